@@ -1,0 +1,155 @@
+//! Headless runs: the simulation under `MinimalPlugins`, stepped exactly, no window or GPU.
+
+use std::fmt;
+use std::io::IsTerminal;
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use bevy::app::TaskPoolThreadAssignmentPolicy;
+use bevy::prelude::*;
+use bevy::tasks::available_parallelism;
+use bevy::time::TimeUpdateStrategy;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::RunConfig;
+use crate::sim::hash::world_state_hash;
+use crate::sim::{Bird, SimClock, SimPlugin};
+
+/// Bevy's task pools with `threads` compute threads (default: every core). Bevy's own default
+/// gives the compute pool a single thread on a two-core machine.
+pub fn task_pool_plugin(threads: Option<usize>) -> TaskPoolPlugin {
+    let threads = threads.unwrap_or_else(available_parallelism).max(1);
+    let mut options = TaskPoolOptions::default();
+    options.compute = TaskPoolThreadAssignmentPolicy {
+        min_threads: threads,
+        max_threads: threads,
+        percent: 1.0,
+        on_thread_spawn: None,
+        on_thread_destroy: None,
+    };
+    TaskPoolPlugin { task_pool_options: options }
+}
+
+/// A headless simulation app that advances exactly one fixed step per update.
+pub struct Headless {
+    /// The Bevy app (`MinimalPlugins` + the simulation).
+    pub app: App,
+}
+
+impl Headless {
+    /// Builds the app for a configuration. The first thread count asked for in a process wins
+    /// (Bevy's task pools are global).
+    pub fn new(config: &RunConfig, threads: Option<usize>) -> Self {
+        let mut app = App::new();
+        app.add_plugins(MinimalPlugins.set(task_pool_plugin(threads)));
+        app.add_plugins(SimPlugin { params: config.params.clone(), seed: config.seed });
+        let mut me = Self { app };
+        me.sync_frame_duration();
+        // The first update runs start-up (spawning the flock) and no fixed step.
+        me.app.update();
+        me
+    }
+
+    fn sync_frame_duration(&mut self) {
+        let rate = self.app.world().resource::<crate::sim::SimParams>().step_rate;
+        let dt = Duration::from_secs(1) / rate;
+        self.app.insert_resource(TimeUpdateStrategy::ManualDuration(dt));
+    }
+
+    /// Fixed steps taken so far.
+    pub fn steps(&self) -> u64 {
+        self.app.world().resource::<SimClock>().step
+    }
+
+    /// Runs fixed steps until `steps()` reaches `target`.
+    pub fn run_until(&mut self, target: u64, mut on_step: impl FnMut(u64)) {
+        while self.steps() < target {
+            self.sync_frame_duration();
+            self.app.update();
+            on_step(self.steps());
+        }
+    }
+
+    /// Runs `n` more fixed steps.
+    pub fn step(&mut self, n: u64) {
+        let target = self.steps() + n;
+        self.run_until(target, |_| {});
+    }
+
+    /// The state hash of every bird.
+    pub fn state_hash(&mut self) -> u64 {
+        world_state_hash(self.app.world_mut())
+    }
+
+    /// Number of birds alive.
+    pub fn alive(&mut self) -> usize {
+        let world = self.app.world_mut();
+        world.query_filtered::<(), With<Bird>>().iter(world).count()
+    }
+}
+
+/// The result of a headless run: the line `murmuration sim` prints.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SimReport {
+    /// Birds at the start (the `boid_count` parameter).
+    pub boids: u32,
+    /// Birds alive at the end.
+    pub alive: usize,
+    /// Steps run.
+    pub steps: u64,
+    /// The seed.
+    pub seed: u64,
+    /// The state hash at the end.
+    pub state_hash: u64,
+    /// Wall-clock milliseconds per step.
+    pub ms_per_step: f64,
+}
+
+impl fmt::Display for SimReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "boids={} alive={} steps={} seed={} state_hash={:016x} ms_per_step={:.3}",
+            self.boids, self.alive, self.steps, self.seed, self.state_hash, self.ms_per_step
+        )
+    }
+}
+
+/// Runs a configuration for `steps` steps and reports.
+pub fn run(config: &RunConfig, steps: u64, threads: Option<usize>, progress: Option<&ProgressBar>) -> SimReport {
+    let mut sim = Headless::new(config, threads);
+    let start = Instant::now();
+    sim.run_until(steps, |s| {
+        if let Some(bar) = progress {
+            bar.set_position(s);
+        }
+    });
+    let elapsed = start.elapsed();
+    SimReport {
+        boids: config.params.boid_count,
+        alive: sim.alive(),
+        steps: sim.steps(),
+        seed: config.seed,
+        state_hash: sim.state_hash(),
+        ms_per_step: if steps == 0 { 0.0 } else { elapsed.as_secs_f64() * 1e3 / steps as f64 },
+    }
+}
+
+/// `murmuration sim`: runs and prints the report line on stdout, a progress bar on a terminal.
+pub fn run_cli(config: RunConfig, steps: Option<u64>, threads: Option<usize>) -> Result<()> {
+    let steps = steps.or(config.preset_steps).unwrap_or(600);
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = ProgressBar::new(steps);
+        bar.set_style(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} steps  {per_sec}  eta {eta}")
+                .expect("valid template"),
+        );
+        bar
+    });
+    let report = run(&config, steps, threads, bar.as_ref());
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    println!("{report}");
+    Ok(())
+}

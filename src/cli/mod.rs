@@ -1,0 +1,133 @@
+//! The command line: parsing, validation into a [`RunConfig`], and the subcommands.
+//!
+//! Every parameter of the table is also a flag (`--separation-weight 2`), generated from the table.
+
+mod config;
+pub mod headless;
+mod params_cmd;
+
+use std::process::ExitCode;
+
+use clap::{Arg, ArgMatches, Args, Command, CommandFactory, FromArgMatches, Parser, Subcommand};
+
+use crate::sim::params::{PARAMS, ParamKind};
+
+pub use config::{RunArgs, RunConfig};
+
+/// murmuration: watch and measure a leaderless flock heal.
+#[derive(Parser, Debug)]
+#[command(name = "murmuration", version, about, long_about = None)]
+#[command(after_help = "With no subcommand, opens the desktop app.")]
+pub struct Cli {
+    /// What to do (default: open the desktop app).
+    #[command(subcommand)]
+    pub command: Option<CliCommand>,
+    /// Options for the desktop app.
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Save a PNG of the window after --frames frames (default 60), then quit.
+    #[arg(long, value_name = "PATH")]
+    pub screenshot: Option<std::path::PathBuf>,
+    /// Quit after this many frames (with --screenshot: take it then).
+    #[arg(long, value_name = "N")]
+    pub frames: Option<u32>,
+}
+
+/// The subcommands.
+#[derive(Subcommand, Debug)]
+pub enum CliCommand {
+    /// Run the simulation headless (no window, no GPU) and print a one-line summary.
+    Sim(SimArgs),
+    /// Print the parameter table.
+    Params(ParamsArgs),
+}
+
+/// Options of `murmuration sim`.
+#[derive(Args, Debug)]
+pub struct SimArgs {
+    /// Preset, seed and parameter overrides.
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Fixed steps to run (default: the preset's run length, else 600).
+    #[arg(long, value_name = "S")]
+    pub steps: Option<u64>,
+    /// Worker threads for the parallel systems (default: the number of cores).
+    #[arg(long, value_name = "T", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub threads: Option<u16>,
+}
+
+/// Options of `murmuration params`.
+#[derive(Args, Debug)]
+pub struct ParamsArgs {
+    /// Print CSV: name,unit,min,max,default,help.
+    #[arg(long)]
+    pub csv: bool,
+}
+
+/// The clap command, with one flag per parameter of the table added to the app and `sim`.
+pub fn command() -> Command {
+    let mut cmd = Cli::command();
+    cmd = add_param_flags(cmd);
+    cmd.mut_subcommand("sim", add_param_flags)
+}
+
+fn add_param_flags(mut cmd: Command) -> Command {
+    for spec in PARAMS {
+        let default = spec.format(spec.kind.default_value());
+        let allowed = spec.kind.allowed();
+        let value_name = match spec.kind {
+            ParamKind::Choice { .. } => "NAME",
+            _ if spec.unit.is_empty() => "X",
+            _ => spec.unit,
+        };
+        let mut arg = Arg::new(spec.key)
+            .long(&*Box::leak(spec.key.replace('_', "-").into_boxed_str()))
+            .value_name(value_name)
+            .help(format!("{} [{allowed}; default {default}]", spec.help))
+            .help_heading("Parameters");
+        if spec.key == "boid_count" {
+            arg = arg.visible_alias("boids");
+        }
+        cmd = cmd.arg(arg);
+    }
+    cmd
+}
+
+/// The `(key, text)` pairs given as per-parameter flags.
+fn param_flags(matches: &ArgMatches) -> Vec<(&'static str, String)> {
+    PARAMS
+        .iter()
+        .filter_map(|s| matches.get_one::<String>(s.key).map(|v| (s.key, v.clone())))
+        .collect()
+}
+
+/// Parses the command line and runs it. Errors print one line and give exit code 1.
+pub fn main() -> ExitCode {
+    let matches = command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    let result = match &cli.command {
+        Some(CliCommand::Params(args)) => {
+            params_cmd::print(args.csv);
+            Ok(())
+        }
+        Some(CliCommand::Sim(args)) => {
+            let sub = matches.subcommand_matches("sim").expect("sim matched");
+            RunConfig::resolve(&args.run, &param_flags(sub))
+                .and_then(|config| headless::run_cli(config, args.steps, args.threads.map(usize::from)))
+        }
+        None => RunConfig::resolve(&cli.run, &param_flags(&matches)).and_then(|config| {
+            let options = crate::app::AppOptions { screenshot: cli.screenshot.clone(), frames: cli.frames };
+            crate::app::run(config, options)
+        }),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

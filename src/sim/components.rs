@@ -1,0 +1,34 @@
+//! The components a bird entity carries.
+
+use bevy::math::Vec2;
+use bevy::prelude::{Component, Deref, DerefMut, Reflect};
+
+use super::rules::NeighborSums;
+
+/// A bird. `id` is unique for the run, assigned in spawn order, and orders birds wherever order
+/// matters (grid cells, the state hash), so results never depend on ECS storage order.
+#[derive(Component, Clone, Copy, Debug, PartialEq, Eq, Reflect)]
+pub struct Bird {
+    /// Stable id, unique within a run.
+    pub id: u32,
+}
+
+/// Position in world units, inside the world rectangle.
+#[derive(Component, Clone, Copy, Debug, Default, PartialEq, Deref, DerefMut, Reflect)]
+pub struct Position(pub Vec2);
+
+/// Velocity in world units per second.
+#[derive(Component, Clone, Copy, Debug, Default, PartialEq, Deref, DerefMut, Reflect)]
+pub struct Velocity(pub Vec2);
+
+/// The steering forces of this step, summed by the rule systems and consumed by integration.
+#[derive(Component, Clone, Copy, Debug, Default, PartialEq, Deref, DerefMut, Reflect)]
+pub struct Steering(pub Vec2);
+
+/// The bird's slot in this step's [`crate::sim::SpatialGrid`].
+#[derive(Component, Clone, Copy, Debug, Default, PartialEq, Eq, Deref, Reflect)]
+pub struct GridSlot(pub u32);
+
+/// What the bird saw of its neighbours this step (the neighbour pass writes it, the rules read it).
+#[derive(Component, Clone, Copy, Debug, Default, PartialEq, Deref)]
+pub struct Neighborhood(pub NeighborSums);

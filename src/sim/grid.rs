@@ -1,0 +1,271 @@
+//! The spatial hash: a uniform grid rebuilt every step by counting sort, with the birds' data
+//! copied into cell order so a cell's birds are contiguous in memory.
+//!
+//! It is the one neighbour-query structure: the flocking rules, the predator and the metrics all
+//! read it. Pure data, no ECS; [`crate::sim::systems`] fills it from the world.
+
+use bevy::math::Vec2;
+use bevy::prelude::Resource;
+
+use super::space::Space;
+
+/// Upper bound on the number of cells, whatever the world size and radius (memory guard).
+const MIN_CELL_CAP: usize = 1 << 16;
+
+/// A snapshot of every bird in cell order, plus the cell index.
+///
+/// Slot `k` (`0..len()`) holds one bird; `cell_start[c]..cell_start[c + 1]` are the slots of cell `c`.
+/// Within a cell, birds are ordered by id, so the order of any sum over neighbours depends only on
+/// the positions and ids, never on ECS iteration order or thread count.
+#[derive(Resource, Default, Debug, Clone)]
+pub struct SpatialGrid {
+    space: Option<Space>,
+    cells_x: usize,
+    cells_y: usize,
+    cell_size: Vec2,
+    cell_start: Vec<u32>,
+    /// Positions in slot order.
+    pub pos: Vec<Vec2>,
+    /// Velocities in slot order.
+    pub vel: Vec<Vec2>,
+    /// Bird ids in slot order.
+    pub ids: Vec<u32>,
+    /// For each slot, the index the bird had in the input (ECS iteration) order.
+    pub src: Vec<u32>,
+    cell_of: Vec<u32>,
+}
+
+impl SpatialGrid {
+    /// Rebuilds the grid from birds given as `(id, position, velocity)` in any order.
+    ///
+    /// `min_cell` is the smallest allowed cell side (the largest query radius that should only need
+    /// the 3×3 block of cells around a bird). Positions must be inside `space`.
+    pub fn rebuild(&mut self, space: Space, min_cell: f32, birds: impl Iterator<Item = (u32, Vec2, Vec2)>) {
+        self.cell_of.clear();
+        self.pos.clear();
+        self.vel.clear();
+        self.ids.clear();
+        let (mut in_pos, mut in_vel, mut in_ids) = (
+            std::mem::take(&mut self.pos),
+            std::mem::take(&mut self.vel),
+            std::mem::take(&mut self.ids),
+        );
+        for (id, p, v) in birds {
+            in_ids.push(id);
+            in_pos.push(p);
+            in_vel.push(v);
+        }
+        let n = in_pos.len();
+        self.layout(space, min_cell, n);
+
+        // Counting sort by cell (stable in input order).
+        let cells = self.cells_x * self.cells_y;
+        self.cell_start.clear();
+        self.cell_start.resize(cells + 1, 0);
+        for &p in &in_pos {
+            let c = self.cell_index(p) as u32;
+            self.cell_of.push(c);
+            self.cell_start[c as usize + 1] += 1;
+        }
+        for c in 0..cells {
+            self.cell_start[c + 1] += self.cell_start[c];
+        }
+        self.src.clear();
+        self.src.resize(n, 0);
+        {
+            let mut cursor: Vec<u32> = self.cell_start[..cells].to_vec();
+            for (i, &c) in self.cell_of.iter().enumerate() {
+                let slot = &mut cursor[c as usize];
+                self.src[*slot as usize] = i as u32;
+                *slot += 1;
+            }
+        }
+        // Within each cell, order by id (insertion sort: cells hold a handful of birds).
+        for c in 0..cells {
+            let seg = &mut self.src[self.cell_start[c] as usize..self.cell_start[c + 1] as usize];
+            for a in 1..seg.len() {
+                let mut b = a;
+                while b > 0 && in_ids[seg[b - 1] as usize] > in_ids[seg[b] as usize] {
+                    seg.swap(b - 1, b);
+                    b -= 1;
+                }
+            }
+        }
+        self.pos = self.src.iter().map(|&i| in_pos[i as usize]).collect();
+        self.vel = self.src.iter().map(|&i| in_vel[i as usize]).collect();
+        self.ids = self.src.iter().map(|&i| in_ids[i as usize]).collect();
+    }
+
+    fn layout(&mut self, space: Space, min_cell: f32, n: usize) {
+        let min_cell = min_cell.max(1e-3);
+        let mut cx = ((space.size.x / min_cell).floor() as usize).max(1);
+        let mut cy = ((space.size.y / min_cell).floor() as usize).max(1);
+        let cap = MIN_CELL_CAP.max(2 * n);
+        while cx * cy > cap {
+            cx = (cx / 2).max(1);
+            cy = (cy / 2).max(1);
+        }
+        self.space = Some(space);
+        self.cells_x = cx;
+        self.cells_y = cy;
+        self.cell_size = Vec2::new(space.size.x / cx as f32, space.size.y / cy as f32);
+    }
+
+    /// Number of birds in the grid.
+    pub fn len(&self) -> usize {
+        self.pos.len()
+    }
+
+    /// Whether the grid holds no birds.
+    pub fn is_empty(&self) -> bool {
+        self.pos.is_empty()
+    }
+
+    /// The space the grid was built for (panics if never built).
+    pub fn space(&self) -> Space {
+        self.space.expect("SpatialGrid used before its first rebuild")
+    }
+
+    /// Cell counts along x and y.
+    pub fn dims(&self) -> (usize, usize) {
+        (self.cells_x, self.cells_y)
+    }
+
+    /// The size of one cell.
+    pub fn cell_size(&self) -> Vec2 {
+        self.cell_size
+    }
+
+    /// The cell coordinates of a position (clamped into the grid).
+    #[inline]
+    pub fn cell_coords(&self, p: Vec2) -> (usize, usize) {
+        let x = ((p.x / self.cell_size.x) as isize).clamp(0, self.cells_x as isize - 1) as usize;
+        let y = ((p.y / self.cell_size.y) as isize).clamp(0, self.cells_y as isize - 1) as usize;
+        (x, y)
+    }
+
+    #[inline]
+    fn cell_index(&self, p: Vec2) -> usize {
+        let (x, y) = self.cell_coords(p);
+        y * self.cells_x + x
+    }
+
+    /// Calls `f(first_slot, end_slot)` for contiguous slot ranges that together cover every cell
+    /// within `reach` cells of `(x, y)`, each cell exactly once (wrap-aware).
+    #[inline]
+    pub fn for_each_block(&self, x: usize, y: usize, reach: usize, mut f: impl FnMut(usize, usize)) {
+        let wrap = self.space().wrap;
+        let cols = axis_spans(x, reach, self.cells_x, wrap);
+        let rows = axis_spans(y, reach, self.cells_y, wrap);
+        for &(r0, r1) in rows.iter().flatten() {
+            for row in r0..=r1 {
+                let base = row * self.cells_x;
+                for &(c0, c1) in cols.iter().flatten() {
+                    let a = self.cell_start[base + c0] as usize;
+                    let b = self.cell_start[base + c1 + 1] as usize;
+                    if a < b {
+                        f(a, b);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Calls `f(slot, offset, distance²)` for every bird within `radius` of `p`
+    /// (`offset` points from `p` to the bird; minimum-image in a wrapping world).
+    pub fn for_each_within(&self, p: Vec2, radius: f32, mut f: impl FnMut(usize, Vec2, f32)) {
+        if self.is_empty() || !(radius > 0.0) {
+            return;
+        }
+        let space = self.space();
+        let (x, y) = self.cell_coords(p);
+        let reach_x = (radius / self.cell_size.x).ceil() as usize;
+        let reach_y = (radius / self.cell_size.y).ceil() as usize;
+        let reach = reach_x.max(reach_y).min(self.cells_x.max(self.cells_y));
+        let r2 = radius * radius;
+        self.for_each_block(x, y, reach, |a, b| {
+            for j in a..b {
+                let d = space.offset(p, self.pos[j]);
+                let d2 = d.length_squared();
+                if d2 < r2 {
+                    f(j, d, d2);
+                }
+            }
+        });
+    }
+}
+
+/// Up to two inclusive index ranges on an axis of `n` cells covering `c - reach ..= c + reach`,
+/// each index once; wraps around when `wrap`, clamps otherwise.
+#[inline]
+pub fn axis_spans(c: usize, reach: usize, n: usize, wrap: bool) -> [Option<(usize, usize)>; 2] {
+    let lo = c as isize - reach as isize;
+    let hi = c + reach;
+    if !wrap {
+        return [Some((lo.max(0) as usize, hi.min(n - 1))), None];
+    }
+    if 2 * reach + 1 >= n {
+        return [Some((0, n - 1)), None];
+    }
+    if lo < 0 {
+        [Some(((lo + n as isize) as usize, n - 1)), Some((0, hi))]
+    } else if hi >= n {
+        [Some((lo as usize, n - 1)), Some((0, hi - n))]
+    } else {
+        [Some((lo as usize, hi)), None]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn axis_spans_cover_each_cell_once() {
+        for n in 1..9 {
+            for reach in 0..5 {
+                for c in 0..n {
+                    for wrap in [false, true] {
+                        let mut seen = vec![0; n];
+                        for &(a, b) in axis_spans(c, reach, n, wrap).iter().flatten() {
+                            for i in a..=b {
+                                seen[i] += 1;
+                            }
+                        }
+                        for (i, &k) in seen.iter().enumerate() {
+                            let dist = if wrap {
+                                let d = i.abs_diff(c);
+                                d.min(n - d)
+                            } else {
+                                i.abs_diff(c)
+                            };
+                            assert_eq!(k, usize::from(dist <= reach), "n={n} reach={reach} c={c} wrap={wrap} i={i}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn cells_are_contiguous_and_ordered_by_id() {
+        let space = Space { size: Vec2::new(100.0, 100.0), wrap: true };
+        let birds = [(5, Vec2::new(1.0, 1.0)), (2, Vec2::new(2.0, 2.0)), (9, Vec2::new(95.0, 95.0)), (1, Vec2::new(3.0, 1.0))];
+        let mut grid = SpatialGrid::default();
+        grid.rebuild(space, 10.0, birds.iter().map(|&(id, p)| (id, p, Vec2::ZERO)));
+        assert_eq!(grid.dims(), (10, 10));
+        assert_eq!(grid.ids, vec![1, 2, 5, 9]);
+        assert_eq!(grid.src, vec![3, 1, 0, 2]);
+        assert_eq!(grid.pos[3], Vec2::new(95.0, 95.0));
+    }
+
+    #[test]
+    fn cell_count_is_capped() {
+        let space = Space { size: Vec2::new(50000.0, 50000.0), wrap: false };
+        let mut grid = SpatialGrid::default();
+        grid.rebuild(space, 1.0, std::iter::empty());
+        let (x, y) = grid.dims();
+        assert!(x * y <= MIN_CELL_CAP);
+        assert!(grid.cell_size().x >= 1.0);
+    }
+}

@@ -1,0 +1,48 @@
+//! The state hash: a fingerprint of every bird's position and velocity bits.
+
+use bevy::math::Vec2;
+use bevy::prelude::World;
+
+use super::components::{Bird, Position, Velocity};
+
+/// FNV-1a over `(id, x, y, vx, vy)` of every bird, in id order. Stable across runs, machines and
+/// releases: equal hashes mean bit-identical states (up to hash collisions).
+pub fn state_hash(birds: impl Iterator<Item = (u32, Vec2, Vec2)>) -> u64 {
+    let mut all: Vec<_> = birds.collect();
+    all.sort_unstable_by_key(|&(id, _, _)| id);
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |word: u32| {
+        for byte in word.to_le_bytes() {
+            h ^= u64::from(byte);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    for (id, p, v) in all {
+        eat(id);
+        for x in [p.x, p.y, v.x, v.y] {
+            eat(x.to_bits());
+        }
+    }
+    h
+}
+
+/// The state hash of every bird in a world.
+pub fn world_state_hash(world: &mut World) -> u64 {
+    let mut q = world.query::<(&Bird, &Position, &Velocity)>();
+    state_hash(q.iter(world).map(|(b, p, v)| (b.id, p.0, v.0)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_ignores_order_but_not_bits() {
+        let a = (1, Vec2::new(1.0, 2.0), Vec2::new(3.0, 4.0));
+        let b = (2, Vec2::new(5.0, 6.0), Vec2::new(7.0, 8.0));
+        assert_eq!(state_hash([a, b].into_iter()), state_hash([b, a].into_iter()));
+        let nudged = (2, Vec2::new(5.0, f32::from_bits(6.0f32.to_bits() + 1)), Vec2::new(7.0, 8.0));
+        assert_ne!(state_hash([a, b].into_iter()), state_hash([a, nudged].into_iter()));
+        assert_eq!(state_hash(std::iter::empty()), 0xcbf2_9ce4_8422_2325);
+    }
+}

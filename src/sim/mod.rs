@@ -1,0 +1,107 @@
+//! The flock simulation: parameters, the spatial hash, the rules and integration.
+//!
+//! Runs in `FixedUpdate` with a fixed timestep, under `MinimalPlugins` or `DefaultPlugins` alike.
+//! Never imports rendering, windowing or UI.
+
+pub mod components;
+pub mod grid;
+pub mod hash;
+pub mod params;
+pub mod rules;
+pub mod space;
+pub mod spawn;
+pub mod systems;
+
+use bevy::prelude::*;
+
+pub use components::{Bird, GridSlot, Neighborhood, Position, Steering, Velocity};
+pub use grid::SpatialGrid;
+pub use params::SimParams;
+pub use spawn::{Population, SimRng, SimSeed};
+pub use systems::SimClock;
+
+/// The phases of one fixed simulation step, in order.
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SimSystems {
+    /// Spawn and remove birds (population changes, repair hatching).
+    Population,
+    /// Rebuild the spatial grid (the read snapshot of this step).
+    BuildGrid,
+    /// The one neighbour pass.
+    Gather,
+    /// The rule systems, each adding a weighted force to the steering.
+    Rules,
+    /// Apply steering, speed limits and edges.
+    Integrate,
+    /// After the birds moved: predators, catches, the clock.
+    Resolve,
+}
+
+/// Whether the simulation advances. The desktop app pauses and single-steps through it.
+#[derive(Resource, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SimControl {
+    /// When true, fixed steps do nothing (unless `step_once` is set).
+    pub paused: bool,
+    /// Run exactly one step while paused, then clear.
+    pub step_once: bool,
+}
+
+/// Run condition: the simulation should advance this fixed step.
+pub fn sim_running(control: Res<SimControl>) -> bool {
+    !control.paused || control.step_once
+}
+
+fn clear_step_once(mut control: ResMut<SimControl>) {
+    control.step_once = false;
+}
+
+/// Adds the flock simulation: resources, the start-up flock and the fixed-step systems.
+pub struct SimPlugin {
+    /// The parameters to start with (already validated).
+    pub params: SimParams,
+    /// The run's seed.
+    pub seed: u64,
+}
+
+impl Plugin for SimPlugin {
+    fn build(&self, app: &mut App) {
+        app.insert_resource(self.params.clone())
+            .insert_resource(SimSeed(self.seed))
+            .insert_resource(SimRng::from_seed(self.seed))
+            .insert_resource(Time::<Fixed>::from_hz(f64::from(self.params.step_rate)))
+            .init_resource::<Population>()
+            .init_resource::<SpatialGrid>()
+            .init_resource::<SimClock>()
+            .init_resource::<SimControl>()
+            .configure_sets(
+                FixedUpdate,
+                (
+                    SimSystems::Population,
+                    SimSystems::BuildGrid,
+                    SimSystems::Gather,
+                    SimSystems::Rules,
+                    SimSystems::Integrate,
+                    SimSystems::Resolve,
+                )
+                    .chain()
+                    .run_if(sim_running),
+            )
+            .add_systems(Startup, spawn::sync_population)
+            .add_systems(First, systems::sync_timestep)
+            .add_systems(
+                FixedUpdate,
+                (
+                    spawn::sync_population.in_set(SimSystems::Population),
+                    systems::rebuild_grid.in_set(SimSystems::BuildGrid),
+                    systems::gather_neighbors.in_set(SimSystems::Gather),
+                    // Chained: the forces are summed in one fixed order (bit-identical results).
+                    (systems::separation, systems::alignment, systems::cohesion)
+                        .chain()
+                        .in_set(SimSystems::Rules),
+                    systems::integrate.in_set(SimSystems::Integrate),
+                    systems::advance_clock.in_set(SimSystems::Resolve),
+                ),
+            )
+            .add_systems(FixedLast, clear_step_once);
+    }
+}

@@ -1,0 +1,82 @@
+//! The named-option parameters (edge mode, predator strategy, on/off switches).
+
+use bevy::reflect::Reflect;
+
+use super::{ParamType, ParamValue};
+
+/// Declares a choice enum whose variants map to option names in the parameter table.
+macro_rules! choice_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[doc = $vdoc:literal])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Reflect)]
+        pub enum $name { $($(#[doc = $vdoc])* $variant),+ }
+
+        impl $name {
+            /// Option names, in index order (as written in presets and on the command line).
+            pub const OPTIONS: &'static [&'static str] = &[$($text),+];
+            const VARIANTS: &'static [$name] = &[$($name::$variant),+];
+
+            /// The option's name.
+            pub fn name(self) -> &'static str {
+                Self::OPTIONS[self as usize]
+            }
+        }
+
+        impl ParamType for $name {
+            fn to_value(self) -> ParamValue {
+                ParamValue::Choice(self as usize)
+            }
+            fn from_value(value: ParamValue) -> Self {
+                let index = match value {
+                    ParamValue::Choice(i) => i,
+                    ParamValue::Int(i) => i as usize,
+                    ParamValue::Float(f) => f as usize,
+                };
+                Self::VARIANTS[index.min(Self::VARIANTS.len() - 1)]
+            }
+        }
+    };
+}
+
+choice_enum! {
+    /// What happens at the world's edges.
+    EdgeMode {
+        /// The world is a torus: leaving one side enters the other.
+        Wrap = "wrap",
+        /// Walls reflect birds like a billiard ball.
+        Bounce = "bounce",
+        /// Birds are steered back inside within a margin; walls hold those that overshoot.
+        Steer = "steer",
+    }
+}
+
+choice_enum! {
+    /// How a predator picks its target.
+    TargetStrategy {
+        /// The nearest bird.
+        Nearest = "nearest",
+        /// The densest point: the centre of the biggest crowd.
+        Densest = "densest",
+        /// The bird with the fewest neighbours.
+        Isolated = "isolated",
+        /// Lock on to one bird until it is caught or lost.
+        LockOn = "lock_on",
+    }
+}
+
+choice_enum! {
+    /// A switch.
+    OnOff {
+        /// Disabled.
+        Off = "off",
+        /// Enabled.
+        On = "on",
+    }
+}
+
+impl OnOff {
+    /// Whether the switch is on.
+    pub fn is_on(self) -> bool {
+        self == OnOff::On
+    }
+}

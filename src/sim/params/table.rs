@@ -1,0 +1,145 @@
+//! The parameter table itself: the only place a parameter is declared.
+
+use bevy::prelude::{Reflect, Resource};
+
+use super::choices::{EdgeMode, OnOff, TargetStrategy};
+use super::spec::{ParamGroup, ParamKind, ParamSpec};
+use super::ParamType;
+
+/// Declares [`SimParams`] (one field per row), its `Default`, and the [`PARAMS`] table.
+macro_rules! param_table {
+    ($(
+        $field:ident : $ty:ty = $kind:expr,
+        group $group:ident, label $label:literal, unit $unit:literal,
+        help $help:literal;
+    )*) => {
+        /// Every tunable parameter of the simulation, as one Bevy resource.
+        ///
+        /// Fields are declared once in the parameter table; see [`PARAMS`] for ranges and units.
+        #[derive(Resource, Clone, Debug, PartialEq, Reflect)]
+        pub struct SimParams {
+            $(#[doc = $help] pub $field: $ty,)*
+        }
+
+        impl Default for SimParams {
+            fn default() -> Self {
+                Self { $($field: <$ty as ParamType>::from_value($kind.default_value()),)* }
+            }
+        }
+
+        /// The parameter table: one row per field of [`SimParams`], in panel order.
+        pub static PARAMS: &[ParamSpec] = &[$(
+            ParamSpec {
+                key: stringify!($field),
+                label: $label,
+                group: ParamGroup::$group,
+                unit: $unit,
+                kind: $kind,
+                help: $help,
+                get: |p| ParamType::to_value(p.$field),
+                set: |p, v| p.$field = ParamType::from_value(v),
+            },
+        )*];
+    };
+}
+
+const fn float(min: f32, max: f32, default: f32) -> ParamKind {
+    ParamKind::Float { min, max, default }
+}
+
+const fn int(min: u32, max: u32, default: u32) -> ParamKind {
+    ParamKind::Int { min, max, default }
+}
+
+param_table! {
+    separation_weight: f32 = float(0.0, 10.0, 1.5),
+        group Rules, label "Separation", unit "",
+        help "Weight of the steering away from birds closer than the separation radius.";
+    alignment_weight: f32 = float(0.0, 10.0, 1.0),
+        group Rules, label "Alignment", unit "",
+        help "Weight of the steering toward the neighbours' mean velocity.";
+    cohesion_weight: f32 = float(0.0, 10.0, 0.8),
+        group Rules, label "Cohesion", unit "",
+        help "Weight of the steering toward the neighbours' centre.";
+
+    neighbor_radius: f32 = float(1.0, 200.0, 25.0),
+        group Perception, label "Neighbour radius", unit "u",
+        help "Birds closer than this are neighbours for alignment and cohesion.";
+    separation_radius: f32 = float(0.5, 200.0, 10.0),
+        group Perception, label "Separation radius", unit "u",
+        help "Birds closer than this push each other apart (inverse-distance weighted).";
+    fov_deg: f32 = float(10.0, 360.0, 270.0),
+        group Perception, label "Field of view", unit "°",
+        help "Full angle of vision around the heading; birds behind it are not seen.";
+
+    max_speed: f32 = float(1.0, 1000.0, 120.0),
+        group Motion, label "Max speed", unit "u/s",
+        help "Speed limit; faster birds are slowed to it.";
+    min_speed: f32 = float(0.0, 1000.0, 50.0),
+        group Motion, label "Min speed", unit "u/s",
+        help "Birds never fly slower than this (capped at max speed).";
+    max_force: f32 = float(1.0, 10000.0, 300.0),
+        group Motion, label "Max steering force", unit "u/s²",
+        help "Limit on the length of the summed steering force (acceleration).";
+    step_rate: u32 = int(10, 240, 60),
+        group Motion, label "Step rate", unit "Hz",
+        help "Fixed simulation steps per simulated second (timestep = 1 / step rate).";
+
+    world_width: f32 = float(50.0, 50000.0, 1600.0),
+        group World, label "World width", unit "u",
+        help "Width of the world.";
+    world_height: f32 = float(50.0, 50000.0, 900.0),
+        group World, label "World height", unit "u",
+        help "Height of the world.";
+    edge_mode: EdgeMode = ParamKind::Choice { options: EdgeMode::OPTIONS, default: 0 },
+        group World, label "Edges", unit "",
+        help "wrap: a torus; bounce: reflecting walls; steer: birds turn back within the margin.";
+    edge_margin: f32 = float(0.0, 1000.0, 60.0),
+        group World, label "Edge margin", unit "u",
+        help "In steer mode, birds closer than this to a wall are turned back.";
+    boid_count: u32 = int(0, 1_000_000, 3000),
+        group World, label "Birds", unit "",
+        help "Number of birds; changing it spawns or removes birds.";
+
+    predator_count: u32 = int(0, 16, 0),
+        group Predator, label "Predators", unit "",
+        help "Number of freely hunting predators.";
+    predator_strategy: TargetStrategy = ParamKind::Choice { options: TargetStrategy::OPTIONS, default: 0 },
+        group Predator, label "Targeting", unit "",
+        help "nearest bird, densest crowd, most isolated bird, or lock_on (keep one target).";
+    predator_speed: f32 = float(0.5, 5.0, 1.5),
+        group Predator, label "Predator speed", unit "× max speed",
+        help "Predator cruising speed as a multiple of the birds' max speed.";
+    predator_turn_rate: f32 = float(10.0, 1080.0, 200.0),
+        group Predator, label "Turn rate", unit "°/s",
+        help "How fast a predator can turn.";
+    catch_radius: f32 = float(0.5, 50.0, 5.0),
+        group Predator, label "Catch radius", unit "u",
+        help "A bird this close to a predator can be caught.";
+    catch_cooldown: f32 = float(0.0, 30.0, 1.5),
+        group Predator, label "Cooldown", unit "s",
+        help "After a catch the predator cannot catch again for this long.";
+    confusion: f32 = float(0.0, 1.0, 1.0),
+        group Predator, label "Confusion", unit "",
+        help "Catch chance is 1 / (1 + confusion·(n−1)), n = birds within the confusion radius.";
+    confusion_radius: f32 = float(0.0, 200.0, 15.0),
+        group Predator, label "Confusion radius", unit "u",
+        help "Birds this close to the target confuse the predator.";
+    fear_radius: f32 = float(0.0, 400.0, 90.0),
+        group Predator, label "Fear radius", unit "u",
+        help "Birds closer than this to a predator flee from it.";
+    flee_weight: f32 = float(0.0, 10.0, 4.0),
+        group Predator, label "Flee", unit "",
+        help "Weight of the steering away from predators within the fear radius.";
+
+    repair: OnOff = ParamKind::Choice { options: OnOff::OPTIONS, default: 0 },
+        group Repair, label "Repair", unit "",
+        help "When on, new birds hatch near the flock until the count is back at Birds.";
+    repair_rate: f32 = float(0.0, 10000.0, 20.0),
+        group Repair, label "Hatch rate", unit "birds/s",
+        help "How many birds hatch per second while the population is short.";
+
+    link_distance: f32 = float(1.0, 500.0, 25.0),
+        group Metrics, label "Linking distance", unit "u",
+        help "Birds closer than this belong to the same cluster.";
+}

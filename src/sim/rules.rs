@@ -1,0 +1,192 @@
+//! The flocking math: the neighbour pass, the three Reynolds rules, and integration.
+//!
+//! Pure functions over plain values, unit-tested here; the ECS systems in
+//! [`crate::sim::systems`] only feed them.
+
+use bevy::math::Vec2;
+
+use super::grid::SpatialGrid;
+use super::params::{EdgeMode, SimParams};
+use super::space::{Space, bounce_coord, edge_steer};
+
+/// Distances below this are treated as this when weighting separation (avoids 1/0).
+const MIN_SEPARATION_DIST2: f32 = 1e-6;
+
+/// What one bird saw of its neighbours in one step: the sums the rules turn into forces.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct NeighborSums {
+    /// Neighbours within the neighbour radius and the field of view.
+    pub count: u32,
+    /// Sum of those neighbours' velocities.
+    pub velocity_sum: Vec2,
+    /// Sum of the offsets from this bird to those neighbours.
+    pub offset_sum: Vec2,
+    /// Sum of `-offset / distance²` over birds within the separation radius and field of view.
+    pub separation: Vec2,
+}
+
+/// The perception parameters, precomputed for the neighbour pass.
+#[derive(Clone, Copy, Debug)]
+pub struct Perception {
+    /// The world.
+    pub space: Space,
+    /// Neighbour radius squared.
+    pub neighbor_r2: f32,
+    /// Separation radius squared.
+    pub separation_r2: f32,
+    /// Cosine of half the field of view; `None` when the field of view is a full circle.
+    pub cos_half_fov: Option<f32>,
+}
+
+impl Perception {
+    /// Derives the perception constants from parameters.
+    pub fn from_params(params: &SimParams) -> Self {
+        let half = (params.fov_deg * 0.5).to_radians();
+        Self {
+            space: Space::from_params(params),
+            neighbor_r2: params.neighbor_radius * params.neighbor_radius,
+            separation_r2: params.separation_radius * params.separation_radius,
+            cos_half_fov: (params.fov_deg < 360.0).then(|| half.cos()),
+        }
+    }
+
+    /// Whether a bird moving with `vel` sees something at `offset` (squared length `d2`).
+    #[inline]
+    pub fn sees(&self, vel: Vec2, offset: Vec2, d2: f32) -> bool {
+        let Some(cos_half) = self.cos_half_fov else {
+            return true;
+        };
+        let vv = vel.length_squared();
+        if vv == 0.0 {
+            return true;
+        }
+        let dot = vel.dot(offset);
+        let limit = cos_half * cos_half * vv * d2;
+        if cos_half >= 0.0 {
+            dot >= 0.0 && dot * dot >= limit
+        } else {
+            dot >= 0.0 || dot * dot <= limit
+        }
+    }
+}
+
+/// Adds one candidate (at `offset`, squared distance `d2`, moving with `other_vel`) to the sums.
+#[inline]
+pub fn accumulate(sums: &mut NeighborSums, per: &Perception, vel: Vec2, offset: Vec2, d2: f32, other_vel: Vec2) {
+    let near = d2 < per.neighbor_r2;
+    let close = d2 < per.separation_r2;
+    if !(near || close) || !per.sees(vel, offset, d2) {
+        return;
+    }
+    if near {
+        sums.count += 1;
+        sums.velocity_sum += other_vel;
+        sums.offset_sum += offset;
+    }
+    if close {
+        sums.separation -= offset / d2.max(MIN_SEPARATION_DIST2);
+    }
+}
+
+/// The neighbour pass for the bird in `slot`: scans the 3×3 cells around it (cells are at least the
+/// search radius wide) and sums what it sees. Sums in slot order, so the result is deterministic.
+#[inline]
+pub fn gather(grid: &SpatialGrid, per: &Perception, slot: usize) -> NeighborSums {
+    let p = grid.pos[slot];
+    let v = grid.vel[slot];
+    let mut sums = NeighborSums::default();
+    let (x, y) = grid.cell_coords(p);
+    let space = per.space;
+    grid.for_each_block(x, y, 1, |a, b| {
+        for j in a..b {
+            if j == slot {
+                continue;
+            }
+            let d = space.offset(p, grid.pos[j]);
+            accumulate(&mut sums, per, v, d, d.length_squared(), grid.vel[j]);
+        }
+    });
+    sums
+}
+
+/// Reynolds steering toward a desired direction at full speed: `desired − velocity`, limited.
+#[inline]
+pub fn steer_toward(direction: Vec2, vel: Vec2, max_speed: f32, max_force: f32) -> Vec2 {
+    let dir = direction.normalize_or_zero();
+    if dir == Vec2::ZERO {
+        return Vec2::ZERO;
+    }
+    (dir * max_speed - vel).clamp_length_max(max_force)
+}
+
+/// Separation: steer away from birds that are too close (weighted by inverse distance).
+pub fn separation_force(sums: &NeighborSums, vel: Vec2, params: &SimParams) -> Vec2 {
+    steer_toward(sums.separation, vel, params.max_speed, params.max_force) * params.separation_weight
+}
+
+/// Alignment: steer toward the neighbours' mean velocity.
+pub fn alignment_force(sums: &NeighborSums, vel: Vec2, params: &SimParams) -> Vec2 {
+    if sums.count == 0 {
+        return Vec2::ZERO;
+    }
+    steer_toward(sums.velocity_sum, vel, params.max_speed, params.max_force) * params.alignment_weight
+}
+
+/// Cohesion: steer toward the neighbours' centre.
+pub fn cohesion_force(sums: &NeighborSums, vel: Vec2, params: &SimParams) -> Vec2 {
+    if sums.count == 0 {
+        return Vec2::ZERO;
+    }
+    steer_toward(sums.offset_sum, vel, params.max_speed, params.max_force) * params.cohesion_weight
+}
+
+/// Limits a speed to `[min, max]`, keeping the direction (a standing bird keeps `fallback`'s).
+#[inline]
+pub fn limit_speed(vel: Vec2, min: f32, max: f32, fallback: Vec2) -> Vec2 {
+    let min = min.min(max);
+    let speed = vel.length();
+    if !speed.is_finite() {
+        return fallback.normalize_or(Vec2::X) * min.max(f32::MIN_POSITIVE);
+    }
+    if speed > max {
+        vel * (max / speed)
+    } else if speed < min {
+        if speed > 1e-6 {
+            vel * (min / speed)
+        } else {
+            fallback.normalize_or(Vec2::X) * min
+        }
+    } else {
+        vel
+    }
+}
+
+/// One integration step for one bird: limit the summed steering force, update the velocity
+/// (within the speed limits) and the position, and apply the edge mode. Returns `(position, velocity)`.
+pub fn integrate(pos: Vec2, vel: Vec2, steering: Vec2, params: &SimParams) -> (Vec2, Vec2) {
+    let dt = params.dt();
+    let size = Vec2::new(params.world_width, params.world_height);
+    let mut force = steering.clamp_length_max(params.max_force);
+    if !force.is_finite() {
+        force = Vec2::ZERO;
+    }
+    if params.edge_mode == EdgeMode::Steer {
+        force += edge_steer(pos, size, params.edge_margin, params.max_force * 2.0);
+    }
+    let vel_new = limit_speed(vel + force * dt, params.min_speed, params.max_speed, vel);
+    let mut p = pos + vel_new * dt;
+    let mut v = vel_new;
+    match params.edge_mode {
+        EdgeMode::Wrap => {
+            p = Space { size, wrap: true }.contain(p);
+        }
+        EdgeMode::Bounce | EdgeMode::Steer => {
+            (p.x, v.x) = bounce_coord(p.x, v.x, size.x);
+            (p.y, v.y) = bounce_coord(p.y, v.y, size.y);
+        }
+    }
+    (p, v)
+}
+
+#[cfg(test)]
+mod tests;

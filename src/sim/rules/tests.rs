@@ -1,0 +1,143 @@
+use super::*;
+
+fn params() -> SimParams {
+    SimParams {
+        world_width: 200.0,
+        world_height: 200.0,
+        ..SimParams::default()
+    }
+}
+
+fn grid_of(params: &SimParams, birds: &[(Vec2, Vec2)]) -> SpatialGrid {
+    let mut grid = SpatialGrid::default();
+    grid.rebuild(
+        Space::from_params(params),
+        params.search_radius(),
+        birds.iter().enumerate().map(|(i, &(p, v))| (i as u32, p, v)),
+    );
+    grid
+}
+
+fn slot_of(grid: &SpatialGrid, id: u32) -> usize {
+    grid.ids.iter().position(|&i| i == id).unwrap()
+}
+
+#[test]
+fn field_of_view_excludes_a_bird_directly_behind() {
+    let p = params();
+    let per = Perception::from_params(&p);
+    let v = Vec2::new(50.0, 0.0);
+    // directly behind
+    let grid = grid_of(&p, &[(Vec2::new(100.0, 100.0), v), (Vec2::new(95.0, 100.0), v)]);
+    assert_eq!(gather(&grid, &per, slot_of(&grid, 0)).count, 0);
+    // the other bird sees the first one ahead of it
+    assert_eq!(gather(&grid, &per, slot_of(&grid, 1)).count, 1);
+    // beside (90°) is inside a 270° field of view
+    let grid = grid_of(&p, &[(Vec2::new(100.0, 100.0), v), (Vec2::new(100.0, 105.0), v)]);
+    assert_eq!(gather(&grid, &per, slot_of(&grid, 0)).count, 1);
+    // a 360° field of view sees behind
+    let all = SimParams { fov_deg: 360.0, ..p };
+    let per = Perception::from_params(&all);
+    let grid = grid_of(&all, &[(Vec2::new(100.0, 100.0), v), (Vec2::new(95.0, 100.0), v)]);
+    assert_eq!(gather(&grid, &per, slot_of(&grid, 0)).count, 1);
+}
+
+#[test]
+fn gather_sees_across_the_wrap_seam() {
+    let p = params();
+    let per = Perception::from_params(&p);
+    let grid = grid_of(&p, &[(Vec2::new(1.0, 100.0), Vec2::new(0.0, 50.0)), (Vec2::new(199.0, 100.0), Vec2::new(0.0, 50.0))]);
+    let sums = gather(&grid, &per, slot_of(&grid, 0));
+    assert_eq!(sums.count, 1);
+    assert_eq!(sums.offset_sum, Vec2::new(-2.0, 0.0));
+    let flat = SimParams { edge_mode: EdgeMode::Bounce, ..p };
+    let grid = grid_of(&flat, &[(Vec2::new(1.0, 100.0), Vec2::new(0.0, 50.0)), (Vec2::new(199.0, 100.0), Vec2::new(0.0, 50.0))]);
+    assert_eq!(gather(&grid, &Perception::from_params(&flat), 0).count, 0);
+}
+
+fn step_pair(p: &SimParams, birds: &[(Vec2, Vec2)], force: fn(&NeighborSums, Vec2, &SimParams) -> Vec2) -> Vec<(Vec2, Vec2)> {
+    let per = Perception::from_params(p);
+    let grid = grid_of(p, birds);
+    (0..birds.len())
+        .map(|i| {
+            let slot = slot_of(&grid, i as u32);
+            let sums = gather(&grid, &per, slot);
+            let (pos, vel) = birds[i];
+            integrate(pos, vel, force(&sums, vel, p), p)
+        })
+        .collect()
+}
+
+#[test]
+fn separation_alone_moves_two_close_birds_apart() {
+    let p = params();
+    let v = Vec2::new(0.0, 60.0);
+    let birds = [(Vec2::new(100.0, 100.0), v), (Vec2::new(103.0, 100.0), v)];
+    let before = birds[0].0.distance(birds[1].0);
+    let after = step_pair(&p, &birds, separation_force);
+    assert!(after[0].1.x < 0.0 && after[1].1.x > 0.0, "{after:?}");
+    assert!(after[0].0.distance(after[1].0) > before);
+    // the other rules alone do not push them apart
+    let after = step_pair(&p, &birds, cohesion_force);
+    assert!(after[0].0.distance(after[1].0) <= before);
+}
+
+#[test]
+fn alignment_alone_turns_toward_the_neighbours_mean_heading() {
+    let p = params();
+    let me = (Vec2::new(100.0, 100.0), Vec2::new(60.0, 0.0));
+    let north = Vec2::new(0.0, 60.0);
+    let birds = [me, (Vec2::new(110.0, 95.0), north), (Vec2::new(110.0, 105.0), north)];
+    let after = step_pair(&p, &birds, alignment_force);
+    let turned = after[0].1;
+    assert!(turned.y > 0.0, "{turned:?}");
+    assert!(turned.angle_to(north).abs() < me.1.angle_to(north).abs());
+}
+
+#[test]
+fn cohesion_alone_moves_toward_the_neighbours_centre() {
+    let p = params();
+    let v = Vec2::new(60.0, 0.0);
+    let me = (Vec2::new(100.0, 100.0), v);
+    let birds = [me, (Vec2::new(115.0, 115.0), v), (Vec2::new(105.0, 115.0), v)];
+    let centre = (birds[1].0 + birds[2].0) / 2.0;
+    let after = step_pair(&p, &birds, cohesion_force);
+    assert!(after[0].1.y > 0.0);
+    assert!(after[0].0.distance(centre) < me.0.distance(centre) - v.length() * p.dt() * 0.5);
+}
+
+#[test]
+fn rule_forces_add_up() {
+    let p = params();
+    let sums = NeighborSums { count: 2, velocity_sum: Vec2::new(0.0, 100.0), offset_sum: Vec2::new(10.0, 10.0), separation: Vec2::new(-1.0, 0.0) };
+    let v = Vec2::new(50.0, 0.0);
+    let parts = [separation_force(&sums, v, &p), alignment_force(&sums, v, &p), cohesion_force(&sums, v, &p)];
+    assert!(parts.iter().all(|f| f.length() > 0.0));
+    let double = SimParams { separation_weight: 2.0 * p.separation_weight, ..p.clone() };
+    assert_eq!(separation_force(&sums, v, &double), 2.0 * parts[0]);
+}
+
+#[test]
+fn limit_speed_keeps_within_bounds_and_direction() {
+    assert_eq!(limit_speed(Vec2::new(300.0, 0.0), 10.0, 100.0, Vec2::X), Vec2::new(100.0, 0.0));
+    assert_eq!(limit_speed(Vec2::new(0.0, 1.0), 10.0, 100.0, Vec2::X), Vec2::new(0.0, 10.0));
+    assert_eq!(limit_speed(Vec2::ZERO, 10.0, 100.0, Vec2::new(0.0, -3.0)), Vec2::new(0.0, -10.0));
+    assert_eq!(limit_speed(Vec2::new(0.0, 1.0), 500.0, 100.0, Vec2::X), Vec2::new(0.0, 100.0));
+    assert!(limit_speed(Vec2::new(f32::NAN, 0.0), 10.0, 100.0, Vec2::X).is_finite());
+}
+
+#[test]
+fn integrate_keeps_birds_inside_in_every_edge_mode() {
+    for edge_mode in [EdgeMode::Wrap, EdgeMode::Bounce, EdgeMode::Steer] {
+        let p = SimParams { edge_mode, ..params() };
+        for (pos, vel) in [
+            (Vec2::new(0.1, 0.1), Vec2::new(-120.0, -120.0)),
+            (Vec2::new(199.9, 199.9), Vec2::new(120.0, 120.0)),
+            (Vec2::new(0.0, 200.0), Vec2::new(-1.0, 1.0)),
+        ] {
+            let (np, nv) = integrate(pos, vel, Vec2::new(1e30, -1e30), &p);
+            assert!(Space::from_params(&p).contains(np), "{edge_mode:?} {np:?}");
+            assert!(nv.length() <= p.max_speed * 1.0001);
+        }
+    }
+}

@@ -1,0 +1,121 @@
+//! The simulation's ECS systems: thin adapters from components to the pure math in
+//! [`super::rules`] and [`super::grid`].
+
+use bevy::prelude::*;
+use bevy::tasks::{ComputeTaskPool, ParallelSliceMut};
+
+use super::components::{Bird, GridSlot, Neighborhood, Position, Steering, Velocity};
+use super::grid::SpatialGrid;
+use super::params::SimParams;
+use super::rules::{self, NeighborSums, Perception};
+use super::space::Space;
+
+/// Birds per parallel task in the neighbour pass (large enough to amortise task overhead,
+/// small enough to balance two to sixteen threads).
+const GATHER_CHUNK: usize = 2048;
+
+/// The simulation clock: steps taken and simulated seconds.
+#[derive(Resource, Clone, Copy, Debug, Default, PartialEq, Reflect)]
+pub struct SimClock {
+    /// Fixed steps taken since the start.
+    pub step: u64,
+    /// Simulated seconds since the start (sum of each step's timestep).
+    pub time: f64,
+}
+
+/// Rebuilds the spatial grid from the birds and records each bird's slot in it.
+pub fn rebuild_grid(
+    params: Res<SimParams>,
+    mut grid: ResMut<SpatialGrid>,
+    mut slot_of_input: Local<Vec<u32>>,
+    mut birds: Query<(&Bird, &Position, &Velocity, &mut GridSlot)>,
+) {
+    let space = Space::from_params(&params);
+    grid.rebuild(
+        space,
+        params.search_radius(),
+        birds.iter().map(|(b, p, v, _)| (b.id, space.contain(p.0), v.0)),
+    );
+    slot_of_input.clear();
+    slot_of_input.resize(grid.len(), 0);
+    for (slot, &input) in grid.src.iter().enumerate() {
+        slot_of_input[input as usize] = slot as u32;
+    }
+    // Same query, same iteration order as above.
+    for (i, (_, _, _, mut slot)) in birds.iter_mut().enumerate() {
+        slot.0 = slot_of_input[i];
+    }
+}
+
+/// The one neighbour pass: computes every bird's [`NeighborSums`] in grid order, in parallel.
+pub fn gather_neighbors(
+    params: Res<SimParams>,
+    grid: Res<SpatialGrid>,
+    mut sums: Local<Vec<NeighborSums>>,
+    mut birds: Query<(&GridSlot, &mut Neighborhood)>,
+) {
+    let per = Perception::from_params(&params);
+    sums.clear();
+    sums.resize(grid.len(), NeighborSums::default());
+    let grid = &*grid;
+    sums.par_chunk_map_mut(ComputeTaskPool::get(), GATHER_CHUNK, |chunk_index, chunk| {
+        let first = chunk_index * GATHER_CHUNK;
+        for (k, out) in chunk.iter_mut().enumerate() {
+            *out = rules::gather(grid, &per, first + k);
+        }
+    });
+    let sums = &*sums;
+    birds.par_iter_mut().for_each(|(slot, mut n)| n.0 = sums[slot.0 as usize]);
+}
+
+/// Adds one rule's weighted force to every bird's steering.
+fn apply_rule(
+    params: &SimParams,
+    birds: &mut Query<(&Neighborhood, &Velocity, &mut Steering)>,
+    force: fn(&NeighborSums, Vec2, &SimParams) -> Vec2,
+) {
+    birds
+        .par_iter_mut()
+        .for_each(|(n, v, mut s)| s.0 += force(&n.0, v.0, params));
+}
+
+/// Separation: steer away from birds that are too close.
+pub fn separation(params: Res<SimParams>, mut birds: Query<(&Neighborhood, &Velocity, &mut Steering)>) {
+    apply_rule(&params, &mut birds, rules::separation_force);
+}
+
+/// Alignment: steer toward the neighbours' mean velocity.
+pub fn alignment(params: Res<SimParams>, mut birds: Query<(&Neighborhood, &Velocity, &mut Steering)>) {
+    apply_rule(&params, &mut birds, rules::alignment_force);
+}
+
+/// Cohesion: steer toward the neighbours' centre.
+pub fn cohesion(params: Res<SimParams>, mut birds: Query<(&Neighborhood, &Velocity, &mut Steering)>) {
+    apply_rule(&params, &mut birds, rules::cohesion_force);
+}
+
+/// Integration: applies the summed steering, the speed limits and the edges; clears the steering.
+pub fn integrate(
+    params: Res<SimParams>,
+    mut birds: Query<(&mut Position, &mut Velocity, &mut Steering), With<Bird>>,
+) {
+    let params = &*params;
+    birds.par_iter_mut().for_each(|(mut p, mut v, mut s)| {
+        (p.0, v.0) = rules::integrate(p.0, v.0, s.0, params);
+        s.0 = Vec2::ZERO;
+    });
+}
+
+/// Advances the simulation clock by one step.
+pub fn advance_clock(params: Res<SimParams>, mut clock: ResMut<SimClock>) {
+    clock.step += 1;
+    clock.time += f64::from(params.dt());
+}
+
+/// Keeps Bevy's fixed timestep equal to the `step_rate` parameter.
+pub fn sync_timestep(params: Res<SimParams>, mut time: ResMut<Time<Fixed>>) {
+    let want = std::time::Duration::from_secs(1) / params.step_rate;
+    if time.timestep() != want {
+        time.set_timestep(want);
+    }
+}

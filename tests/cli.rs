@@ -1,0 +1,95 @@
+//! The command line as a user meets it: the report line, `params`, and bad input.
+
+use crate::support::{field, run, stderr, stdout};
+
+#[test]
+fn sim_prints_one_report_line() {
+    let out = run(&["sim", "--boids", "500", "--steps", "30", "--seed", "7"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let lines: Vec<_> = text.lines().collect();
+    assert_eq!(lines.len(), 1, "{text}");
+    let line = lines[0];
+    assert_eq!(field(line, "boids"), "500");
+    assert_eq!(field(line, "alive"), "500");
+    assert_eq!(field(line, "steps"), "30");
+    assert_eq!(field(line, "seed"), "7");
+    let hash = field(line, "state_hash");
+    assert_eq!(hash.len(), 16);
+    assert!(hash.chars().all(|c| c.is_ascii_hexdigit()));
+    assert!(field(line, "ms_per_step").parse::<f64>().unwrap() > 0.0);
+    assert!(stderr(&out).is_empty(), "no progress bar when stderr is not a terminal");
+}
+
+#[test]
+fn zero_birds_runs_fine() {
+    let out = run(&["sim", "--boids", "0", "--steps", "20"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(field(&stdout(&out), "alive"), "0");
+    assert_eq!(field(&stdout(&out), "steps"), "20");
+}
+
+#[test]
+fn param_flags_and_set_change_the_run() {
+    let base = run(&["sim", "--boids", "300", "--steps", "20"]);
+    let flag = run(&["sim", "--boids", "300", "--steps", "20", "--cohesion-weight", "3"]);
+    let set = run(&["sim", "--boids", "300", "--steps", "20", "--set", "cohesion_weight=3"]);
+    let (b, f, s) = (stdout(&base), stdout(&flag), stdout(&set));
+    assert_ne!(field(&b, "state_hash"), field(&f, "state_hash"));
+    assert_eq!(field(&f, "state_hash"), field(&s, "state_hash"));
+}
+
+#[test]
+fn params_lists_the_table() {
+    let out = run(&["params", "--csv"]);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("name,unit,min,max,default,help"));
+    let rows: Vec<_> = lines.collect();
+    assert_eq!(rows.len(), murmuration::sim::params::PARAMS.len());
+    assert!(rows.iter().any(|r| r.starts_with("separation_weight,,0,10,1.5,")), "{text}");
+    assert!(rows.iter().any(|r| r.starts_with("edge_mode,,wrap,steer,wrap,")), "{text}");
+    let human = stdout(&run(&["params"]));
+    assert!(human.contains("Perception") && human.contains("neighbor_radius"), "{human}");
+}
+
+fn assert_clean_error(args: &[&str], needles: &[&str]) {
+    let out = run(args);
+    assert!(!out.status.success(), "{args:?} should fail");
+    let err = stderr(&out);
+    assert!(!err.contains("panicked") && !err.contains("RUST_BACKTRACE"), "{args:?}: {err}");
+    for needle in needles {
+        assert!(err.contains(needle), "{args:?}: expected {needle:?} in {err:?}");
+    }
+    assert!(stdout(&out).is_empty(), "{args:?}");
+}
+
+#[test]
+fn bad_values_name_the_field_and_range() {
+    assert_clean_error(&["sim", "--set", "separation_weight=11"], &["separation_weight", "0 to 10"]);
+    assert_clean_error(&["sim", "--max-speed", "NaN"], &["max_speed", "1 to 1000"]);
+    assert_clean_error(&["sim", "--boids", "2000000"], &["boid_count", "0 to 1000000"]);
+    assert_clean_error(&["sim", "--set", "edge_mode=torus"], &["edge_mode", "wrap, bounce, steer"]);
+    assert_clean_error(&["sim", "--set", "wingspan=3"], &["unknown parameter `wingspan`"]);
+    assert_clean_error(&["sim", "--min-speed", "500"], &["min_speed", "max_speed"]);
+    assert_clean_error(&["sim", "--preset", "no-such"], &["no preset named `no-such`"]);
+}
+
+#[test]
+fn malformed_preset_files_give_clear_errors_and_stay_untouched() {
+    let dir = std::env::temp_dir().join(format!("murmuration-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, bytes, needle) in [
+        ("range.ron", &b"(params: {\"alignment_weight\": 50})"[..], "alignment_weight"),
+        ("truncated.ron", &b"(params: {\"alignment_weight\": 1"[..], "truncated.ron"),
+        ("type.ron", &b"(params: {\"edge_mode\": [1, 2]})"[..], "edge_mode"),
+        ("binary.ron", &[0xff, 0xfe, 0x00, 0x80][..], "UTF-8"),
+    ] {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        assert_clean_error(&["sim", "--preset", path.to_str().unwrap(), "--steps", "1"], &[needle]);
+        assert_eq!(std::fs::read(&path).unwrap(), bytes, "{name} left untouched");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

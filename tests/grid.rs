@@ -1,0 +1,88 @@
+//! The spatial hash answers exactly what a brute-force scan answers.
+
+use bevy::math::Vec2;
+use murmuration::sim::grid::SpatialGrid;
+use murmuration::sim::space::Space;
+use proptest::prelude::*;
+
+fn brute_force(space: &Space, points: &[Vec2], p: Vec2, r: f32) -> Vec<usize> {
+    let mut v: Vec<usize> = (0..points.len())
+        .filter(|&i| space.offset(p, points[i]).length_squared() < r * r)
+        .collect();
+    v.sort();
+    v
+}
+
+/// A coordinate that is often right at an edge.
+fn coord(len: f32) -> impl Strategy<Value = f32> {
+    prop_oneof![
+        3 => 0.0..len,
+        1 => prop_oneof![Just(0.0), Just(len * 0.999_99), 0.0..0.5f32, (len - 0.5)..len],
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+    #[test]
+    fn grid_query_equals_brute_force(
+        w in 20.0f32..400.0,
+        h in 20.0f32..400.0,
+        wrap in any::<bool>(),
+        cell in 1.0f32..60.0,
+        radius in 0.5f32..120.0,
+        seed_points in prop::collection::vec((0.0f32..1.0, 0.0f32..1.0), 0..150),
+        edge_points in prop::collection::vec((any::<bool>(), any::<bool>()), 0..20),
+        probe in (0.0f32..1.0, 0.0f32..1.0),
+    ) {
+        let space = Space { size: Vec2::new(w, h), wrap };
+        let mut points: Vec<Vec2> = seed_points.iter().map(|&(x, y)| Vec2::new(x * w * 0.99999, y * h * 0.99999)).collect();
+        // birds hugging the corners and edges
+        for &(right, top) in &edge_points {
+            points.push(Vec2::new(if right { w * 0.99999 } else { 0.0 }, if top { h * 0.99999 } else { 0.01 }));
+        }
+        let mut grid = SpatialGrid::default();
+        grid.rebuild(space, cell, points.iter().enumerate().map(|(i, &p)| (i as u32, p, Vec2::ZERO)));
+        let p = Vec2::new(probe.0 * w * 0.99999, probe.1 * h * 0.99999);
+        let mut found = Vec::new();
+        grid.for_each_within(p, radius, |slot, offset, d2| {
+            let id = grid.ids[slot] as usize;
+            assert_eq!(offset, space.offset(p, points[id]));
+            assert_eq!(d2, offset.length_squared());
+            found.push(id);
+        });
+        let n = found.len();
+        found.sort();
+        found.dedup();
+        prop_assert_eq!(found.len(), n, "a bird reported twice");
+        prop_assert_eq!(found, brute_force(&space, &points, p, radius));
+    }
+
+    #[test]
+    fn neighbour_pass_block_equals_brute_force(
+        w in 20.0f32..300.0,
+        h in 20.0f32..300.0,
+        wrap in any::<bool>(),
+        radius in 1.0f32..80.0,
+        xs in prop::collection::vec((coord(1.0), coord(1.0)), 1..120),
+    ) {
+        // The 3×3 block around a bird's cell holds every bird within the cell size.
+        let space = Space { size: Vec2::new(w, h), wrap };
+        let points: Vec<Vec2> = xs.iter().map(|&(x, y)| Vec2::new((x * w).min(w * 0.99999), (y * h).min(h * 0.99999))).collect();
+        let mut grid = SpatialGrid::default();
+        grid.rebuild(space, radius, points.iter().enumerate().map(|(i, &p)| (i as u32, p, Vec2::ZERO)));
+        for slot in 0..grid.len() {
+            let p = grid.pos[slot];
+            let (cx, cy) = grid.cell_coords(p);
+            let mut found = Vec::new();
+            grid.for_each_block(cx, cy, 1, |a, b| {
+                for j in a..b {
+                    if space.offset(p, grid.pos[j]).length_squared() < radius * radius {
+                        found.push(grid.ids[j] as usize);
+                    }
+                }
+            });
+            found.sort();
+            prop_assert_eq!(found, brute_force(&space, &points, p, radius));
+        }
+    }
+}

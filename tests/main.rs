@@ -1,0 +1,9 @@
+//! Integration tests, in one crate (one test binary) to keep link time and disk use down.
+
+mod support;
+
+mod cli;
+mod determinism;
+mod grid;
+mod invariants;
+mod window;

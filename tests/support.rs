@@ -1,0 +1,46 @@
+//! Helpers shared by the integration tests.
+
+use std::process::{Command, Output};
+
+use murmuration::cli::RunConfig;
+use murmuration::cli::headless::Headless;
+use murmuration::sim::{Bird, Position, SimParams, Velocity};
+
+/// The `murmuration` binary built for these tests.
+pub fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_murmuration"))
+}
+
+/// Runs the binary with arguments; returns its output.
+pub fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("the murmuration binary runs")
+}
+
+/// Stdout as text.
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Stderr as text.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A `key=value` field of a report line.
+pub fn field<'a>(line: &'a str, key: &str) -> &'a str {
+    line.split_whitespace()
+        .find_map(|kv| kv.strip_prefix(key).and_then(|r| r.strip_prefix('=')))
+        .unwrap_or_else(|| panic!("no {key}= in {line:?}"))
+}
+
+/// A headless simulation of `params` with `seed`.
+pub fn headless(params: SimParams, seed: u64) -> Headless {
+    Headless::new(&RunConfig::from_params(params, seed), None)
+}
+
+/// Every bird's `(id, position, velocity)`.
+pub fn birds(sim: &mut Headless) -> Vec<(u32, bevy::math::Vec2, bevy::math::Vec2)> {
+    let world = sim.app.world_mut();
+    let mut q = world.query::<(&Bird, &Position, &Velocity)>();
+    q.iter(world).map(|(b, p, v)| (b.id, p.0, v.0)).collect()
+}

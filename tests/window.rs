@@ -1,0 +1,70 @@
+//! The desktop app in a real window (under Xvfb when there is no display): it opens, draws a
+//! flock, and the flock moves.
+
+use std::path::Path;
+use std::process::Command;
+
+/// The app binary, started under `xvfb-run` when `DISPLAY` is unset.
+pub fn app_command() -> Command {
+    let bin = env!("CARGO_BIN_EXE_murmuration");
+    if std::env::var_os("DISPLAY").is_some() {
+        return Command::new(bin);
+    }
+    let has_xvfb = Command::new("sh")
+        .args(["-c", "command -v xvfb-run"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        has_xvfb,
+        "window tests need a display: DISPLAY is unset and xvfb-run is missing \
+         (install the packages listed in README.md: xvfb mesa-vulkan-drivers libvulkan1)"
+    );
+    let mut cmd = Command::new("xvfb-run");
+    cmd.args(["-a", "-s", "-screen 0 1280x720x24", bin]);
+    cmd
+}
+
+/// Runs the app until it saves a screenshot after `frames` frames; returns the decoded image.
+pub fn screenshot(args: &[&str], frames: u32, path: &Path) -> image::RgbaImage {
+    let _ = std::fs::remove_file(path);
+    let out = app_command()
+        .args(args)
+        .args(["--frames", &frames.to_string(), "--screenshot", path.to_str().unwrap()])
+        .output()
+        .expect("the app starts");
+    assert!(
+        out.status.success(),
+        "app failed: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    image::open(path).expect("a PNG screenshot").to_rgba8()
+}
+
+fn is_background(p: &image::Rgba<u8>) -> bool {
+    p.0[0] < 40 && p.0[1] < 40 && p.0[2] < 50
+}
+
+#[test]
+fn the_window_shows_a_moving_flock() {
+    let dir = std::env::temp_dir().join(format!("murmuration-window-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let early = screenshot(&["--seed", "3"], 10, &dir.join("early.png"));
+    let late = screenshot(&["--seed", "3"], 70, &dir.join("late.png"));
+    assert_eq!(early.dimensions(), (1280, 720));
+    assert_eq!(late.dimensions(), early.dimensions());
+
+    let lit = late.pixels().filter(|p| !is_background(p)).count();
+    assert!(lit > 5_000, "only {lit} lit pixels: no flock drawn?");
+    // Birds are coloured by heading: many hues are on screen.
+    let mut hues = std::collections::BTreeSet::new();
+    for p in late.pixels().filter(|p| !is_background(p)) {
+        let [r, g, b, _] = p.0;
+        hues.insert((r / 64, g / 64, b / 64));
+    }
+    assert!(hues.len() >= 6, "only {} colours", hues.len());
+    // The flock moved between the two shots.
+    let changed = early.pixels().zip(late.pixels()).filter(|(a, b)| a != b).count();
+    assert!(changed > 2_000, "only {changed} pixels changed");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
