@@ -7,5 +7,6 @@
 pub mod app;
 pub mod cli;
 pub mod io;
+pub mod metrics;
 pub mod preset;
 pub mod sim;

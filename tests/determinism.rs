@@ -29,7 +29,7 @@ fn run_at_frame_rate(fps: u32, steps: u64) -> (u64, u32) {
     let params = SimParams { boid_count: 800, ..SimParams::default() };
     let mut app = App::new();
     app.add_plugins(MinimalPlugins);
-    app.add_plugins(SimPlugin { params, seed: 3 });
+    app.add_plugins(SimPlugin { params, seed: 3, script: Default::default() });
     app.insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_secs(1) / fps));
     let mut frames = 0;
     while app.world().resource::<SimClock>().step < steps {

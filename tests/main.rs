@@ -6,4 +6,6 @@ mod cli;
 mod determinism;
 mod grid;
 mod invariants;
+mod predator;
+mod scenarios;
 mod window;

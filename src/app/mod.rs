@@ -14,7 +14,6 @@ use bevy::window::WindowResolution;
 
 use crate::cli::RunConfig;
 use crate::cli::headless::task_pool_plugin;
-use crate::sim::SimPlugin;
 
 pub use capture::AutoScreenshot;
 
@@ -67,7 +66,7 @@ pub fn build(config: &RunConfig, options: AppOptions) -> App {
                 ..default()
             }),
     );
-    app.add_plugins(SimPlugin { params: config.params.clone(), seed: config.seed });
+    app.add_plugins((config.sim_plugin(), crate::metrics::MetricsPlugin));
     app.add_plugins(AppPlugin { options });
     app
 }

@@ -2,9 +2,10 @@
 
 use std::fmt;
 use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use anyhow::Result;
+use anyhow::{Result, bail};
 use bevy::app::TaskPoolThreadAssignmentPolicy;
 use bevy::prelude::*;
 use bevy::tasks::available_parallelism;
@@ -12,8 +13,10 @@ use bevy::time::TimeUpdateStrategy;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::RunConfig;
+use super::outputs;
+use crate::metrics::{ForceSample, Metrics, MetricsPlugin};
 use crate::sim::hash::world_state_hash;
-use crate::sim::{Bird, SimClock, SimPlugin};
+use crate::sim::{Bird, SimClock, SimParams};
 
 /// Bevy's task pools with `threads` compute threads (default: every core). Bevy's own default
 /// gives the compute pool a single thread on a two-core machine.
@@ -30,6 +33,15 @@ pub fn task_pool_plugin(threads: Option<usize>) -> TaskPoolPlugin {
     TaskPoolPlugin { task_pool_options: options }
 }
 
+/// How to build a headless run.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct HeadlessOptions {
+    /// Compute threads (default: every core). The first value used in a process wins.
+    pub threads: Option<usize>,
+    /// Measure the flock (metrics plugin), keeping every sample.
+    pub metrics: bool,
+}
+
 /// A headless simulation app that advances exactly one fixed step per update.
 pub struct Headless {
     /// The Bevy app (`MinimalPlugins` + the simulation).
@@ -37,12 +49,20 @@ pub struct Headless {
 }
 
 impl Headless {
-    /// Builds the app for a configuration. The first thread count asked for in a process wins
-    /// (Bevy's task pools are global).
+    /// Builds the app for a configuration, without metrics.
     pub fn new(config: &RunConfig, threads: Option<usize>) -> Self {
+        Self::with_options(config, HeadlessOptions { threads, metrics: false })
+    }
+
+    /// Builds the app for a configuration.
+    pub fn with_options(config: &RunConfig, options: HeadlessOptions) -> Self {
         let mut app = App::new();
-        app.add_plugins(MinimalPlugins.set(task_pool_plugin(threads)));
-        app.add_plugins(SimPlugin { params: config.params.clone(), seed: config.seed });
+        app.add_plugins(MinimalPlugins.set(task_pool_plugin(options.threads)));
+        app.add_plugins(config.sim_plugin());
+        if options.metrics {
+            app.add_plugins(MetricsPlugin);
+            app.world_mut().resource_mut::<Metrics>().all = Some(Vec::new());
+        }
         let mut me = Self { app };
         me.sync_frame_duration();
         // The first update runs start-up (spawning the flock) and no fixed step.
@@ -51,7 +71,7 @@ impl Headless {
     }
 
     fn sync_frame_duration(&mut self) {
-        let rate = self.app.world().resource::<crate::sim::SimParams>().step_rate;
+        let rate = self.app.world().resource::<SimParams>().step_rate;
         let dt = Duration::from_secs(1) / rate;
         self.app.insert_resource(TimeUpdateStrategy::ManualDuration(dt));
     }
@@ -74,6 +94,18 @@ impl Headless {
     pub fn step(&mut self, n: u64) {
         let target = self.steps() + n;
         self.run_until(target, |_| {});
+    }
+
+    /// Takes a metrics sample of the current state now (if metrics are on and none was taken at
+    /// this step): the final row of a run.
+    pub fn sample_now(&mut self) {
+        if self.app.world().get_resource::<Metrics>().is_none() {
+            return;
+        }
+        self.app.world_mut().resource_mut::<ForceSample>().0 = true;
+        if let Err(e) = self.app.world_mut().run_system_cached(crate::metrics::sample) {
+            error!("final metrics sample failed: {e}");
+        }
     }
 
     /// The state hash of every bird.
@@ -115,9 +147,9 @@ impl fmt::Display for SimReport {
     }
 }
 
-/// Runs a configuration for `steps` steps and reports.
-pub fn run(config: &RunConfig, steps: u64, threads: Option<usize>, progress: Option<&ProgressBar>) -> SimReport {
-    let mut sim = Headless::new(config, threads);
+/// Runs a configuration for `steps` steps; returns the report and the finished run.
+pub fn run(config: &RunConfig, steps: u64, options: HeadlessOptions, progress: Option<&ProgressBar>) -> (SimReport, Headless) {
+    let mut sim = Headless::with_options(config, options);
     let start = Instant::now();
     sim.run_until(steps, |s| {
         if let Some(bar) = progress {
@@ -125,18 +157,53 @@ pub fn run(config: &RunConfig, steps: u64, threads: Option<usize>, progress: Opt
         }
     });
     let elapsed = start.elapsed();
-    SimReport {
+    sim.sample_now();
+    let report = SimReport {
         boids: config.params.boid_count,
         alive: sim.alive(),
         steps: sim.steps(),
         seed: config.seed,
         state_hash: sim.state_hash(),
         ms_per_step: if steps == 0 { 0.0 } else { elapsed.as_secs_f64() * 1e3 / steps as f64 },
+    };
+    (report, sim)
+}
+
+/// Files `murmuration sim` writes at the end of a run.
+#[derive(Clone, Debug, Default)]
+pub struct SimOutputs {
+    /// Metrics CSV, one row per sample.
+    pub metrics: Option<PathBuf>,
+    /// Summary JSON.
+    pub summary: Option<PathBuf>,
+    /// Final state CSV, one row per agent.
+    pub dump_state: Option<PathBuf>,
+}
+
+impl SimOutputs {
+    fn paths(&self) -> impl Iterator<Item = &PathBuf> {
+        [&self.metrics, &self.summary, &self.dump_state].into_iter().flatten()
+    }
+
+    /// Fails early (before a long run) when an output's folder does not exist.
+    pub fn check(&self) -> Result<()> {
+        for path in self.paths() {
+            let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            if !dir.is_dir() {
+                bail!("cannot write {}: folder {} does not exist", path.display(), dir.display());
+            }
+            if path.is_dir() {
+                bail!("cannot write {}: it is a folder", path.display());
+            }
+        }
+        Ok(())
     }
 }
 
-/// `murmuration sim`: runs and prints the report line on stdout, a progress bar on a terminal.
-pub fn run_cli(config: RunConfig, steps: Option<u64>, threads: Option<usize>) -> Result<()> {
+/// `murmuration sim`: runs, writes the requested files, and prints the report line on stdout,
+/// with a progress bar on stderr when it is a terminal.
+pub fn run_cli(config: RunConfig, steps: Option<u64>, threads: Option<usize>, outputs: SimOutputs) -> Result<()> {
+    outputs.check()?;
     let steps = steps.or(config.preset_steps).unwrap_or(600);
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = ProgressBar::new(steps);
@@ -146,10 +213,12 @@ pub fn run_cli(config: RunConfig, steps: Option<u64>, threads: Option<usize>) ->
         );
         bar
     });
-    let report = run(&config, steps, threads, bar.as_ref());
+    let options = HeadlessOptions { threads, metrics: outputs.metrics.is_some() || outputs.summary.is_some() };
+    let (report, mut sim) = run(&config, steps, options, bar.as_ref());
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
+    outputs::write_all(&outputs, &config, &report, &mut sim)?;
     println!("{report}");
     Ok(())
 }

@@ -4,6 +4,7 @@
 
 mod config;
 pub mod headless;
+mod outputs;
 mod params_cmd;
 
 use std::process::ExitCode;
@@ -54,6 +55,15 @@ pub struct SimArgs {
     /// Worker threads for the parallel systems (default: the number of cores).
     #[arg(long, value_name = "T", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub threads: Option<u16>,
+    /// Write the metrics (one row per sample, the last row the final step) to this CSV file.
+    #[arg(long, value_name = "PATH")]
+    pub metrics: Option<std::path::PathBuf>,
+    /// Write a summary (seed, all parameters, totals, strikes) to this JSON file.
+    #[arg(long, value_name = "PATH")]
+    pub summary: Option<std::path::PathBuf>,
+    /// Write the final state (kind,id,x,y,vx,vy per agent) to this CSV file.
+    #[arg(long, value_name = "PATH")]
+    pub dump_state: Option<std::path::PathBuf>,
 }
 
 /// Options of `murmuration params`.
@@ -115,10 +125,17 @@ pub fn main() -> ExitCode {
         }
         Some(CliCommand::Sim(args)) => {
             let sub = matches.subcommand_matches("sim").expect("sim matched");
-            RunConfig::resolve(&args.run, &param_flags(sub))
-                .and_then(|config| headless::run_cli(config, args.steps, args.threads.map(usize::from)))
+            RunConfig::resolve(&args.run, &param_flags(sub), "default")
+                .and_then(|config| {
+                    let outputs = headless::SimOutputs {
+                        metrics: args.metrics.clone(),
+                        summary: args.summary.clone(),
+                        dump_state: args.dump_state.clone(),
+                    };
+                    headless::run_cli(config, args.steps, args.threads.map(usize::from), outputs)
+                })
         }
-        None => RunConfig::resolve(&cli.run, &param_flags(&matches)).and_then(|config| {
+        None => RunConfig::resolve(&cli.run, &param_flags(&matches), "story").and_then(|config| {
             let options = crate::app::AppOptions { screenshot: cli.screenshot.clone(), frames: cli.frames };
             crate::app::run(config, options)
         }),

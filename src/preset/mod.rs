@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 
-use crate::sim::SimParams;
+use crate::sim::{Dive, SimParams};
 
 /// The folder user and built-in presets live in, relative to the working directory.
 pub const PRESET_DIR: &str = "assets/presets";
@@ -17,6 +17,12 @@ pub const PRESET_DIR: &str = "assets/presets";
 /// The built-in presets: `(name, RON text)`.
 pub const BUILT_IN: &[(&str, &str)] = &[
     ("default", include_str!("../../assets/presets/default.ron")),
+    ("falcon", include_str!("../../assets/presets/falcon.ron")),
+    ("hunt", include_str!("../../assets/presets/hunt.ron")),
+    ("parallel", include_str!("../../assets/presets/parallel.ron")),
+    ("repair", include_str!("../../assets/presets/repair.ron")),
+    ("story", include_str!("../../assets/presets/story.ron")),
+    ("swarm", include_str!("../../assets/presets/swarm.ron")),
 ];
 
 /// A scenario: parameters, and optionally a seed and a run length.
@@ -35,12 +41,26 @@ pub struct Preset {
     /// Parameter values; keys left out keep their defaults.
     #[serde(default)]
     pub params: SimParams,
+    /// Scripted predator dives.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dives: Vec<Dive>,
 }
 
 impl Preset {
     /// Parses a preset from RON text; errors give the line and column and name the field.
     pub fn from_ron(text: &str) -> Result<Self> {
-        ron_options().from_str(text).map_err(|e| anyhow::anyhow!("{e}"))
+        let preset: Self = ron_options().from_str(text).map_err(|e| anyhow::anyhow!("{e}"))?;
+        preset.validate()?;
+        Ok(preset)
+    }
+
+    /// Checks the parameters and the script.
+    pub fn validate(&self) -> Result<()> {
+        self.params.validate()?;
+        for (i, dive) in self.dives.iter().enumerate() {
+            dive.validate(i).map_err(anyhow::Error::msg)?;
+        }
+        Ok(())
     }
 
     /// The preset as pretty RON text.
@@ -80,7 +100,7 @@ impl Preset {
 
     /// Saves the preset atomically after checking it; a refused preset writes nothing.
     pub fn save(&self, path: &Path) -> Result<()> {
-        self.params.validate()?;
+        self.validate()?;
         crate::io::write_atomic(path, self.to_ron().as_bytes())
     }
 }

@@ -22,8 +22,13 @@ pub struct Position(pub Vec2);
 pub struct Velocity(pub Vec2);
 
 /// The steering forces of this step, summed by the rule systems and consumed by integration.
-#[derive(Component, Clone, Copy, Debug, Default, PartialEq, Deref, DerefMut, Reflect)]
-pub struct Steering(pub Vec2);
+#[derive(Component, Clone, Copy, Debug, Default, PartialEq, Reflect)]
+pub struct Steering {
+    /// Sum of the flocking rules' forces; limited to `max_force` as a whole.
+    pub flock: Vec2,
+    /// The flee force: an escape response on top of the flocking forces, not limited by them.
+    pub flee: Vec2,
+}
 
 /// The bird's slot in this step's [`crate::sim::SpatialGrid`].
 #[derive(Component, Clone, Copy, Debug, Default, PartialEq, Eq, Deref, Reflect)]

@@ -121,6 +121,11 @@ impl SpatialGrid {
         self.pos.is_empty()
     }
 
+    /// The space the grid was built for, if it was ever built.
+    pub fn space_opt(&self) -> Option<Space> {
+        self.space
+    }
+
     /// The space the grid was built for (panics if never built).
     pub fn space(&self) -> Space {
         self.space.expect("SpatialGrid used before its first rebuild")

@@ -7,7 +7,10 @@ pub mod components;
 pub mod grid;
 pub mod hash;
 pub mod params;
+pub mod predator;
+pub mod repair;
 pub mod rules;
+pub mod script;
 pub mod space;
 pub mod spawn;
 pub mod systems;
@@ -18,6 +21,8 @@ pub use components::{Bird, GridSlot, Neighborhood, Position, Steering, Velocity}
 pub use grid::SpatialGrid;
 pub use params::SimParams;
 pub use spawn::{Population, SimRng, SimSeed};
+pub use predator::{PredationLog, Predator, PredatorKind};
+pub use script::{Dive, Script};
 pub use systems::SimClock;
 
 /// The phases of one fixed simulation step, in order.
@@ -61,6 +66,8 @@ pub struct SimPlugin {
     pub params: SimParams,
     /// The run's seed.
     pub seed: u64,
+    /// Scripted events (predator dives).
+    pub script: Script,
 }
 
 impl Plugin for SimPlugin {
@@ -69,7 +76,13 @@ impl Plugin for SimPlugin {
             .insert_resource(SimSeed(self.seed))
             .insert_resource(SimRng::from_seed(self.seed))
             .insert_resource(Time::<Fixed>::from_hz(f64::from(self.params.step_rate)))
+            .insert_resource(self.script.clone())
             .init_resource::<Population>()
+            .init_resource::<predator::PredatorRoster>()
+            .init_resource::<PredationLog>()
+            .init_resource::<repair::HatchBudget>()
+            .init_resource::<systems::GridEntities>()
+            .init_resource::<systems::NeighborSumsBuf>()
             .init_resource::<SpatialGrid>()
             .init_resource::<SimClock>()
             .init_resource::<SimControl>()
@@ -86,20 +99,30 @@ impl Plugin for SimPlugin {
                     .chain()
                     .run_if(sim_running),
             )
-            .add_systems(Startup, spawn::sync_population)
+            .add_systems(Startup, (spawn::sync_population, predator::sync_predators).chain())
             .add_systems(First, systems::sync_timestep)
             .add_systems(
                 FixedUpdate,
                 (
-                    spawn::sync_population.in_set(SimSystems::Population),
+                    (
+                        predator::clear_log,
+                        spawn::sync_population,
+                        predator::sync_predators,
+                        script::run_script,
+                        repair::hatch,
+                    )
+                        .chain()
+                        .in_set(SimSystems::Population),
                     systems::rebuild_grid.in_set(SimSystems::BuildGrid),
                     systems::gather_neighbors.in_set(SimSystems::Gather),
                     // Chained: the forces are summed in one fixed order (bit-identical results).
-                    (systems::separation, systems::alignment, systems::cohesion)
+                    (systems::separation, systems::alignment, systems::cohesion, predator::flee)
                         .chain()
                         .in_set(SimSystems::Rules),
                     systems::integrate.in_set(SimSystems::Integrate),
-                    systems::advance_clock.in_set(SimSystems::Resolve),
+                    (predator::hunt, systems::advance_clock)
+                        .chain()
+                        .in_set(SimSystems::Resolve),
                 ),
             )
             .add_systems(FixedLast, clear_step_once);

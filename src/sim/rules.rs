@@ -5,6 +5,7 @@
 
 use bevy::math::Vec2;
 
+use super::components::Steering;
 use super::grid::SpatialGrid;
 use super::params::{EdgeMode, SimParams};
 use super::space::{Space, bounce_coord, edge_steer};
@@ -17,10 +18,12 @@ const MIN_SEPARATION_DIST2: f32 = 1e-6;
 pub struct NeighborSums {
     /// Neighbours within the neighbour radius and the field of view.
     pub count: u32,
-    /// Sum of those neighbours' velocities.
-    pub velocity_sum: Vec2,
     /// Sum of the offsets from this bird to those neighbours.
     pub offset_sum: Vec2,
+    /// Neighbours also within the alignment radius.
+    pub align_count: u32,
+    /// Sum of those neighbours' velocities.
+    pub velocity_sum: Vec2,
     /// Sum of `-offset / distance²` over birds within the separation radius and field of view.
     pub separation: Vec2,
 }
@@ -32,6 +35,8 @@ pub struct Perception {
     pub space: Space,
     /// Neighbour radius squared.
     pub neighbor_r2: f32,
+    /// Alignment radius squared (at most the neighbour radius squared).
+    pub alignment_r2: f32,
     /// Separation radius squared.
     pub separation_r2: f32,
     /// Cosine of half the field of view; `None` when the field of view is a full circle.
@@ -45,6 +50,7 @@ impl Perception {
         Self {
             space: Space::from_params(params),
             neighbor_r2: params.neighbor_radius * params.neighbor_radius,
+            alignment_r2: params.alignment_radius.min(params.neighbor_radius).powi(2),
             separation_r2: params.separation_radius * params.separation_radius,
             cos_half_fov: (params.fov_deg < 360.0).then(|| half.cos()),
         }
@@ -80,8 +86,11 @@ pub fn accumulate(sums: &mut NeighborSums, per: &Perception, vel: Vec2, offset: 
     }
     if near {
         sums.count += 1;
-        sums.velocity_sum += other_vel;
         sums.offset_sum += offset;
+        if d2 < per.alignment_r2 {
+            sums.align_count += 1;
+            sums.velocity_sum += other_vel;
+        }
     }
     if close {
         sums.separation -= offset / d2.max(MIN_SEPARATION_DIST2);
@@ -126,7 +135,7 @@ pub fn separation_force(sums: &NeighborSums, vel: Vec2, params: &SimParams) -> V
 
 /// Alignment: steer toward the neighbours' mean velocity.
 pub fn alignment_force(sums: &NeighborSums, vel: Vec2, params: &SimParams) -> Vec2 {
-    if sums.count == 0 {
+    if sums.align_count == 0 {
         return Vec2::ZERO;
     }
     steer_toward(sums.velocity_sum, vel, params.max_speed, params.max_force) * params.alignment_weight
@@ -161,12 +170,14 @@ pub fn limit_speed(vel: Vec2, min: f32, max: f32, fallback: Vec2) -> Vec2 {
     }
 }
 
-/// One integration step for one bird: limit the summed steering force, update the velocity
-/// (within the speed limits) and the position, and apply the edge mode. Returns `(position, velocity)`.
-pub fn integrate(pos: Vec2, vel: Vec2, steering: Vec2, params: &SimParams) -> (Vec2, Vec2) {
+/// One integration step for one bird: limit the summed flocking force to `max_force`, add the flee
+/// force, update the velocity (within the speed limits) and the position, and apply the edge mode.
+/// Returns `(position, velocity)`.
+pub fn integrate(pos: Vec2, vel: Vec2, steering: Steering, params: &SimParams) -> (Vec2, Vec2) {
     let dt = params.dt();
     let size = Vec2::new(params.world_width, params.world_height);
-    let mut force = steering.clamp_length_max(params.max_force);
+    let flee_cap = params.max_force * params.flee_weight.max(1.0);
+    let mut force = steering.flock.clamp_length_max(params.max_force) + steering.flee.clamp_length_max(flee_cap);
     if !force.is_finite() {
         force = Vec2::ZERO;
     }
@@ -174,8 +185,13 @@ pub fn integrate(pos: Vec2, vel: Vec2, steering: Vec2, params: &SimParams) -> (V
         force += edge_steer(pos, size, params.edge_margin, params.max_force * 2.0);
     }
     let vel_new = limit_speed(vel + force * dt, params.min_speed, params.max_speed, vel);
-    let mut p = pos + vel_new * dt;
-    let mut v = vel_new;
+    apply_edges(pos + vel_new * dt, vel_new, params)
+}
+
+/// Brings a moved agent back inside the world by the edge mode: wraps on a torus, reflects off the
+/// walls otherwise (in steer mode the walls are the backstop of the steer-back force).
+pub fn apply_edges(mut p: Vec2, mut v: Vec2, params: &SimParams) -> (Vec2, Vec2) {
+    let size = Vec2::new(params.world_width, params.world_height);
     match params.edge_mode {
         EdgeMode::Wrap => {
             p = Space { size, wrap: true }.contain(p);

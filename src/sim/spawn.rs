@@ -35,12 +35,18 @@ pub struct Population {
     pub hatched: u64,
 }
 
-/// A bird's random start: uniform position in the world, uniform heading, speed within limits.
+/// A bird's random start: uniform in the world (or in the spawn disc), uniform heading, speed
+/// within limits.
 pub fn random_bird(rng: &mut ChaCha8Rng, params: &SimParams) -> (Vec2, Vec2) {
-    let pos = Vec2::new(
-        rng.random::<f32>() * params.world_width,
-        rng.random::<f32>() * params.world_height,
-    );
+    let size = Vec2::new(params.world_width, params.world_height);
+    let pos = if params.spawn_radius > 0.0 {
+        // uniform in a disc around the centre, clamped into the world
+        let r = params.spawn_radius * rng.random::<f32>().sqrt();
+        let a = rng.random::<f32>() * std::f32::consts::TAU;
+        (size * 0.5 + Vec2::from_angle(a) * r).clamp(Vec2::ZERO, size)
+    } else {
+        Vec2::new(rng.random::<f32>(), rng.random::<f32>()) * size
+    };
     let angle = rng.random::<f32>() * std::f32::consts::TAU;
     let lo = params.min_speed.min(params.max_speed);
     let speed = lo + rng.random::<f32>() * (params.max_speed - lo);

@@ -23,26 +23,38 @@ pub struct SimClock {
     pub time: f64,
 }
 
+/// The bird entity in each grid slot (this step's snapshot).
+#[derive(Resource, Debug, Default, Clone)]
+pub struct GridEntities(pub Vec<Entity>);
+
+/// Every bird's neighbour sums of this step, in grid-slot order.
+#[derive(Resource, Debug, Default, Clone)]
+pub struct NeighborSumsBuf(pub Vec<NeighborSums>);
+
 /// Rebuilds the spatial grid from the birds and records each bird's slot in it.
 pub fn rebuild_grid(
     params: Res<SimParams>,
     mut grid: ResMut<SpatialGrid>,
+    mut entities: ResMut<GridEntities>,
     mut slot_of_input: Local<Vec<u32>>,
-    mut birds: Query<(&Bird, &Position, &Velocity, &mut GridSlot)>,
+    mut birds: Query<(Entity, &Bird, &Position, &Velocity, &mut GridSlot)>,
 ) {
     let space = Space::from_params(&params);
     grid.rebuild(
         space,
         params.search_radius(),
-        birds.iter().map(|(b, p, v, _)| (b.id, space.contain(p.0), v.0)),
+        birds.iter().map(|(_, b, p, v, _)| (b.id, space.contain(p.0), v.0)),
     );
+    let input: Vec<Entity> = birds.iter().map(|(e, ..)| e).collect();
+    entities.0.clear();
+    entities.0.extend(grid.src.iter().map(|&i| input[i as usize]));
     slot_of_input.clear();
     slot_of_input.resize(grid.len(), 0);
     for (slot, &input) in grid.src.iter().enumerate() {
         slot_of_input[input as usize] = slot as u32;
     }
     // Same query, same iteration order as above.
-    for (i, (_, _, _, mut slot)) in birds.iter_mut().enumerate() {
+    for (i, (_, _, _, _, mut slot)) in birds.iter_mut().enumerate() {
         slot.0 = slot_of_input[i];
     }
 }
@@ -51,9 +63,10 @@ pub fn rebuild_grid(
 pub fn gather_neighbors(
     params: Res<SimParams>,
     grid: Res<SpatialGrid>,
-    mut sums: Local<Vec<NeighborSums>>,
+    mut sums: ResMut<NeighborSumsBuf>,
     mut birds: Query<(&GridSlot, &mut Neighborhood)>,
 ) {
+    let sums = &mut sums.0;
     let per = Perception::from_params(&params);
     sums.clear();
     sums.resize(grid.len(), NeighborSums::default());
@@ -76,7 +89,7 @@ fn apply_rule(
 ) {
     birds
         .par_iter_mut()
-        .for_each(|(n, v, mut s)| s.0 += force(&n.0, v.0, params));
+        .for_each(|(n, v, mut s)| s.flock += force(&n.0, v.0, params));
 }
 
 /// Separation: steer away from birds that are too close.
@@ -101,8 +114,8 @@ pub fn integrate(
 ) {
     let params = &*params;
     birds.par_iter_mut().for_each(|(mut p, mut v, mut s)| {
-        (p.0, v.0) = rules::integrate(p.0, v.0, s.0, params);
-        s.0 = Vec2::ZERO;
+        (p.0, v.0) = rules::integrate(p.0, v.0, *s, params);
+        *s = Steering::default();
     });
 }
 

@@ -64,7 +64,10 @@ param_table! {
 
     neighbor_radius: f32 = float(1.0, 200.0, 25.0),
         group Perception, label "Neighbour radius", unit "u",
-        help "Birds closer than this are neighbours for alignment and cohesion.";
+        help "Birds closer than this are neighbours for cohesion (and for alignment, up to its radius).";
+    alignment_radius: f32 = float(1.0, 200.0, 200.0),
+        group Perception, label "Alignment radius", unit "u",
+        help "Alignment only counts neighbours closer than this (capped at the neighbour radius).";
     separation_radius: f32 = float(0.5, 200.0, 10.0),
         group Perception, label "Separation radius", unit "u",
         help "Birds closer than this push each other apart (inverse-distance weighted).";
@@ -100,6 +103,9 @@ param_table! {
     boid_count: u32 = int(0, 1_000_000, 3000),
         group World, label "Birds", unit "",
         help "Number of birds; changing it spawns or removes birds.";
+    spawn_radius: f32 = float(0.0, 50000.0, 0.0),
+        group World, label "Spawn radius", unit "u",
+        help "New birds start within this distance of the world's centre (0: anywhere).";
 
     predator_count: u32 = int(0, 16, 0),
         group Predator, label "Predators", unit "",
@@ -142,4 +148,7 @@ param_table! {
     link_distance: f32 = float(1.0, 500.0, 25.0),
         group Metrics, label "Linking distance", unit "u",
         help "Birds closer than this belong to the same cluster.";
+    sample_every: u32 = int(1, 600, 6),
+        group Metrics, label "Sample every", unit "steps",
+        help "Metrics are measured every this many steps.";
 }

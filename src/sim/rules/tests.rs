@@ -63,7 +63,7 @@ fn step_pair(p: &SimParams, birds: &[(Vec2, Vec2)], force: fn(&NeighborSums, Vec
             let slot = slot_of(&grid, i as u32);
             let sums = gather(&grid, &per, slot);
             let (pos, vel) = birds[i];
-            integrate(pos, vel, force(&sums, vel, p), p)
+            integrate(pos, vel, Steering { flock: force(&sums, vel, p), flee: Vec2::ZERO }, p)
         })
         .collect()
 }
@@ -109,7 +109,7 @@ fn cohesion_alone_moves_toward_the_neighbours_centre() {
 #[test]
 fn rule_forces_add_up() {
     let p = params();
-    let sums = NeighborSums { count: 2, velocity_sum: Vec2::new(0.0, 100.0), offset_sum: Vec2::new(10.0, 10.0), separation: Vec2::new(-1.0, 0.0) };
+    let sums = NeighborSums { count: 2, align_count: 2, velocity_sum: Vec2::new(0.0, 100.0), offset_sum: Vec2::new(10.0, 10.0), separation: Vec2::new(-1.0, 0.0) };
     let v = Vec2::new(50.0, 0.0);
     let parts = [separation_force(&sums, v, &p), alignment_force(&sums, v, &p), cohesion_force(&sums, v, &p)];
     assert!(parts.iter().all(|f| f.length() > 0.0));
@@ -135,9 +135,20 @@ fn integrate_keeps_birds_inside_in_every_edge_mode() {
             (Vec2::new(199.9, 199.9), Vec2::new(120.0, 120.0)),
             (Vec2::new(0.0, 200.0), Vec2::new(-1.0, 1.0)),
         ] {
-            let (np, nv) = integrate(pos, vel, Vec2::new(1e30, -1e30), &p);
+            let (np, nv) = integrate(pos, vel, Steering { flock: Vec2::new(1e30, -1e30), flee: Vec2::new(f32::MAX, 1.0) }, &p);
             assert!(Space::from_params(&p).contains(np), "{edge_mode:?} {np:?}");
             assert!(nv.length() <= p.max_speed * 1.0001);
         }
     }
+}
+
+#[test]
+fn alignment_radius_limits_who_is_aligned_with() {
+    let p = SimParams { alignment_radius: 8.0, ..params() };
+    let per = Perception::from_params(&p);
+    let v = Vec2::new(50.0, 0.0);
+    let grid = grid_of(&p, &[(Vec2::new(100.0, 100.0), v), (Vec2::new(105.0, 100.0), v), (Vec2::new(115.0, 100.0), v)]);
+    let sums = gather(&grid, &per, slot_of(&grid, 0));
+    assert_eq!((sums.count, sums.align_count), (2, 1));
+    assert_eq!(sums.velocity_sum, v);
 }

@@ -1,0 +1,118 @@
+//! The files a headless run writes: metrics CSV, summary JSON, final state CSV. All atomic.
+
+use anyhow::Result;
+use bevy::prelude::*;
+use serde::Serialize;
+
+use super::RunConfig;
+use super::headless::{Headless, SimOutputs, SimReport};
+use crate::io::write_atomic;
+use crate::metrics::strikes::Strike;
+use crate::metrics::{CSV_HEADER, Metrics};
+use crate::sim::{Bird, Dive, PredationLog, Population, Position, Predator, SimClock, SimParams, Velocity};
+
+/// The summary of a run: enough to reproduce it (seed, parameters, script) and its outcome.
+#[derive(Serialize)]
+pub struct Summary<'a> {
+    /// The preset the run started from.
+    pub preset: &'a str,
+    /// The seed.
+    pub seed: u64,
+    /// Steps run.
+    pub steps: u64,
+    /// Simulated seconds.
+    pub time_s: f64,
+    /// Every parameter's value.
+    pub params: &'a SimParams,
+    /// Scripted dives.
+    pub dives: &'a [Dive],
+    /// Final state hash (16 hex digits).
+    pub state_hash: String,
+    /// Totals.
+    pub totals: Totals,
+    /// Every strike.
+    pub strikes: &'a [Strike],
+    /// Number of cluster-count increases (splits) and decreases (merges) between samples.
+    pub splits: usize,
+    /// See `splits`.
+    pub merges: usize,
+}
+
+/// Population totals of a run.
+#[derive(Serialize)]
+pub struct Totals {
+    /// Birds at the start.
+    pub initial: u32,
+    /// Birds alive at the end.
+    pub alive: usize,
+    /// Birds caught.
+    pub kills: u64,
+    /// Birds hatched (repair mode, or the count raised).
+    pub hatched: u64,
+}
+
+/// Writes every requested file.
+pub fn write_all(outputs: &SimOutputs, config: &RunConfig, report: &SimReport, sim: &mut Headless) -> Result<()> {
+    let world = sim.app.world_mut();
+    if let Some(path) = &outputs.metrics {
+        let metrics = world.resource::<Metrics>();
+        let mut text = String::from(CSV_HEADER);
+        text.push('\n');
+        for row in metrics.all.iter().flatten() {
+            text.push_str(&row.csv_row());
+            text.push('\n');
+        }
+        write_atomic(path, text.as_bytes())?;
+    }
+    if let Some(path) = &outputs.summary {
+        let metrics = world.resource::<Metrics>();
+        let events = &metrics.strikes.events;
+        let summary = Summary {
+            preset: &config.preset,
+            seed: config.seed,
+            steps: report.steps,
+            time_s: world.resource::<SimClock>().time,
+            params: world.resource::<SimParams>(),
+            dives: &config.script.dives,
+            state_hash: format!("{:016x}", report.state_hash),
+            totals: Totals {
+                initial: config.params.boid_count,
+                alive: report.alive,
+                kills: world.resource::<PredationLog>().total_kills,
+                hatched: world.resource::<Population>().hatched,
+            },
+            strikes: &metrics.strikes.strikes,
+            splits: events.iter().filter(|e| e.is_split()).count(),
+            merges: events.iter().filter(|e| !e.is_split()).count(),
+        };
+        let text = serde_json::to_string_pretty(&summary)?;
+        write_atomic(path, text.as_bytes())?;
+    }
+    if let Some(path) = &outputs.dump_state {
+        write_atomic(path, dump_state(world).as_bytes())?;
+    }
+    Ok(())
+}
+
+/// The final state as CSV, `kind,id,x,y,vx,vy`: birds then predators, each in id order.
+pub fn dump_state(world: &mut World) -> String {
+    let mut birds: Vec<_> = world
+        .query::<(&Bird, &Position, &Velocity)>()
+        .iter(world)
+        .map(|(b, p, v)| (b.id, p.0, v.0))
+        .collect();
+    birds.sort_unstable_by_key(|b| b.0);
+    let mut predators: Vec<_> = world
+        .query::<(&Predator, &Position, &Velocity)>()
+        .iter(world)
+        .map(|(b, p, v)| (b.id, p.0, v.0))
+        .collect();
+    predators.sort_unstable_by_key(|b| b.0);
+    let mut out = String::from("kind,id,x,y,vx,vy\n");
+    for (kind, list) in [("bird", birds), ("predator", predators)] {
+        for (id, p, v) in list {
+            out.push_str(&format!("{kind},{id},{},{},{},{}\n", p.x, p.y, v.x, v.y));
+        }
+    }
+    out
+}

@@ -1,0 +1,84 @@
+use super::*;
+use rand::{RngExt, SeedableRng};
+
+fn space(wrap: bool) -> Space {
+    Space { size: Vec2::new(400.0, 300.0), wrap }
+}
+
+fn grid_of(space: Space, cell: f32, pos: &[Vec2]) -> SpatialGrid {
+    let mut g = SpatialGrid::default();
+    g.rebuild(space, cell, pos.iter().enumerate().map(|(i, &p)| (i as u32, p, Vec2::X)));
+    g
+}
+
+#[test]
+fn polarization_is_one_when_aligned_and_small_when_random() {
+    assert_eq!(polarization(&[Vec2::new(3.0, 0.0); 10]), 1.0);
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+    let random: Vec<Vec2> = (0..10_000).map(|_| Vec2::from_angle(rng.random::<f32>() * 6.2831855)).collect();
+    assert!(polarization(&random) < 0.03, "{}", polarization(&random));
+    assert_eq!(polarization(&[]), 0.0);
+}
+
+#[test]
+fn milling_is_one_for_a_ring_circling() {
+    for wrap in [false, true] {
+        let s = space(wrap);
+        let c = Vec2::new(200.0, 150.0);
+        let pos: Vec<Vec2> = (0..64).map(|i| c + Vec2::from_angle(i as f32 / 64.0 * 6.2831855) * 50.0).collect();
+        let vel: Vec<Vec2> = pos.iter().map(|&p| (p - c).perp() * 2.0).collect();
+        assert!((milling(&s, &pos, &vel) - 1.0).abs() < 1e-4, "{}", milling(&s, &pos, &vel));
+        assert!(polarization(&vel) < 1e-3);
+        // flying straight: no milling
+        let straight = vec![Vec2::X; 64];
+        assert!(milling(&s, &pos, &straight) < 0.05);
+    }
+}
+
+#[test]
+fn centre_of_a_group_across_the_seam() {
+    let s = space(true);
+    let pos = [Vec2::new(398.0, 150.0), Vec2::new(2.0, 150.0)];
+    let c = centre(&s, &pos);
+    assert!(c.x < 0.01 || c.x > 399.99, "{c:?}");
+    assert!((c.y - 150.0).abs() < 0.01);
+}
+
+#[test]
+fn clusters_on_hand_placed_groups() {
+    // group A: a chain of 4 birds 8 u apart; group B: 3 birds across the wrap seam; 2 loners
+    let mut pos: Vec<Vec2> = (0..4).map(|i| Vec2::new(100.0 + 8.0 * i as f32, 100.0)).collect();
+    pos.extend([Vec2::new(396.0, 200.0), Vec2::new(3.0, 200.0), Vec2::new(396.0, 206.0)]);
+    pos.extend([Vec2::new(250.0, 50.0), Vec2::new(250.0, 250.0)]);
+    let g = grid_of(space(true), 10.0, &pos);
+    let c = clusters(&g, 10.0);
+    assert_eq!(c.count, 2);
+    assert_eq!(c.largest, 4);
+    // without wrap the seam group splits into a pair and a loner
+    let g = grid_of(space(false), 10.0, &pos);
+    let c = clusters(&g, 10.0);
+    assert_eq!(c.count, 2);
+    assert_eq!(c.largest, 4);
+    let sizes = |c: &Clusters| {
+        let mut m = std::collections::BTreeMap::new();
+        for &l in &c.label {
+            *m.entry(l).or_insert(0) += 1;
+        }
+        let mut v: Vec<u32> = m.into_values().collect();
+        v.sort();
+        v
+    };
+    assert_eq!(sizes(&c), vec![1, 1, 1, 2, 4]);
+    // links shorter than the spacing: all alone
+    let c = clusters(&grid_of(space(true), 10.0, &pos), 5.0);
+    assert_eq!((c.count, c.largest), (0, 1));
+    assert_eq!(clusters(&grid_of(space(true), 10.0, &[]), 10.0).largest, 0);
+}
+
+#[test]
+fn nearest_neighbour_distance() {
+    let pos = [Vec2::new(10.0, 10.0), Vec2::new(13.0, 14.0), Vec2::new(200.0, 200.0)];
+    let g = grid_of(space(false), 20.0, &pos);
+    assert_eq!(mean_nn_distance(&g), Some(5.0));
+    assert_eq!(mean_nn_distance(&grid_of(space(false), 20.0, &pos[2..])), None);
+}

@@ -1,0 +1,72 @@
+//! The flee rule: birds within a predator's fear radius steer away from it.
+
+use bevy::prelude::*;
+
+use super::Predator;
+use crate::sim::components::{Position, Steering, Velocity};
+use crate::sim::grid::SpatialGrid;
+use crate::sim::params::SimParams;
+use crate::sim::rules::steer_toward;
+use crate::sim::systems::GridEntities;
+
+/// The away-direction a bird feels from one predator at `offset` (bird → predator), stronger when
+/// closer: zero at the fear radius, a unit vector at the predator.
+pub fn fear(offset: Vec2, fear_radius: f32) -> Vec2 {
+    let d = offset.length();
+    if d >= fear_radius || fear_radius <= 0.0 {
+        return Vec2::ZERO;
+    }
+    -offset.normalize_or_zero() * (1.0 - d / fear_radius)
+}
+
+/// Adds the flee force to every bird within a predator's fear radius.
+pub fn flee(
+    params: Res<SimParams>,
+    grid: Res<SpatialGrid>,
+    entities: Res<GridEntities>,
+    predators: Query<(&Predator, &Position)>,
+    mut birds: Query<(&Velocity, &mut Steering)>,
+    mut away: Local<Vec<(usize, Vec2)>>,
+) {
+    if params.flee_weight == 0.0 || params.fear_radius == 0.0 || grid.is_empty() {
+        return;
+    }
+    let mut hunters: Vec<(u32, Vec2)> = predators.iter().map(|(p, pos)| (p.id, pos.0)).collect();
+    hunters.sort_unstable_by_key(|&(id, _)| id);
+    away.clear();
+    for &(_, at) in &hunters {
+        // offsets from the predator to the bird; the bird → predator offset is its negation
+        grid.for_each_within(at, params.fear_radius, |slot, offset, _| {
+            away.push((slot, fear(-offset, params.fear_radius)));
+        });
+    }
+    // Sum per bird in (slot, predator) order: stable sort keeps predator order within a slot.
+    away.sort_by_key(|&(slot, _)| slot);
+    let mut i = 0;
+    while i < away.len() {
+        let slot = away[i].0;
+        let mut sum = Vec2::ZERO;
+        while i < away.len() && away[i].0 == slot {
+            sum += away[i].1;
+            i += 1;
+        }
+        if let Ok((vel, mut steering)) = birds.get_mut(entities.0[slot]) {
+            steering.flee += steer_toward(sum, vel.0, params.max_speed, params.max_force) * params.flee_weight;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fear_points_away_and_fades_with_distance() {
+        let near = fear(Vec2::new(10.0, 0.0), 100.0);
+        let far = fear(Vec2::new(90.0, 0.0), 100.0);
+        assert!(near.x < 0.0 && far.x < 0.0);
+        assert!(near.length() > far.length());
+        assert_eq!(fear(Vec2::new(100.0, 0.0), 100.0), Vec2::ZERO);
+        assert_eq!(fear(Vec2::ZERO, 100.0), Vec2::ZERO);
+    }
+}

@@ -1,0 +1,125 @@
+//! Predators in a real (headless) world: catches, cooldown, idling with no birds.
+
+use bevy::math::Vec2;
+use bevy::prelude::*;
+use murmuration::sim::predator::{PredatorKind, PredatorRoster, spawn_predator};
+use murmuration::sim::spawn::{Population, spawn_birds};
+use murmuration::sim::space::Space;
+use murmuration::sim::{PredationLog, Predator, Position, SimParams};
+
+use crate::support::{birds, headless};
+
+/// A still world: no flocking forces, birds and predator crawling, no fear.
+fn still_params() -> SimParams {
+    SimParams {
+        boid_count: 0,
+        world_width: 400.0,
+        world_height: 400.0,
+        separation_weight: 0.0,
+        alignment_weight: 0.0,
+        cohesion_weight: 0.0,
+        min_speed: 1.0,
+        max_speed: 1.0,
+        predator_speed: 0.5,
+        flee_weight: 0.0,
+        confusion: 0.0,
+        catch_radius: 5.0,
+        catch_cooldown: 1.0,
+        ..SimParams::default()
+    }
+}
+
+fn place(sim: &mut murmuration::cli::headless::Headless, birds_at: &[Vec2], predator_at: Vec2) {
+    let world = sim.app.world_mut();
+    world.resource_scope(|world, mut population: Mut<Population>| {
+        world.resource_scope(|world, mut roster: Mut<PredatorRoster>| {
+            let mut commands = world.commands();
+            let mut it = birds_at.iter();
+            spawn_birds(&mut commands, &mut population, birds_at.len() as u32, || (*it.next().unwrap(), Vec2::new(0.0, 1.0)));
+            spawn_predator(&mut commands, &mut roster, PredatorKind::Placed, predator_at, Vec2::new(0.0, 0.5));
+        });
+    });
+    world.flush();
+}
+
+fn kills(sim: &mut murmuration::cli::headless::Headless) -> Vec<(u64, u32)> {
+    let log = sim.app.world().resource::<PredationLog>();
+    assert_eq!(log.total_kills as usize, log.kills.len().max(log.total_kills as usize));
+    log.kills.iter().map(|k| (k.step, k.bird_id)).collect()
+}
+
+#[test]
+fn a_catch_removes_exactly_the_bird_within_reach() {
+    let mut sim = headless(still_params(), 1);
+    place(&mut sim, &[Vec2::new(100.0, 102.0), Vec2::new(100.0, 140.0), Vec2::new(300.0, 300.0)], Vec2::new(100.0, 100.0));
+    sim.step(1);
+    assert_eq!(kills(&mut sim), vec![(0, 0)]);
+    let left: Vec<u32> = { let mut v: Vec<u32> = birds(&mut sim).iter().map(|b| b.0).collect(); v.sort(); v };
+    assert_eq!(left, vec![1, 2]);
+    assert_eq!(sim.app.world().resource::<PredationLog>().total_kills, 1);
+}
+
+#[test]
+fn cooldown_is_honoured() {
+    let mut sim = headless(still_params(), 1);
+    place(&mut sim, &[Vec2::new(100.0, 102.0), Vec2::new(100.0, 103.0)], Vec2::new(100.0, 100.0));
+    let mut kill_steps = Vec::new();
+    for _ in 0..90 {
+        sim.step(1);
+        kill_steps.extend(kills(&mut sim).into_iter().map(|(step, _)| step));
+    }
+    assert_eq!(kill_steps.len(), 2, "{kill_steps:?}");
+    assert_eq!(kill_steps[0], 0);
+    // 1 s cooldown at 60 steps/s: not before step 60
+    assert!(kill_steps[1] >= 59 && kill_steps[1] <= 61, "{kill_steps:?}");
+}
+
+#[test]
+fn confusion_saves_birds_in_a_crowd() {
+    // The same attack on a lone bird and on a bird in a crowd of 30, many seeds.
+    let mut caught = [0, 0];
+    for seed in 0..20 {
+        for (k, crowd) in [1usize, 30].into_iter().enumerate() {
+            let params = SimParams { confusion: 1.0, confusion_radius: 15.0, catch_cooldown: 30.0, ..still_params() };
+            let mut sim = headless(params, seed);
+            let mut at = vec![Vec2::new(100.0, 102.0)];
+            at.extend((1..crowd).map(|i| Vec2::new(100.0 + (i % 6) as f32 * 2.0 - 5.0, 106.0 + (i / 6) as f32 * 2.0)));
+            place(&mut sim, &at, Vec2::new(100.0, 100.0));
+            sim.step(1);
+            caught[k] += sim.app.world().resource::<PredationLog>().total_kills;
+        }
+    }
+    assert_eq!(caught[0], 20, "a lone bird is always caught at confusion 1");
+    assert!(caught[1] <= 8, "crowded birds are caught far less often: {caught:?}");
+}
+
+#[test]
+fn predators_idle_without_birds() {
+    let params = SimParams { boid_count: 0, predator_count: 3, ..SimParams::default() };
+    let space = Space::from_params(&params);
+    let mut sim = headless(params, 9);
+    sim.step(200);
+    let world = sim.app.world_mut();
+    let mut q = world.query::<(&Predator, &Position)>();
+    let all: Vec<_> = q.iter(world).map(|(p, pos)| (p.id, pos.0)).collect();
+    assert_eq!(all.len(), 3);
+    for (id, p) in all {
+        assert!(p.is_finite() && space.contains(p), "predator {id} at {p:?}");
+    }
+}
+
+#[test]
+fn predator_count_changes_live() {
+    let mut sim = headless(SimParams { boid_count: 50, predator_count: 1, ..SimParams::default() }, 2);
+    let count = |sim: &mut murmuration::cli::headless::Headless| {
+        let w = sim.app.world_mut();
+        w.query::<&Predator>().iter(w).count()
+    };
+    assert_eq!(count(&mut sim), 1);
+    sim.app.world_mut().resource_mut::<SimParams>().predator_count = 4;
+    sim.step(1);
+    assert_eq!(count(&mut sim), 4);
+    sim.app.world_mut().resource_mut::<SimParams>().predator_count = 0;
+    sim.step(1);
+    assert_eq!(count(&mut sim), 0);
+}

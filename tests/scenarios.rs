@@ -1,0 +1,73 @@
+//! Seeded scenarios, headless: the falcon splits the flock and it reforms; repair restores the
+//! population; the Couzin presets reach their collective states.
+
+use murmuration::cli::RunConfig;
+use murmuration::cli::headless::{Headless, HeadlessOptions};
+use murmuration::metrics::{Metrics, MetricsSample};
+use murmuration::sim::{Population, PredationLog};
+
+fn run_preset(name: &str) -> Headless {
+    let config = RunConfig::resolve(&murmuration::cli::RunArgs { preset: Some(name.into()), ..Default::default() }, &[], "default").unwrap();
+    let steps = config.preset_steps.unwrap();
+    let mut sim = Headless::with_options(&config, HeadlessOptions { threads: None, metrics: true });
+    sim.step(steps);
+    sim.sample_now();
+    sim
+}
+
+fn mean_over_last(metrics: &Metrics, seconds: f64, f: impl Fn(&MetricsSample) -> f32) -> f32 {
+    let end = metrics.latest().unwrap().time_s;
+    let last: Vec<f32> = metrics.recent.iter().filter(|s| s.time_s >= end - seconds).map(f).collect();
+    last.iter().sum::<f32>() / last.len() as f32
+}
+
+#[test]
+fn falcon_splits_the_flock_and_it_reforms() {
+    let mut sim = run_preset("falcon");
+    let metrics = sim.app.world().resource::<Metrics>();
+    let strikes = &metrics.strikes.strikes;
+    assert_eq!(strikes.len(), 1, "{strikes:?}");
+    let s = &strikes[0];
+    // measured (seed 1): start 20.7 s, pre 1.00, min 0.878, τ_reform 34.9 s, 2 kills
+    assert!((20.0..22.0).contains(&s.start_s), "{s:?}");
+    assert!(s.pre_largest_frac >= 0.95, "the flock was formed before the dive: {s:?}");
+    assert!(s.min_largest_frac < 0.9 * s.pre_largest_frac, "the dive split it: {s:?}");
+    let tau = s.reform_s.expect("the flock reformed within the run");
+    assert!(tau > 1.0 && tau < 55.0, "{s:?}");
+    let kills = sim.app.world().resource::<PredationLog>().total_kills;
+    assert!(kills >= 1, "the falcon caught a bird");
+    assert!(metrics.strikes.events.iter().any(|e| e.is_split()));
+    let last = metrics.latest().unwrap();
+    assert!(last.largest_cluster_frac >= 0.9 * s.pre_largest_frac);
+    assert_eq!(sim.alive() as u64, 1000 - kills);
+}
+
+#[test]
+fn repair_brings_the_population_back() {
+    let mut sim = run_preset("repair");
+    let kills = sim.app.world().resource::<PredationLog>().total_kills;
+    let hatched = sim.app.world().resource::<Population>().hatched;
+    // measured (seed 3): 30 kills in 60 s, population back at 2000
+    assert!(kills >= 10, "the predator hunted: {kills} kills");
+    assert_eq!(sim.alive(), 2000);
+    assert_eq!(hatched, kills, "alive = initial + hatched − kills");
+}
+
+#[test]
+fn couzin_states_are_told_apart_by_the_metrics() {
+    let swarm = run_preset("swarm");
+    let m = swarm.app.world().resource::<Metrics>();
+    let (phi, mill, largest) = (
+        mean_over_last(m, 10.0, |s| s.polarization),
+        mean_over_last(m, 10.0, |s| s.milling),
+        mean_over_last(m, 10.0, |s| s.largest_cluster_frac),
+    );
+    // measured: φ 0.10, m 0.03, largest 0.95
+    assert!(phi < 0.3 && mill < 0.3 && largest > 0.8, "swarm: φ {phi} m {mill} largest {largest}");
+
+    let parallel = run_preset("parallel");
+    let m = parallel.app.world().resource::<Metrics>();
+    let phi = mean_over_last(m, 10.0, |s| s.polarization);
+    // measured: φ 0.99
+    assert!(phi > 0.9, "parallel: φ {phi}");
+}
