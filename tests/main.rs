@@ -8,4 +8,5 @@ mod grid;
 mod invariants;
 mod predator;
 mod scenarios;
+mod ui;
 mod window;

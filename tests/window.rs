@@ -24,8 +24,9 @@ pub fn app_command() -> Command {
     cmd
 }
 
-/// Runs the app until it saves a screenshot after `frames` frames; returns the decoded image.
-pub fn screenshot(args: &[&str], frames: u32, path: &Path) -> image::RgbaImage {
+/// Runs the app until it saves a screenshot after `frames` frames; returns the decoded image and
+/// the state line the app prints on exit.
+pub fn screenshot(args: &[&str], frames: u32, path: &Path) -> (image::RgbaImage, String) {
     let _ = std::fs::remove_file(path);
     let out = app_command()
         .args(args)
@@ -38,7 +39,8 @@ pub fn screenshot(args: &[&str], frames: u32, path: &Path) -> image::RgbaImage {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    image::open(path).expect("a PNG screenshot").to_rgba8()
+    let line = String::from_utf8_lossy(&out.stdout).lines().last().unwrap_or_default().to_string();
+    (image::open(path).expect("a PNG screenshot").to_rgba8(), line)
 }
 
 fn is_background(p: &image::Rgba<u8>) -> bool {
@@ -49,8 +51,8 @@ fn is_background(p: &image::Rgba<u8>) -> bool {
 fn the_window_shows_a_moving_flock() {
     let dir = std::env::temp_dir().join(format!("murmuration-window-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let early = screenshot(&["--seed", "3"], 10, &dir.join("early.png"));
-    let late = screenshot(&["--seed", "3"], 70, &dir.join("late.png"));
+    let (early, _) = screenshot(&["--preset", "default", "--seed", "3"], 10, &dir.join("early.png"));
+    let (late, state) = screenshot(&["--preset", "default", "--seed", "3"], 70, &dir.join("late.png"));
     assert_eq!(early.dimensions(), (1280, 720));
     assert_eq!(late.dimensions(), early.dimensions());
 
@@ -66,5 +68,28 @@ fn the_window_shows_a_moving_flock() {
     // The flock moved between the two shots.
     let changed = early.pixels().zip(late.pixels()).filter(|(a, b)| a != b).count();
     assert!(changed > 2_000, "only {changed} pixels changed");
+
+    // The window never changes the simulation: the same number of steps headless gives the same state.
+    let steps = crate::support::field(&state, "steps");
+    assert!(steps.parse::<u64>().unwrap() > 0, "{state}");
+    let out = crate::support::run(&["sim", "--preset", "default", "--seed", "3", "--steps", steps]);
+    let headless = crate::support::stdout(&out);
+    assert_eq!(crate::support::field(&headless, "state_hash"), crate::support::field(&state, "state_hash"), "{state} vs {headless}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn the_app_opens_on_the_story_with_panels_and_plots() {
+    let dir = std::env::temp_dir().join(format!("murmuration-story-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (shot, state) = screenshot(&[], 40, &dir.join("story.png"));
+    assert_eq!(shot.dimensions(), (1280, 720));
+    let bright = |x0: u32, x1: u32| {
+        (x0..x1).flat_map(|x| (0..720).map(move |y| (x, y))).filter(|&(x, y)| shot.get_pixel(x, y).0[..3].iter().all(|&c| c > 150)).count()
+    };
+    // text and widgets in the control panel (left) and the plots panel (right)
+    assert!(bright(0, 300) > 500, "left panel: {} bright pixels", bright(0, 300));
+    assert!(bright(980, 1280) > 300, "plots panel: {} bright pixels", bright(980, 1280));
+    assert!(state.contains("alive=1000"), "opens on the story preset: {state}");
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -1,19 +1,46 @@
-//! The 2D camera: fits the world on start.
+//! The 2D camera: fit the world (F, on start and when the world changes), pan by dragging, zoom
+//! with the wheel. Also turns mouse clicks on the world into [`WorldClick`] messages.
 
+use bevy::input::mouse::{AccumulatedMouseScroll, MouseScrollUnit};
 use bevy::prelude::*;
 use bevy::render::view::Msaa;
+use bevy::window::PrimaryWindow;
+use bevy_egui::input::EguiWantsInput;
 
+use super::input::WorldClick;
 use crate::sim::SimParams;
 
-/// Spawns and fits the camera.
+/// Spawns the camera and moves it.
 pub struct CameraPlugin;
 
 impl Plugin for CameraPlugin {
     fn build(&self, app: &mut App) {
-        app.add_systems(Startup, spawn_camera)
-            .add_systems(Update, fit_on_resize.in_set(super::AppSystems::Camera));
+        app.init_resource::<PanelInsets>()
+            .init_resource::<Drag>()
+            .add_systems(Startup, spawn_camera)
+            .add_systems(Update, (fit, pan_zoom_click).chain().in_set(super::AppSystems::Camera));
     }
 }
+
+/// Screen space taken by side panels (logical pixels), so "fit" uses the visible part.
+#[derive(Resource, Clone, Copy, Debug, Default, PartialEq)]
+pub struct PanelInsets {
+    /// Left panel width.
+    pub left: f32,
+    /// Right panel width.
+    pub right: f32,
+}
+
+/// A mouse drag in progress.
+#[derive(Resource, Debug, Default)]
+struct Drag {
+    start: Option<Vec2>,
+    last: Option<Vec2>,
+    dragged: bool,
+}
+
+/// Distance (pixels) the cursor must move while pressed for a press to be a drag, not a click.
+const DRAG_THRESHOLD: f32 = 4.0;
 
 /// The world units per screen pixel that show the whole world with a small margin.
 pub fn fit_scale(world: Vec2, viewport: Vec2) -> f32 {
@@ -23,28 +50,103 @@ pub fn fit_scale(world: Vec2, viewport: Vec2) -> f32 {
 
 fn spawn_camera(mut commands: Commands, params: Res<SimParams>) {
     let center = Vec2::new(params.world_width, params.world_height) * 0.5;
-    commands.spawn((
-        Camera2d,
-        Msaa::Off,
-        Transform::from_translation(center.extend(0.0)),
-    ));
+    commands.spawn((Camera2d, Msaa::Off, Transform::from_translation(center.extend(0.0))));
 }
 
-fn fit_on_resize(
+/// Fits the world into the visible area on start, when the world or the window changes, and on F.
+fn fit(
     params: Res<SimParams>,
-    window: Single<&Window>,
+    keys: Res<ButtonInput<KeyCode>>,
+    insets: Res<PanelInsets>,
+    egui: Option<Res<EguiWantsInput>>,
+    window: Single<&Window, With<PrimaryWindow>>,
     camera: Single<(&mut Projection, &mut Transform), With<Camera2d>>,
-    mut last: Local<Option<(Vec2, Vec2)>>,
+    mut last: Local<Option<(Vec2, Vec2, PanelInsets)>>,
 ) {
     let world = Vec2::new(params.world_width, params.world_height);
     let viewport = window.size();
-    if *last == Some((world, viewport)) {
+    let typing = egui.is_some_and(|e| e.wants_any_keyboard_input());
+    let key = keys.just_pressed(KeyCode::KeyF) && !typing;
+    if !key && *last == Some((world, viewport, *insets)) {
         return;
     }
-    *last = Some((world, viewport));
+    *last = Some((world, viewport, *insets));
+    let visible = Vec2::new((viewport.x - insets.left - insets.right).max(100.0), viewport.y);
+    let scale = fit_scale(world, visible);
     let (mut projection, mut transform) = camera.into_inner();
     if let Projection::Orthographic(ortho) = &mut *projection {
-        ortho.scale = fit_scale(world, viewport);
+        ortho.scale = scale;
     }
-    transform.translation = (world * 0.5).extend(0.0);
+    // shift the centre so the world sits in the middle of the visible area
+    let shift = (insets.left - insets.right) * 0.5 * scale;
+    transform.translation = (world * 0.5 - Vec2::new(shift, 0.0)).extend(0.0);
+}
+
+/// Drag to pan, wheel to zoom about the cursor; a press released without dragging is a click.
+#[allow(clippy::too_many_arguments)]
+fn pan_zoom_click(
+    buttons: Res<ButtonInput<MouseButton>>,
+    keys: Res<ButtonInput<KeyCode>>,
+    scroll: Res<AccumulatedMouseScroll>,
+    egui: Option<Res<EguiWantsInput>>,
+    window: Single<&Window, With<PrimaryWindow>>,
+    camera: Single<(&Camera, &GlobalTransform, &mut Projection, &mut Transform), With<Camera2d>>,
+    mut drag: ResMut<Drag>,
+    mut clicks: MessageWriter<WorldClick>,
+) {
+    let (camera, global, mut projection, mut transform) = camera.into_inner();
+    let Projection::Orthographic(ortho) = &mut *projection else { return };
+    let cursor = window.cursor_position();
+    let over_ui = egui.as_ref().is_some_and(|e| e.wants_any_pointer_input());
+    let to_world = |p: Vec2| camera.viewport_to_world_2d(global, p).ok();
+
+    // zoom about the cursor
+    if !over_ui && scroll.delta.y != 0.0 {
+        let lines = match scroll.unit {
+            MouseScrollUnit::Line => scroll.delta.y,
+            MouseScrollUnit::Pixel => scroll.delta.y / 40.0,
+        };
+        let factor = 0.85f32.powf(lines);
+        if let Some(before) = cursor.and_then(to_world) {
+            let new_scale = (ortho.scale * factor).clamp(0.01, 1000.0);
+            let k = new_scale / ortho.scale;
+            let pos = transform.translation.truncate();
+            transform.translation = (before + (pos - before) * k).extend(transform.translation.z);
+            ortho.scale = new_scale;
+        }
+    }
+
+    // left button: drag pans, a short press clicks
+    if buttons.just_pressed(MouseButton::Left) && !over_ui {
+        drag.start = cursor;
+        drag.last = cursor;
+        drag.dragged = false;
+    }
+    if buttons.pressed(MouseButton::Left)
+        && let (Some(start), Some(last), Some(now)) = (drag.start, drag.last, cursor)
+    {
+        if now.distance(start) > DRAG_THRESHOLD {
+            drag.dragged = true;
+        }
+        if drag.dragged {
+            let delta = now - last;
+            transform.translation.x -= delta.x * ortho.scale;
+            transform.translation.y += delta.y * ortho.scale;
+        }
+        drag.last = Some(now);
+    }
+    if buttons.just_released(MouseButton::Left) {
+        if let (Some(_), false, Some(pos)) = (drag.start, drag.dragged, cursor.and_then(to_world)) {
+            let shift = keys.any_pressed([KeyCode::ShiftLeft, KeyCode::ShiftRight]);
+            clicks.write(WorldClick { pos, button: MouseButton::Left, shift });
+        }
+        drag.start = None;
+        drag.last = None;
+    }
+    if buttons.just_pressed(MouseButton::Right)
+        && !over_ui
+        && let Some(pos) = cursor.and_then(to_world)
+    {
+        clicks.write(WorldClick { pos, button: MouseButton::Right, shift: false });
+    }
 }

@@ -44,3 +44,19 @@ pub fn auto_screenshot(mut commands: Commands, mut auto: ResMut<AutoScreenshot>,
         }
     }
 }
+
+/// In scripted runs (`--frames`), prints the simulation's state on exit in the same form as
+/// `murmuration sim`, so a windowed run can be compared with a headless one.
+pub fn report_on_exit(
+    mut exits: MessageReader<AppExit>,
+    auto: Res<AutoScreenshot>,
+    clock: Res<crate::sim::SimClock>,
+    seed: Res<crate::sim::SimSeed>,
+    birds: Query<(&crate::sim::Bird, &crate::sim::Position, &crate::sim::Velocity)>,
+) {
+    if exits.read().count() == 0 || auto.frames.is_none() {
+        return;
+    }
+    let hash = crate::sim::hash::state_hash(birds.iter().map(|(b, p, v)| (b.id, p.0, v.0)));
+    println!("alive={} steps={} seed={} state_hash={hash:016x}", birds.iter().len(), clock.step, seed.0);
+}

@@ -1,21 +1,32 @@
-//! The desktop app: a window showing the flock, with the simulation running in fixed steps.
+//! The desktop app: the flock in a window, a control panel generated from the parameter table,
+//! live plots of the healing, overlays, hotkeys and mouse.
 //!
 //! Rendering only reads the simulation's components; it never changes the simulation.
 
-mod camera;
+mod actions;
+pub mod camera;
 mod capture;
+pub mod input;
+mod overlay;
+pub mod panel;
+mod plots;
 mod render;
+pub mod state;
+mod ui;
 
 use std::path::PathBuf;
 
 use anyhow::Result;
 use bevy::prelude::*;
 use bevy::window::WindowResolution;
+use bevy_egui::{EguiPlugin, EguiPrimaryContextPass};
 
 use crate::cli::RunConfig;
 use crate::cli::headless::task_pool_plugin;
+use crate::metrics::MetricsPlugin;
 
 pub use capture::AutoScreenshot;
+pub use state::{UiAction, UiState};
 
 /// Options of the app that are not simulation configuration.
 #[derive(Clone, Debug, Default)]
@@ -26,16 +37,37 @@ pub struct AppOptions {
     pub frames: Option<u32>,
 }
 
-/// Phases of the app's per-frame work.
+/// Phases of the app's per-frame work, in order.
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AppSystems {
+    /// Hotkeys and clicks turned into requests.
+    Input,
+    /// Requests applied (reset, presets).
+    Actions,
     /// Camera movement.
     Camera,
     /// Building what is drawn from the simulation state.
     Draw,
 }
 
-/// Everything the window adds on top of the simulation: camera, bird drawing, capture.
+/// The window-free part of the app: UI state, hotkeys, clicks and their actions. Runs under
+/// `MinimalPlugins` too (that is how its tests run).
+pub struct ControlsPlugin {
+    /// The preset the app opened on.
+    pub preset: String,
+}
+
+impl Plugin for ControlsPlugin {
+    fn build(&self, app: &mut App) {
+        let params = app.world().resource::<crate::sim::SimParams>().clone();
+        app.insert_resource(UiState::new(&self.preset, params))
+            .configure_sets(Update, (AppSystems::Input, AppSystems::Actions, AppSystems::Camera, AppSystems::Draw).chain())
+            .add_plugins(input::InputPlugin)
+            .add_systems(Update, actions::handle_actions.in_set(AppSystems::Actions));
+    }
+}
+
+/// Everything the window adds: egui panels, camera, drawing, overlays, capture.
 pub struct AppPlugin {
     /// App options.
     pub options: AppOptions,
@@ -44,14 +76,20 @@ pub struct AppPlugin {
 impl Plugin for AppPlugin {
     fn build(&self, app: &mut App) {
         app.insert_resource(ClearColor(Color::srgb(0.04, 0.05, 0.08)))
-            .configure_sets(Update, (AppSystems::Camera, AppSystems::Draw).chain())
-            .add_plugins((camera::CameraPlugin, render::BirdRenderPlugin))
+            .add_plugins(EguiPlugin::default())
+            .add_plugins((camera::CameraPlugin, render::BirdRenderPlugin, overlay::OverlayPlugin))
+            .init_resource::<ui::StepTimer>()
+            .add_systems(FixedFirst, ui::step_timer_start)
+            .add_systems(FixedLast, ui::step_timer_end)
+            .add_systems(First, ui::tick_ui_state)
+            .add_systems(EguiPrimaryContextPass, ui::ui_system)
             .insert_resource(AutoScreenshot::new(self.options.screenshot.clone(), self.options.frames))
-            .add_systems(Update, capture::auto_screenshot);
+            .add_systems(Update, capture::auto_screenshot)
+            .add_systems(Last, capture::report_on_exit);
     }
 }
 
-/// Builds the desktop app (window, simulation, drawing) without running it.
+/// Builds the desktop app (window, simulation, metrics, UI) without running it.
 pub fn build(config: &RunConfig, options: AppOptions) -> App {
     let mut app = App::new();
     app.add_plugins(
@@ -59,14 +97,15 @@ pub fn build(config: &RunConfig, options: AppOptions) -> App {
             .set(task_pool_plugin(None))
             .set(WindowPlugin {
                 primary_window: Some(Window {
-                    title: "murmuration".into(),
+                    title: format!("murmuration — {}", config.preset),
                     resolution: WindowResolution::new(1280, 720),
                     ..default()
                 }),
                 ..default()
             }),
     );
-    app.add_plugins((config.sim_plugin(), crate::metrics::MetricsPlugin));
+    app.add_plugins((config.sim_plugin(), MetricsPlugin));
+    app.add_plugins(ControlsPlugin { preset: config.preset.clone() });
     app.add_plugins(AppPlugin { options });
     app
 }
@@ -74,6 +113,7 @@ pub fn build(config: &RunConfig, options: AppOptions) -> App {
 /// Opens the window and runs until it is closed.
 pub fn run(config: RunConfig, options: AppOptions) -> Result<()> {
     let mut app = build(&config, options);
+    // Bevy's default task pools give the compute pool one thread on two cores: see task_pool_plugin.
     match app.run() {
         AppExit::Success => Ok(()),
         AppExit::Error(code) => anyhow::bail!("the app exited with code {code}"),

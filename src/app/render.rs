@@ -1,11 +1,15 @@
-//! Drawing the birds: one mesh holding a triangle per bird, rebuilt each frame from the
-//! simulation's positions and velocities (one draw call), and the world's border.
+//! Drawing the flock: one mesh holding a triangle per bird and per predator, rebuilt each frame
+//! from the simulation's positions and velocities (one draw call), coloured by the chosen mode.
+
+use std::collections::HashMap;
 
 use bevy::asset::RenderAssetUsages;
 use bevy::mesh::PrimitiveTopology;
 use bevy::prelude::*;
 
-use crate::sim::{Bird, Position, SimParams, Velocity};
+use super::state::{ColorMode, UiState};
+use crate::metrics::Metrics;
+use crate::sim::{Bird, Position, Predator, SimParams, Velocity};
 
 /// Draws the flock.
 pub struct BirdRenderPlugin;
@@ -21,8 +25,11 @@ impl Plugin for BirdRenderPlugin {
 #[derive(Component)]
 struct FlockMesh;
 
-/// Bird length on screen, in pixels (the mesh is rescaled with the zoom).
-const BIRD_PIXELS: f32 = 7.0;
+/// Largest bird length on screen, in pixels (the mesh is rescaled with the zoom).
+const BIRD_PIXELS: f32 = 9.0;
+/// Predators are drawn this many times larger.
+const PREDATOR_SCALE: f32 = 2.6;
+const PREDATOR_COLOR: [f32; 4] = [1.0, 0.12, 0.08, 1.0];
 
 fn empty_mesh() -> Mesh {
     Mesh::new(PrimitiveTopology::TriangleList, RenderAssetUsages::default())
@@ -50,33 +57,76 @@ pub fn bird_triangle(pos: Vec2, vel: Vec2, length: f32) -> [Vec2; 3] {
     ]
 }
 
+fn linear(color: Color) -> [f32; 4] {
+    LinearRgba::from(color).to_f32_array()
+}
+
 /// A colour for a heading: hue follows the direction of flight.
 pub fn heading_color(vel: Vec2) -> [f32; 4] {
     let hue = (vel.to_angle().to_degrees() + 360.0) % 360.0;
-    let c: LinearRgba = Color::hsl(hue, 0.75, 0.65).into();
-    c.to_f32_array()
+    linear(Color::hsl(hue, 0.75, 0.65))
 }
 
+/// A stable colour for a cluster label (the smallest bird id in it): the same label keeps its
+/// colour as birds join and leave.
+pub fn cluster_color(label: u32) -> [f32; 4] {
+    let hue = (label.wrapping_mul(2_654_435_761) >> 16) as f32 / 65536.0 * 360.0;
+    linear(Color::hsl(hue, 0.8, 0.6))
+}
+
+/// A colour for a speed between `min` and `max`: blue (slow) to yellow (fast).
+pub fn speed_color(speed: f32, min: f32, max: f32) -> [f32; 4] {
+    let t = if max > min { ((speed - min) / (max - min)).clamp(0.0, 1.0) } else { 1.0 };
+    linear(Color::hsl(220.0 - 170.0 * t, 0.8, 0.45 + 0.2 * t))
+}
+
+#[allow(clippy::too_many_arguments)]
 fn update_flock_mesh(
-    birds: Query<(&Position, &Velocity), With<Bird>>,
+    birds: Query<(&Bird, &Position, &Velocity)>,
+    predators: Query<(&Position, &Velocity), With<Predator>>,
     flock: Single<&Mesh2d, With<FlockMesh>>,
     camera: Single<&Projection, With<Camera2d>>,
+    state: Res<UiState>,
+    params: Res<SimParams>,
+    metrics: Option<Res<Metrics>>,
     mut meshes: ResMut<Assets<Mesh>>,
+    mut cluster_cache: Local<(u64, HashMap<u32, u32>)>,
 ) {
     let scale = match *camera {
         Projection::Orthographic(o) => o.scale,
         _ => 1.0,
     };
-    let length = BIRD_PIXELS * scale;
-    let n = birds.iter().len();
+    // about the separation spacing in world units, but never under 3 or over 9 pixels
+    let length = (0.8 * params.separation_radius).clamp(3.0 * scale, BIRD_PIXELS * scale);
+    if state.color_mode == ColorMode::Cluster
+        && let Some(m) = &metrics
+        && let Some(latest) = m.latest()
+        && (cluster_cache.0 != latest.step + 1 || cluster_cache.1.is_empty())
+    {
+        cluster_cache.0 = latest.step + 1;
+        cluster_cache.1 = m.cluster_of.iter().copied().collect();
+    }
+    let n = birds.iter().len() + predators.iter().len();
     let mut positions = Vec::with_capacity(n * 3);
     let mut colors = Vec::with_capacity(n * 3);
-    for (p, v) in &birds {
+    let single = linear(Color::srgb(0.75, 0.85, 1.0));
+    for (bird, p, v) in &birds {
         for corner in bird_triangle(p.0, v.0, length) {
             positions.push([corner.x, corner.y, 0.0]);
         }
-        let c = heading_color(v.0);
+        let c = match state.color_mode {
+            ColorMode::Single => single,
+            ColorMode::Heading => heading_color(v.0),
+            ColorMode::Speed => speed_color(v.0.length(), params.min_speed, params.max_speed),
+            ColorMode::Cluster => cluster_cache.1.get(&bird.id).map_or(single, |&l| cluster_color(l)),
+        };
         colors.extend([c, c, c]);
+    }
+    for (p, v) in &predators {
+        for corner in bird_triangle(p.0, v.0, length * PREDATOR_SCALE) {
+            positions.push([corner.x, corner.y, 0.1]);
+        }
+        colors.extend([PREDATOR_COLOR; 3]);
     }
     let Some(mut mesh) = meshes.get_mut(&flock.0) else { return };
     mesh.insert_attribute(Mesh::ATTRIBUTE_POSITION, positions);

@@ -126,7 +126,20 @@ impl Plugin for MetricsPlugin {
             .init_resource::<ForceSample>()
             .configure_sets(FixedUpdate, MetricsSystems::Sample.after(SimSystems::Resolve))
             .add_systems(PostStartup, sample)
-            .add_systems(FixedUpdate, (track_events, sample).chain().in_set(MetricsSystems::Sample));
+            .add_systems(PreUpdate, restart.after(crate::sim::apply_reset))
+            .add_systems(
+                FixedUpdate,
+                (track_events.run_if(crate::sim::sim_running), sample).chain().in_set(MetricsSystems::Sample),
+            );
+    }
+}
+
+/// Starts the measurements afresh when the simulation restarts.
+fn restart(mut resets: MessageReader<crate::sim::SimReset>, mut metrics: ResMut<Metrics>, mut force: ResMut<ForceSample>) {
+    if resets.read().count() > 0 {
+        let keep_all = metrics.all.is_some();
+        *metrics = Metrics { all: keep_all.then(Vec::new), ..Metrics::default() };
+        force.0 = true;
     }
 }
 

@@ -60,6 +60,47 @@ fn clear_step_once(mut control: ResMut<SimControl>) {
     control.step_once = false;
 }
 
+/// Asks for the simulation to restart with a seed (applied at the start of the next frame).
+#[derive(Resource, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ResetRequest(pub Option<u64>);
+
+/// Sent after the simulation restarted.
+#[derive(Message, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SimReset {
+    /// The new seed.
+    pub seed: u64,
+}
+
+/// Restarts the simulation from the current parameters and the requested seed: removes every
+/// bird and predator, reseeds the random stream, zeroes the clock and counters, spawns afresh.
+pub fn apply_reset(world: &mut World) {
+    let Some(seed) = world.resource_mut::<ResetRequest>().0.take() else { return };
+    let doomed: Vec<Entity> = world
+        .query_filtered::<Entity, Or<(With<Bird>, With<Predator>)>>()
+        .iter(world)
+        .collect();
+    for e in doomed {
+        world.despawn(e);
+    }
+    world.insert_resource(SimSeed(seed));
+    world.insert_resource(SimRng::from_seed(seed));
+    world.insert_resource(Population::default());
+    world.insert_resource(predator::PredatorRoster::default());
+    world.insert_resource(PredationLog::default());
+    world.insert_resource(repair::HatchBudget::default());
+    world.insert_resource(SimClock::default());
+    world.insert_resource(SpatialGrid::default());
+    for result in [
+        world.run_system_cached(spawn::sync_population),
+        world.run_system_cached(predator::sync_predators),
+    ] {
+        if let Err(e) = result {
+            error!("reset: {e}");
+        }
+    }
+    world.write_message(SimReset { seed });
+}
+
 /// Adds the flock simulation: resources, the start-up flock and the fixed-step systems.
 pub struct SimPlugin {
     /// The parameters to start with (already validated).
@@ -86,6 +127,9 @@ impl Plugin for SimPlugin {
             .init_resource::<SpatialGrid>()
             .init_resource::<SimClock>()
             .init_resource::<SimControl>()
+            .init_resource::<ResetRequest>()
+            .add_message::<SimReset>()
+            .add_systems(PreUpdate, apply_reset)
             .configure_sets(
                 FixedUpdate,
                 (

@@ -1,6 +1,6 @@
 //! Predators: entities that hunt birds, scare them (flee force) and remove the ones they catch.
 
-mod flee;
+pub mod flee;
 mod hunt;
 pub mod targeting;
 

@@ -1,0 +1,138 @@
+//! Hotkeys and world clicks → changes to the simulation. Reads `ButtonInput<KeyCode>` and
+//! [`WorldClick`] messages only, so it works (and is tested) without a window.
+
+use bevy::prelude::*;
+use bevy_egui::input::EguiWantsInput;
+
+use super::state::{ColorMode, UiAction, UiState};
+use crate::sim::predator::{PredatorKind, PredatorRoster, hunter_speed, spawn_predator};
+use crate::sim::space::Space;
+use crate::sim::{Bird, Position, Predator, SimControl, SimParams};
+
+/// A click in the world (not on a panel), in world coordinates.
+#[derive(Message, Clone, Copy, Debug, PartialEq)]
+pub struct WorldClick {
+    /// Where, in world units.
+    pub pos: Vec2,
+    /// Which button.
+    pub button: MouseButton,
+    /// Whether shift was held.
+    pub shift: bool,
+}
+
+/// Requests from hotkeys and panels, handled in one place.
+#[derive(Message, Clone, Debug, PartialEq)]
+pub struct ActionRequest(pub UiAction);
+
+/// Hotkeys and clicks.
+pub struct InputPlugin;
+
+impl Plugin for InputPlugin {
+    fn build(&self, app: &mut App) {
+        app.add_message::<WorldClick>()
+            .add_message::<ActionRequest>()
+            .init_resource::<ButtonInput<KeyCode>>()
+            .add_systems(Update, (hotkeys, apply_run_actions, clicks).chain().in_set(super::AppSystems::Input));
+    }
+}
+
+fn egui_has_keyboard(egui: &Option<Res<EguiWantsInput>>) -> bool {
+    egui.as_ref().is_some_and(|e| e.wants_any_keyboard_input())
+}
+
+/// Keyboard shortcuts (ignored while a text box has focus).
+pub fn hotkeys(
+    keys: Res<ButtonInput<KeyCode>>,
+    egui: Option<Res<EguiWantsInput>>,
+    mut state: ResMut<UiState>,
+    mut actions: MessageWriter<ActionRequest>,
+) {
+    if egui_has_keyboard(&egui) {
+        return;
+    }
+    let shift = keys.any_pressed([KeyCode::ShiftLeft, KeyCode::ShiftRight]);
+    for key in keys.get_just_pressed() {
+        match key {
+            KeyCode::Space => {
+                actions.write(ActionRequest(UiAction::TogglePause));
+            }
+            KeyCode::Period => {
+                actions.write(ActionRequest(UiAction::Step));
+            }
+            KeyCode::KeyR => {
+                actions.write(ActionRequest(UiAction::Reset));
+            }
+            KeyCode::KeyN => {
+                actions.write(ActionRequest(UiAction::NewSeed));
+            }
+            KeyCode::BracketLeft => state.speed = (state.speed / 2.0).max(0.25),
+            KeyCode::BracketRight => state.speed = (state.speed * 2.0).min(8.0),
+            KeyCode::KeyG => state.show_grid = !state.show_grid,
+            KeyCode::KeyH => state.show_help = !state.show_help,
+            KeyCode::Slash if shift => state.show_help = !state.show_help,
+            KeyCode::KeyC => {
+                let i = ColorMode::ALL.iter().position(|&m| m == state.color_mode).unwrap_or(0);
+                state.color_mode = ColorMode::ALL[(i + 1) % ColorMode::ALL.len()];
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Applies pause and step requests (the rest go to the preset and reset handlers).
+pub fn apply_run_actions(mut requests: MessageReader<ActionRequest>, mut control: ResMut<SimControl>) {
+    for ActionRequest(action) in requests.read() {
+        match action {
+            UiAction::TogglePause => control.paused = !control.paused,
+            UiAction::Step => {
+                control.paused = true;
+                control.step_once = true;
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Left click: place a predator. Right click: remove the nearest predator. Shift-click: inspect
+/// the nearest bird.
+pub fn clicks(
+    mut commands: Commands,
+    mut clicks: MessageReader<WorldClick>,
+    mut params: ResMut<SimParams>,
+    mut roster: ResMut<PredatorRoster>,
+    mut state: ResMut<UiState>,
+    predators: Query<(Entity, &Position, &Predator)>,
+    birds: Query<(Entity, &Position), With<Bird>>,
+) {
+    let space = Space::from_params(&params);
+    let nearest = |pos: Vec2, items: &mut dyn Iterator<Item = (Entity, &Position)>| {
+        items
+            .map(|(e, p)| (space.offset(pos, p.0).length_squared(), e))
+            .min_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, e)| e)
+    };
+    for click in clicks.read() {
+        if !(click.pos.cmpge(Vec2::ZERO).all() && click.pos.cmple(space.size).all()) {
+            continue;
+        }
+        match (click.button, click.shift) {
+            (MouseButton::Left, false) => {
+                let vel = Vec2::X * hunter_speed(&params);
+                spawn_predator(&mut commands, &mut roster, PredatorKind::Placed, space.contain(click.pos), vel);
+                state.say("predator placed (right-click removes it)", false);
+            }
+            (MouseButton::Left, true) => state.selected = nearest(click.pos, &mut birds.iter()),
+            (MouseButton::Right, _) => {
+                let Some(e) = nearest(click.pos, &mut predators.iter().map(|(e, p, _)| (e, p))) else { continue };
+                if let Ok((_, _, predator)) = predators.get(e)
+                    && predator.kind == PredatorKind::Hunter
+                {
+                    // a removed hunter stays removed
+                    params.predator_count = params.predator_count.saturating_sub(1);
+                }
+                commands.entity(e).despawn();
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! Overlays: predators' fear radius, grid cells, and for an inspected bird its neighbour radius,
+//! field of view, neighbour links and the force of each rule.
+
+use bevy::prelude::*;
+
+use super::state::UiState;
+use crate::sim::predator::flee::fear;
+use crate::sim::rules::{NeighborSums, Perception, alignment_force, cohesion_force, separation_force, steer_toward};
+use crate::sim::space::Space;
+use crate::sim::{Bird, Neighborhood, Position, Predator, SimParams, SpatialGrid, Velocity};
+
+/// Draws the overlays with gizmos.
+pub struct OverlayPlugin;
+
+impl Plugin for OverlayPlugin {
+    fn build(&self, app: &mut App) {
+        app.add_systems(Update, (fear_circles, grid_cells, inspected_bird).in_set(super::AppSystems::Draw));
+    }
+}
+
+fn fear_circles(state: Res<UiState>, params: Res<SimParams>, predators: Query<&Position, With<Predator>>, mut gizmos: Gizmos) {
+    if !state.show_fear || params.fear_radius <= 0.0 {
+        return;
+    }
+    for p in &predators {
+        gizmos.circle_2d(Isometry2d::from_translation(p.0), params.fear_radius, Color::srgba(1.0, 0.3, 0.2, 0.35));
+        gizmos.circle_2d(Isometry2d::from_translation(p.0), params.catch_radius, Color::srgba(1.0, 0.3, 0.2, 0.8));
+    }
+}
+
+fn grid_cells(state: Res<UiState>, grid: Res<SpatialGrid>, mut gizmos: Gizmos) {
+    let Some(space) = grid.space_opt() else { return };
+    if !state.show_grid {
+        return;
+    }
+    let (cx, cy) = grid.dims();
+    if cx * cy > 40_000 {
+        return; // too many lines to be useful
+    }
+    let cell = grid.cell_size();
+    let color = Color::srgba(0.4, 0.5, 0.7, 0.25);
+    for x in 1..cx {
+        let x = x as f32 * cell.x;
+        gizmos.line_2d(Vec2::new(x, 0.0), Vec2::new(x, space.size.y), color);
+    }
+    for y in 1..cy {
+        let y = y as f32 * cell.y;
+        gizmos.line_2d(Vec2::new(0.0, y), Vec2::new(space.size.x, y), color);
+    }
+}
+
+fn inspected_bird(
+    mut state: ResMut<UiState>,
+    params: Res<SimParams>,
+    grid: Res<SpatialGrid>,
+    birds: Query<(&Position, &Velocity, &Neighborhood), With<Bird>>,
+    predators: Query<&Position, With<Predator>>,
+    mut gizmos: Gizmos,
+) {
+    let Some(selected) = state.selected else { return };
+    let Ok((pos, vel, sums)) = birds.get(selected) else {
+        state.selected = None;
+        return;
+    };
+    let (p, v) = (pos.0, vel.0);
+    let white = Color::srgba(1.0, 1.0, 1.0, 0.8);
+    gizmos.circle_2d(Isometry2d::from_translation(p), params.neighbor_radius, white);
+    gizmos.circle_2d(Isometry2d::from_translation(p), params.separation_radius, Color::srgba(1.0, 0.6, 0.6, 0.8));
+    // field of view: the two edges of the visible arc
+    if params.fov_deg < 360.0 {
+        let half = (params.fov_deg * 0.5).to_radians();
+        let dir = v.normalize_or(Vec2::X);
+        for side in [-half, half] {
+            gizmos.line_2d(p, p + Vec2::from_angle(side).rotate(dir) * params.neighbor_radius, Color::srgba(1.0, 1.0, 0.4, 0.8));
+        }
+    }
+    // links to the neighbours it sees
+    if grid.space_opt().is_some() && !grid.is_empty() {
+        let per = Perception::from_params(&params);
+        grid.for_each_within(p, params.neighbor_radius, |_, offset, d2| {
+            if d2 > 0.0 && per.sees(v, offset, d2) {
+                gizmos.line_2d(p, p + offset, Color::srgba(0.5, 0.9, 1.0, 0.5));
+            }
+        });
+    }
+    // the rule forces (scaled to be visible)
+    let sums: &NeighborSums = &sums.0;
+    let k = params.neighbor_radius / params.max_force.max(1.0);
+    let space = Space::from_params(&params);
+    let mut away = Vec2::ZERO;
+    for pred in &predators {
+        away += fear(space.offset(p, pred.0), params.fear_radius);
+    }
+    let flee = steer_toward(away, v, params.max_speed, params.max_force) * params.flee_weight;
+    for (force, color) in [
+        (separation_force(sums, v, &params), Color::srgb(1.0, 0.35, 0.35)),
+        (alignment_force(sums, v, &params), Color::srgb(0.35, 0.7, 1.0)),
+        (cohesion_force(sums, v, &params), Color::srgb(0.4, 1.0, 0.4)),
+        (flee, Color::srgb(1.0, 0.6, 0.0)),
+    ] {
+        if force != Vec2::ZERO {
+            gizmos.arrow_2d(p, p + force * k, color);
+        }
+    }
+}

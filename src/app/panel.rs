@@ -1,0 +1,212 @@
+//! The control panel: simulation controls, presets, and a slider for every parameter of the
+//! table. Pure egui functions over plain data, so they can be tested without Bevy.
+
+use bevy_egui::egui;
+
+use super::state::{ColorMode, UiAction, UiState};
+use crate::sim::SimParams;
+use crate::sim::params::{PARAMS, ParamGroup, ParamKind, ParamSpec, ParamValue};
+
+/// Read-only facts the panel shows.
+#[derive(Clone, Debug, Default)]
+pub struct PanelInfo {
+    /// Current seed.
+    pub seed: u64,
+    /// Steps run.
+    pub step: u64,
+    /// Simulated seconds.
+    pub time_s: f64,
+    /// Birds alive.
+    pub alive: usize,
+    /// Predators present.
+    pub predators: usize,
+    /// Birds caught.
+    pub kills: u64,
+    /// Whether the simulation is paused.
+    pub paused: bool,
+    /// Presets to choose from.
+    pub presets: Vec<String>,
+    /// Mean milliseconds per fixed step (wall clock).
+    pub step_ms: f32,
+}
+
+/// One parameter's widget: a slider (or a choice box) with label, unit and help tooltip.
+/// Returns whether the value changed; the value written is always within the table's range.
+pub fn param_widget(ui: &mut egui::Ui, spec: &ParamSpec, params: &mut SimParams) -> bool {
+    let current = (spec.get)(params);
+    let new_value = match (spec.kind, current) {
+        (ParamKind::Float { min, max, .. }, ParamValue::Float(mut v)) => {
+            let log = min > 0.0 && max / min >= 100.0;
+            let response = ui
+                .add(egui::Slider::new(&mut v, min..=max).text(spec.label).suffix(suffix(spec.unit)).logarithmic(log))
+                .on_hover_text(spec.help);
+            response.changed().then_some(ParamValue::Float(v))
+        }
+        (ParamKind::Int { min, max, .. }, ParamValue::Int(mut v)) => {
+            let log = max >= 10_000;
+            let response = ui
+                .add(egui::Slider::new(&mut v, min..=max).text(spec.label).suffix(suffix(spec.unit)).logarithmic(log))
+                .on_hover_text(spec.help);
+            response.changed().then_some(ParamValue::Int(v))
+        }
+        (ParamKind::Choice { options, .. }, ParamValue::Choice(mut i)) => {
+            let before = i;
+            egui::ComboBox::from_label(spec.label)
+                .selected_text(options.get(i).copied().unwrap_or("?"))
+                .show_ui(ui, |ui| {
+                    for (k, name) in options.iter().enumerate() {
+                        ui.selectable_value(&mut i, k, *name);
+                    }
+                })
+                .response
+                .on_hover_text(spec.help);
+            (i != before).then_some(ParamValue::Choice(i))
+        }
+        _ => None,
+    };
+    match new_value.map(|v| spec.check(v)) {
+        Some(Ok(v)) => {
+            (spec.set)(params, v);
+            true
+        }
+        _ => false,
+    }
+}
+
+fn suffix(unit: &str) -> String {
+    if unit.is_empty() { String::new() } else { format!(" {unit}") }
+}
+
+/// Sliders for every parameter, grouped, each group with a "reset to preset" button.
+pub fn param_groups(ui: &mut egui::Ui, params: &mut SimParams, state: &mut UiState) {
+    for group in ParamGroup::ALL {
+        let open = matches!(group, ParamGroup::Rules | ParamGroup::Predator);
+        egui::CollapsingHeader::new(group.title()).default_open(open).show(ui, |ui| {
+            for spec in PARAMS.iter().filter(|s| s.group == group) {
+                param_widget(ui, spec, params);
+            }
+            if ui.small_button("reset to preset").on_hover_text("Restore this group's values from the loaded preset").clicked() {
+                for spec in PARAMS.iter().filter(|s| s.group == group) {
+                    (spec.set)(params, (spec.get)(&state.preset_params));
+                }
+            }
+        });
+    }
+}
+
+/// A text box taking `KEY=VALUE` (as on the command line); bad entries are refused with the
+/// table's message and change nothing.
+pub fn entry_box(ui: &mut egui::Ui, params: &mut SimParams, state: &mut UiState) {
+    ui.horizontal(|ui| {
+        let edit = ui.add(egui::TextEdit::singleline(&mut state.entry).hint_text("key=value").desired_width(150.0));
+        let submit = ui.button("set").clicked() || (edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)));
+        if submit && !state.entry.trim().is_empty() {
+            let mut next = params.clone();
+            let result = next.apply_assignment(&state.entry).and_then(|_| next.validate());
+            match result {
+                Ok(()) => {
+                    *params = next;
+                    let text = format!("set {}", state.entry.trim());
+                    state.say(text, false);
+                    state.entry.clear();
+                }
+                Err(e) => state.say(e.to_string(), true),
+            }
+        }
+    });
+}
+
+/// The whole left panel: run controls, presets, view options, parameters.
+pub fn controls(ui: &mut egui::Ui, params: &mut SimParams, state: &mut UiState, info: &PanelInfo) -> Vec<UiAction> {
+    let mut actions = Vec::new();
+    ui.heading("murmuration");
+    ui.label(format!(
+        "t = {:.1} s   step {}   seed {}\nbirds {}   predators {}   caught {}",
+        info.time_s, info.step, info.seed, info.alive, info.predators, info.kills
+    ));
+    ui.horizontal(|ui| {
+        if ui.button(if info.paused { "▶ play" } else { "⏸ pause" }).on_hover_text("Space").clicked() {
+            actions.push(UiAction::TogglePause);
+        }
+        if ui.add_enabled(info.paused, egui::Button::new("step")).on_hover_text(". (period)").clicked() {
+            actions.push(UiAction::Step);
+        }
+        if ui.button("reset").on_hover_text("Restart with the same seed (R)").clicked() {
+            actions.push(UiAction::Reset);
+        }
+        if ui.button("new seed").on_hover_text("Restart with a new random seed (N)").clicked() {
+            actions.push(UiAction::NewSeed);
+        }
+    });
+    ui.add(egui::Slider::new(&mut state.speed, 0.25..=8.0).logarithmic(true).text("speed").suffix("×"))
+        .on_hover_text("Simulated seconds per real second ([ and ])");
+
+    ui.separator();
+    ui.horizontal(|ui| {
+        egui::ComboBox::from_label("preset")
+            .selected_text(state.preset_name.clone())
+            .show_ui(ui, |ui| {
+                for name in &info.presets {
+                    if ui.selectable_label(*name == state.preset_name, name).clicked() {
+                        actions.push(UiAction::LoadPreset(name.clone()));
+                    }
+                }
+            });
+    });
+    ui.horizontal(|ui| {
+        ui.add(egui::TextEdit::singleline(&mut state.save_name).hint_text("name").desired_width(120.0));
+        if ui.button("save as…").on_hover_text("Save the parameters and script to assets/presets/NAME.ron").clicked() {
+            actions.push(UiAction::SavePreset(state.save_name.trim().to_string()));
+        }
+    });
+
+    ui.separator();
+    egui::ComboBox::from_label("colours")
+        .selected_text(state.color_mode.label())
+        .show_ui(ui, |ui| {
+            for mode in ColorMode::ALL {
+                ui.selectable_value(&mut state.color_mode, mode, mode.label());
+            }
+        });
+    ui.horizontal_wrapped(|ui| {
+        ui.checkbox(&mut state.show_plots, "plots");
+        ui.checkbox(&mut state.show_grid, "grid");
+        ui.checkbox(&mut state.show_fear, "fear radius");
+        ui.checkbox(&mut state.show_stats, "FPS");
+    });
+    ui.separator();
+    entry_box(ui, params, state);
+    egui::ScrollArea::vertical().show(ui, |ui| param_groups(ui, params, state));
+    actions
+}
+
+/// The help window's text: every hotkey and mouse action.
+pub const HELP: &[(&str, &str)] = &[
+    ("Space", "pause / play"),
+    (".", "one step while paused"),
+    ("R", "restart with the same seed"),
+    ("N", "restart with a new seed"),
+    ("[ ]", "slower / faster"),
+    ("F", "fit the world in the window"),
+    ("G", "toggle the grid overlay"),
+    ("C", "next colour mode"),
+    ("H or ?", "this help"),
+    ("left click", "place a predator"),
+    ("right click", "remove the nearest predator"),
+    ("shift + click", "inspect the nearest bird (radius, view, links, forces)"),
+    ("drag", "pan"),
+    ("wheel", "zoom"),
+];
+
+/// The help window.
+pub fn help_window(ctx: &egui::Context, open: &mut bool) {
+    egui::Window::new("help").open(open).collapsible(false).show(ctx, |ui| {
+        egui::Grid::new("hotkeys").striped(true).show(ui, |ui| {
+            for (key, what) in HELP {
+                ui.strong(*key);
+                ui.label(*what);
+                ui.end_row();
+            }
+        });
+    });
+}

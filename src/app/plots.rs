@@ -1,0 +1,96 @@
+//! Seeing it heal: live plots of the metrics with strike markers, and the last strike's readout.
+
+use bevy_egui::egui;
+use egui_plot::{Line, Plot, PlotPoints, VLine};
+
+use crate::metrics::{Metrics, MetricsSample};
+
+const STRIKE_COLOR: egui::Color32 = egui::Color32::from_rgb(230, 80, 60);
+
+fn series(metrics: &Metrics, from_s: f64, f: impl Fn(&MetricsSample) -> f64) -> PlotPoints<'static> {
+    metrics
+        .recent
+        .iter()
+        .filter(|s| s.time_s >= from_s)
+        .map(|s| [s.time_s, f(s)])
+        .collect::<Vec<_>>()
+        .into()
+}
+
+/// One small plot of some series over the last `window_s` seconds, with strike markers.
+fn plot(ui: &mut egui::Ui, id: &str, metrics: &Metrics, from_s: f64, y_max: Option<f64>, lines: &[(&str, egui::Color32, &dyn Fn(&MetricsSample) -> f64)]) {
+    let mut p = Plot::new(id)
+        .height(95.0)
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .show_x(false)
+        .include_y(0.0)
+        .legend(egui_plot::Legend::default().position(egui_plot::Corner::LeftTop))
+        .link_axis("metrics-x", [true, false]);
+    if let Some(y) = y_max {
+        p = p.include_y(y);
+    }
+    p.show(ui, |plot_ui| {
+        for (name, color, f) in lines {
+            plot_ui.line(Line::new(*name, series(metrics, from_s, f)).color(*color));
+        }
+        for s in metrics.strikes.strikes.iter().filter(|s| s.start_s >= from_s) {
+            plot_ui.vline(VLine::new("strike", s.start_s).color(STRIKE_COLOR));
+        }
+    });
+}
+
+/// The plots panel: polarization, largest-cluster fraction, cluster count, alive; the last
+/// strike's readout and the split/merge log.
+pub fn plots_ui(ui: &mut egui::Ui, metrics: &Metrics, window_s: f64) {
+    let now = metrics.latest().map_or(0.0, |s| s.time_s);
+    let from = (now - window_s).max(0.0);
+    let blue = egui::Color32::from_rgb(90, 160, 240);
+    let green = egui::Color32::from_rgb(110, 210, 120);
+    let amber = egui::Color32::from_rgb(240, 190, 70);
+    let violet = egui::Color32::from_rgb(190, 130, 240);
+    plot(ui, "order", metrics, from, Some(1.0), &[
+        ("polarization φ", blue, &|s| f64::from(s.polarization)),
+        ("largest cluster", green, &|s| f64::from(s.largest_cluster_frac)),
+        ("milling m", violet, &|s| f64::from(s.milling)),
+    ]);
+    plot(ui, "clusters", metrics, from, Some(2.0), &[("clusters", amber, &|s| f64::from(s.clusters))]);
+    plot(ui, "alive", metrics, from, None, &[("alive", green, &|s| f64::from(s.alive))]);
+
+    ui.separator();
+    match metrics.strikes.strikes.last() {
+        None => {
+            ui.label("No strike yet. Click in the world to place a predator.");
+        }
+        Some(s) => {
+            let tau = match s.reform_s {
+                Some(t) => format!("τ_reform {t:.1} s"),
+                None => format!("healing… {:.1} s", now - s.start_s),
+            };
+            ui.label(
+                egui::RichText::new(format!(
+                    "last strike at {:.1} s: largest cluster {:.0}% → min {:.0}%, {} caught, {tau}",
+                    s.start_s,
+                    100.0 * s.pre_largest_frac,
+                    100.0 * s.min_largest_frac,
+                    s.kills
+                ))
+                .strong(),
+            );
+        }
+    }
+    let healed: Vec<f64> = metrics.strikes.strikes.iter().filter_map(|s| s.reform_s).collect();
+    if !healed.is_empty() {
+        let mean = healed.iter().sum::<f64>() / healed.len() as f64;
+        ui.label(format!("{} strikes, {} healed, mean τ_reform {mean:.1} s", metrics.strikes.strikes.len(), healed.len()));
+    }
+    egui::CollapsingHeader::new("split / merge log").default_open(false).show(ui, |ui| {
+        egui::ScrollArea::vertical().max_height(120.0).show(ui, |ui| {
+            for e in metrics.strikes.events.iter().rev().take(50) {
+                let what = if e.is_split() { "split" } else { "merge" };
+                ui.monospace(format!("{:>7.1} s  {what:<5} {} → {} clusters", e.time_s, e.from, e.to));
+            }
+        });
+    });
+}

@@ -1,0 +1,125 @@
+//! The app's own state: display choices, messages, and what the panels ask for.
+
+use bevy::prelude::*;
+
+use crate::sim::SimParams;
+
+/// How birds are coloured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ColorMode {
+    /// One colour for all.
+    Single,
+    /// By cluster, with stable colours as clusters split and merge.
+    Cluster,
+    /// By speed, slow (blue) to fast (yellow).
+    Speed,
+    /// By heading (hue follows direction).
+    #[default]
+    Heading,
+}
+
+impl ColorMode {
+    /// Every mode, in menu order.
+    pub const ALL: [ColorMode; 4] = [ColorMode::Single, ColorMode::Cluster, ColorMode::Speed, ColorMode::Heading];
+
+    /// The mode's name in menus.
+    pub fn label(self) -> &'static str {
+        match self {
+            ColorMode::Single => "single colour",
+            ColorMode::Cluster => "by cluster",
+            ColorMode::Speed => "by speed",
+            ColorMode::Heading => "by heading",
+        }
+    }
+}
+
+/// A message shown to the user for a few seconds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Toast {
+    /// The text.
+    pub text: String,
+    /// Whether it reports an error.
+    pub error: bool,
+    /// Seconds (real time) until it disappears.
+    pub remaining_s: f32,
+}
+
+/// What the user chose in the app that is not a simulation parameter.
+#[derive(Resource, Clone, Debug)]
+pub struct UiState {
+    /// Bird colours.
+    pub color_mode: ColorMode,
+    /// Draw the grid cells.
+    pub show_grid: bool,
+    /// Draw predators' fear radius.
+    pub show_fear: bool,
+    /// Show the plots panel.
+    pub show_plots: bool,
+    /// Show the help window.
+    pub show_help: bool,
+    /// Show the FPS and step-time readout.
+    pub show_stats: bool,
+    /// Simulation speed multiplier (×0.25 to ×8).
+    pub speed: f32,
+    /// The bird being inspected (shift-click).
+    pub selected: Option<Entity>,
+    /// The preset currently loaded.
+    pub preset_name: String,
+    /// The loaded preset's parameters ("reset to preset").
+    pub preset_params: SimParams,
+    /// The name typed in "save as".
+    pub save_name: String,
+    /// The `KEY=VALUE` text typed in the parameter entry box.
+    pub entry: String,
+    /// Seconds of history the plots show.
+    pub plot_window_s: f32,
+    /// The current message.
+    pub toast: Option<Toast>,
+    /// Smoothed frame time (ms).
+    pub frame_ms: f32,
+}
+
+impl UiState {
+    /// The state for a freshly opened preset.
+    pub fn new(preset_name: &str, preset_params: SimParams) -> Self {
+        Self {
+            color_mode: ColorMode::default(),
+            show_grid: false,
+            show_fear: true,
+            show_plots: true,
+            show_help: false,
+            show_stats: true,
+            speed: 1.0,
+            selected: None,
+            preset_name: preset_name.to_string(),
+            preset_params,
+            save_name: String::new(),
+            entry: String::new(),
+            plot_window_s: 60.0,
+            toast: None,
+            frame_ms: 0.0,
+        }
+    }
+
+    /// Shows a message.
+    pub fn say(&mut self, text: impl Into<String>, error: bool) {
+        self.toast = Some(Toast { text: text.into(), error, remaining_s: if error { 8.0 } else { 4.0 } });
+    }
+}
+
+/// Something a panel asked for that needs more than a field change.
+#[derive(Clone, Debug, PartialEq)]
+pub enum UiAction {
+    /// Pause or resume.
+    TogglePause,
+    /// Run one step (while paused).
+    Step,
+    /// Restart with the current seed.
+    Reset,
+    /// Restart with a new random seed.
+    NewSeed,
+    /// Load a preset by name.
+    LoadPreset(String),
+    /// Save the current parameters as a preset under this name.
+    SavePreset(String),
+}

@@ -1,0 +1,155 @@
+//! The egui pass: the control panel on the left, plots on the right, help, toasts and stats.
+
+use std::time::Instant;
+
+use bevy::prelude::*;
+use bevy_egui::{EguiContexts, egui};
+
+use super::camera::PanelInsets;
+use super::input::ActionRequest;
+use super::panel::{PanelInfo, controls, help_window};
+use super::plots::plots_ui;
+use super::state::UiState;
+use crate::metrics::Metrics;
+use crate::preset;
+use crate::sim::{Bird, PredationLog, Predator, SimClock, SimControl, SimParams, SimSeed};
+
+/// Wall-clock cost of the fixed steps (smoothed).
+#[derive(Resource, Debug, Default)]
+pub struct StepTimer {
+    started: Option<Instant>,
+    /// Mean milliseconds per fixed step.
+    pub ms: f32,
+}
+
+/// Starts timing a fixed step.
+pub fn step_timer_start(mut timer: ResMut<StepTimer>) {
+    timer.started = Some(Instant::now());
+}
+
+/// Ends timing a fixed step.
+pub fn step_timer_end(mut timer: ResMut<StepTimer>) {
+    if let Some(t) = timer.started.take() {
+        let ms = t.elapsed().as_secs_f32() * 1e3;
+        timer.ms = if timer.ms == 0.0 { ms } else { 0.95 * timer.ms + 0.05 * ms };
+    }
+}
+
+/// Applies the speed multiplier and ages the toast; smooths the frame time.
+pub fn tick_ui_state(mut state: ResMut<UiState>, real: Res<Time<Real>>, mut virt: ResMut<Time<Virtual>>) {
+    let dt = real.delta_secs();
+    if virt.relative_speed() != state.speed {
+        virt.set_relative_speed(state.speed);
+    }
+    state.frame_ms = if state.frame_ms == 0.0 { dt * 1e3 } else { 0.95 * state.frame_ms + 0.05 * dt * 1e3 };
+    if let Some(toast) = &mut state.toast {
+        toast.remaining_s -= dt;
+        if toast.remaining_s <= 0.0 {
+            state.toast = None;
+        }
+    }
+}
+
+/// Draws every panel and window.
+#[allow(clippy::too_many_arguments)]
+pub fn ui_system(
+    mut contexts: EguiContexts,
+    mut params: ResMut<SimParams>,
+    mut state: ResMut<UiState>,
+    mut insets: ResMut<PanelInsets>,
+    metrics: Res<Metrics>,
+    control: Res<SimControl>,
+    clock: Res<SimClock>,
+    seed: Res<SimSeed>,
+    log: Res<PredationLog>,
+    timer: Res<StepTimer>,
+    birds: Query<(), With<Bird>>,
+    predators: Query<(), With<Predator>>,
+    mut actions: MessageWriter<ActionRequest>,
+    mut presets: Local<Option<(Instant, Vec<String>)>>,
+) -> Result {
+    let ctx = contexts.ctx_mut()?.clone();
+    // the preset list is re-read every few seconds (a saved preset shows up)
+    if presets.as_ref().is_none_or(|(t, _)| t.elapsed().as_secs() >= 3) {
+        *presets = Some((Instant::now(), preset::available()));
+    }
+    let info = PanelInfo {
+        seed: seed.0,
+        step: clock.step,
+        time_s: clock.time,
+        alive: birds.iter().len(),
+        predators: predators.iter().len(),
+        kills: log.total_kills,
+        paused: control.paused,
+        presets: presets.as_ref().map(|(_, p)| p.clone()).unwrap_or_default(),
+        step_ms: timer.ms,
+    };
+    let mut edited = params.clone();
+    let mut root = egui::Ui::new(
+        ctx.clone(),
+        "viewport".into(),
+        egui::UiBuilder::new().layer_id(egui::LayerId::background()).max_rect(ctx.viewport_rect()),
+    );
+    let state = &mut *state;
+    let left = egui::Panel::left("controls")
+        .resizable(true)
+        .default_size(330.0)
+        .show(&mut root, |ui| controls(ui, &mut edited, state, &info))
+        ;
+    for action in left.inner {
+        actions.write(ActionRequest(action));
+    }
+    let mut right = 0.0;
+    if state.show_plots {
+        let window = f64::from(state.plot_window_s);
+        right = egui::Panel::right("plots")
+            .resizable(true)
+            .default_size(380.0)
+            .show(&mut root, |ui| {
+                ui.heading("healing");
+                ui.add(egui::Slider::new(&mut state.plot_window_s, 10.0..=600.0).logarithmic(true).text("last").suffix(" s"));
+                plots_ui(ui, &metrics, window);
+            })
+            .response
+            .rect
+            .width();
+    }
+    let new_insets = PanelInsets { left: left.response.rect.width(), right };
+    if *insets != new_insets {
+        *insets = new_insets;
+    }
+    if state.show_stats {
+        egui::Area::new("stats".into())
+            .anchor(egui::Align2::RIGHT_TOP, egui::vec2(-right - 10.0, 10.0))
+            .interactable(false)
+            .show(&ctx, |ui| {
+                ui.label(
+                    egui::RichText::new(format!(
+                        "{:.0} fps  frame {:.1} ms  step {:.2} ms{}",
+                        1000.0 / state.frame_ms.max(0.001),
+                        state.frame_ms,
+                        info.step_ms,
+                        if info.paused { "  PAUSED" } else { "" }
+                    ))
+                    .monospace()
+                    .color(egui::Color32::from_gray(220)),
+                );
+            });
+    }
+    if let Some(toast) = &state.toast {
+        let color = if toast.error { egui::Color32::from_rgb(255, 120, 100) } else { egui::Color32::from_rgb(170, 230, 170) };
+        let text = toast.text.clone();
+        egui::Area::new("toast".into())
+            .anchor(egui::Align2::CENTER_BOTTOM, egui::vec2(0.0, -20.0))
+            .show(&ctx, |ui| {
+                egui::Frame::popup(ui.style()).show(ui, |ui| ui.colored_label(color, text));
+            });
+    }
+    let mut help = state.show_help;
+    help_window(&ctx, &mut help);
+    state.show_help = help;
+    if edited != *params {
+        *params = edited;
+    }
+    Ok(())
+}
