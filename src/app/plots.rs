@@ -70,7 +70,7 @@ pub fn plots_ui(ui: &mut egui::Ui, metrics: &Metrics, window_s: f64) {
             };
             ui.label(
                 egui::RichText::new(format!(
-                    "last strike at {:.1} s: largest cluster {:.0}% → min {:.0}%, {} caught, {tau}",
+                    "last strike at {:.1} s: largest cluster {:.0}% to min {:.0}%, {} caught, {tau}",
                     s.start_s,
                     100.0 * s.pre_largest_frac,
                     100.0 * s.min_largest_frac,
@@ -89,7 +89,7 @@ pub fn plots_ui(ui: &mut egui::Ui, metrics: &Metrics, window_s: f64) {
         egui::ScrollArea::vertical().max_height(120.0).show(ui, |ui| {
             for e in metrics.strikes.events.iter().rev().take(50) {
                 let what = if e.is_split() { "split" } else { "merge" };
-                ui.monospace(format!("{:>7.1} s  {what:<5} {} → {} clusters", e.time_s, e.from, e.to));
+                ui.monospace(format!("{:>7.1} s  {what:<5} {} to {} clusters", e.time_s, e.from, e.to));
             }
         });
     });
