@@ -2,6 +2,7 @@
 //!
 //! Every parameter of the table is also a flag (`--separation-weight 2`), generated from the table.
 
+pub mod bench;
 mod config;
 pub mod headless;
 mod outputs;
@@ -41,6 +42,28 @@ pub enum CliCommand {
     Sim(SimArgs),
     /// Print the parameter table.
     Params(ParamsArgs),
+    /// Measure the step time at several bird counts (a table, one row per count).
+    Bench(BenchArgs),
+}
+
+/// Options of `murmuration bench`.
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// Bird counts to run (repeatable).
+    #[arg(long = "boids", value_name = "N", default_values_t = [1_000u32, 10_000, 100_000, 250_000])]
+    pub boids: Vec<u32>,
+    /// Birds per neighbour-radius² (mean neighbour count ≈ π·D).
+    #[arg(long, value_name = "D", default_value_t = 3.0)]
+    pub density: f32,
+    /// Timed steps per bird count.
+    #[arg(long, value_name = "S", default_value_t = 50)]
+    pub steps: u64,
+    /// Worker threads (default: the number of cores).
+    #[arg(long, value_name = "T", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub threads: Option<u16>,
+    /// Also run the flat-array yardstick binary (shared/refboids) at each size and print the ratio.
+    #[arg(long, value_name = "PATH")]
+    pub refboids: Option<std::path::PathBuf>,
 }
 
 /// Options of `murmuration sim`.
@@ -122,6 +145,15 @@ pub fn main() -> ExitCode {
         Some(CliCommand::Params(args)) => {
             params_cmd::print(args.csv);
             Ok(())
+        }
+        Some(CliCommand::Bench(args)) => {
+            if !(args.density.is_finite() && args.density > 0.0 && args.density <= 1000.0) {
+                Err(anyhow::anyhow!("invalid value for --density: {} (allowed: more than 0, up to 1000)", args.density))
+            } else if let Some(&n) = args.boids.iter().find(|&&n| n > 1_000_000) {
+                Err(anyhow::anyhow!("invalid value for --boids: {n} (allowed: 0 to 1000000)"))
+            } else {
+                bench::run_cli(&args.boids, args.density, args.steps, args.threads.map(usize::from), args.refboids.clone())
+            }
         }
         Some(CliCommand::Sim(args)) => {
             let sub = matches.subcommand_matches("sim").expect("sim matched");

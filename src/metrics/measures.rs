@@ -77,28 +77,90 @@ fn find(parent: &mut [u32], mut i: u32) -> u32 {
     i
 }
 
-/// Union-find over the grid: birds closer than `link` (≤ the grid's cell size) are joined.
-pub fn clusters(grid: &SpatialGrid, link: f32) -> Clusters {
-    let n = grid.len();
-    let mut parent: Vec<u32> = (0..n as u32).collect();
-    let space = grid.space_opt();
+/// What one scan over every bird's surroundings (up to `link`) finds.
+#[derive(Clone, Debug, Default)]
+pub struct LinkScan {
+    /// Pairs `(i, j)`, `i < j`, of slots closer than the linking distance, in slot order.
+    pub edges: Vec<(u32, u32)>,
+    /// Sum of nearest-neighbour distances of birds that have a neighbour within `link`.
+    pub nn_sum: f64,
+    /// How many birds have a neighbour within `link`.
+    pub nn_count: u32,
+}
+
+const SCAN_CHUNK: usize = 4096;
+
+fn scan_chunk(grid: &SpatialGrid, link: f32, first: usize, end: usize) -> LinkScan {
+    let Some(space) = grid.space_opt() else { return LinkScan::default() };
+    let (size, half, wrap) = (space.size, space.size * 0.5, space.wrap);
     let link2 = link * link;
-    for i in 0..n {
+    let cell = grid.cell_size().min_element().max(1e-6);
+    let reach = (link / cell).ceil().max(1.0) as usize;
+    let mut out = LinkScan::default();
+    let mut ranges = Vec::new();
+    let mut current = usize::MAX;
+    for i in first..end {
         let p = grid.pos[i];
         let (x, y) = grid.cell_coords(p);
-        grid.for_each_block(x, y, 1, |a, b| {
-            for j in a.max(i + 1)..b {
-                let d = space.map_or(grid.pos[j] - p, |s| s.offset(p, grid.pos[j]));
-                if d.length_squared() < link2 {
-                    let (ri, rj) = (find(&mut parent, i as u32), find(&mut parent, j as u32));
-                    if ri != rj {
-                        // the smaller slot is the root: labels do not depend on visit order
-                        let (lo, hi) = if ri < rj { (ri, rj) } else { (rj, ri) };
-                        parent[hi as usize] = lo;
-                    }
+        let c = y * grid.dims().0 + x;
+        if c != current {
+            current = c;
+            grid.block_ranges(x, y, reach, &mut ranges);
+        }
+        let mut best = f32::INFINITY;
+        for &(a, b) in &ranges {
+            for j in a as usize..b as usize {
+                let mut d = grid.pos[j] - p;
+                if wrap {
+                    d.x += if d.x > half.x { -size.x } else if d.x < -half.x { size.x } else { 0.0 };
+                    d.y += if d.y > half.y { -size.y } else if d.y < -half.y { size.y } else { 0.0 };
+                }
+                let d2 = if j == i { f32::INFINITY } else { d.length_squared() };
+                best = best.min(d2);
+                if j > i && d2 < link2 {
+                    out.edges.push((i as u32, j as u32));
                 }
             }
-        });
+        }
+        if best < link2 {
+            out.nn_sum += f64::from(best.sqrt());
+            out.nn_count += 1;
+        }
+    }
+    out
+}
+
+/// Scans every bird's surroundings up to the linking distance, in parallel chunks when Bevy's
+/// compute pool exists; the result does not depend on the thread count.
+pub fn link_scan(grid: &SpatialGrid, link: f32) -> LinkScan {
+    let n = grid.len();
+    let chunks: Vec<(usize, usize)> = (0..n).step_by(SCAN_CHUNK).map(|a| (a, (a + SCAN_CHUNK).min(n))).collect();
+    let parts: Vec<LinkScan> = match bevy::tasks::ComputeTaskPool::try_get() {
+        Some(pool) if chunks.len() > 1 => pool.scope(|scope| {
+            for &(a, b) in &chunks {
+                scope.spawn(async move { scan_chunk(grid, link, a, b) });
+            }
+        }),
+        _ => chunks.iter().map(|&(a, b)| scan_chunk(grid, link, a, b)).collect(),
+    };
+    let mut all = LinkScan::default();
+    for part in parts {
+        all.edges.extend(part.edges);
+        all.nn_sum += part.nn_sum;
+        all.nn_count += part.nn_count;
+    }
+    all
+}
+
+/// Connected components from the scan's edges (union-find; the smallest slot is each root).
+pub fn clusters_from_edges(n: usize, edges: &[(u32, u32)]) -> Clusters {
+    let mut parent: Vec<u32> = (0..n as u32).collect();
+    for &(i, j) in edges {
+        let (ri, rj) = (find(&mut parent, i), find(&mut parent, j));
+        if ri != rj {
+            let (lo, hi) = if ri < rj { (ri, rj) } else { (rj, ri) };
+            parent[hi as usize] = lo;
+        }
     }
     let mut size = vec![0u32; n];
     let label: Vec<u32> = (0..n as u32).map(|i| find(&mut parent, i)).collect();
@@ -112,29 +174,16 @@ pub fn clusters(grid: &SpatialGrid, link: f32) -> Clusters {
     }
 }
 
-/// Mean distance from each bird to its nearest neighbour, over birds that have one within the
-/// grid's cell size (the 3×3 block); `None` when no bird has one.
-pub fn mean_nn_distance(grid: &SpatialGrid) -> Option<f32> {
-    let space = grid.space_opt()?;
-    let (mut sum, mut n) = (0.0f64, 0u32);
-    let limit2 = grid.cell_size().min_element().powi(2);
-    for i in 0..grid.len() {
-        let p = grid.pos[i];
-        let (x, y) = grid.cell_coords(p);
-        let mut best = f32::INFINITY;
-        grid.for_each_block(x, y, 1, |a, b| {
-            for j in a..b {
-                if j != i {
-                    best = best.min(space.offset(p, grid.pos[j]).length_squared());
-                }
-            }
-        });
-        if best < limit2 {
-            sum += f64::from(best.sqrt());
-            n += 1;
-        }
-    }
-    (n > 0).then(|| (sum / f64::from(n)) as f32)
+/// Birds closer than `link` are joined; clusters are the connected components.
+pub fn clusters(grid: &SpatialGrid, link: f32) -> Clusters {
+    clusters_from_edges(grid.len(), &link_scan(grid, link).edges)
+}
+
+/// Mean distance from each bird to its nearest neighbour, over birds that have one within
+/// `radius`; `None` when no bird has one.
+pub fn mean_nn_distance(grid: &SpatialGrid, radius: f32) -> Option<f32> {
+    let scan = link_scan(grid, radius);
+    (scan.nn_count > 0).then(|| (scan.nn_sum / f64::from(scan.nn_count)) as f32)
 }
 
 #[cfg(test)]

@@ -41,7 +41,7 @@ pub struct MetricsSample {
     pub clusters: u32,
     /// The largest cluster's share of the birds alive.
     pub largest_cluster_frac: f32,
-    /// Mean nearest-neighbour distance (birds with a neighbour within the search radius).
+    /// Mean nearest-neighbour distance, over birds with a neighbour within the linking distance.
     pub mean_nn_dist: Option<f32>,
 }
 
@@ -153,9 +153,10 @@ fn track_events(log: Res<PredationLog>, clock: Res<SimClock>, mut metrics: ResMu
 /// The measures of the current state, from a grid of the current positions.
 pub fn measure(params: &SimParams, grid: &mut SpatialGrid, birds: impl Iterator<Item = (u32, Vec2, Vec2)>) -> (MetricsSample, measures::Clusters) {
     let space = Space::from_params(params);
-    let cell = params.link_distance.max(params.neighbor_radius);
-    grid.rebuild(space, cell, birds.map(|(id, p, v)| (id, space.contain(p), v)));
-    let clusters = measures::clusters(grid, params.link_distance);
+    let link = params.link_distance;
+    grid.rebuild(space, link / 2.0, birds.map(|(id, p, v)| (id, space.contain(p), v)));
+    let scan = measures::link_scan(grid, link);
+    let clusters = measures::clusters_from_edges(grid.len(), &scan.edges);
     let alive = grid.len() as u32;
     let sample = MetricsSample {
         alive,
@@ -163,7 +164,7 @@ pub fn measure(params: &SimParams, grid: &mut SpatialGrid, birds: impl Iterator<
         milling: measures::milling(&space, &grid.pos, &grid.vel),
         clusters: clusters.count,
         largest_cluster_frac: if alive == 0 { 0.0 } else { clusters.largest as f32 / alive as f32 },
-        mean_nn_dist: measures::mean_nn_distance(grid),
+        mean_nn_dist: (scan.nn_count > 0).then(|| (scan.nn_sum / f64::from(scan.nn_count)) as f32),
         ..default()
     };
     (sample, clusters)

@@ -155,6 +155,21 @@ impl SpatialGrid {
         y * self.cells_x + x
     }
 
+    /// The contiguous slot ranges covering every cell within `reach` cells of `(x, y)` (at most
+    /// 3 rows × 2 spans for reach 1), written into `out`; returns how many.
+    #[inline]
+    pub fn block_ranges(&self, x: usize, y: usize, reach: usize, out: &mut Vec<(u32, u32)>) {
+        out.clear();
+        self.for_each_block(x, y, reach, |a, b| out.push((a as u32, b as u32)));
+    }
+
+    /// The index of the cell a slot's bird is in (cells are in row-major order).
+    #[inline]
+    pub fn cell_of_slot(&self, slot: usize) -> usize {
+        let (x, y) = self.cell_coords(self.pos[slot]);
+        y * self.cells_x + x
+    }
+
     /// Calls `f(first_slot, end_slot)` for contiguous slot ranges that together cover every cell
     /// within `reach` cells of `(x, y)`, each cell exactly once (wrap-aware).
     #[inline]

@@ -93,12 +93,17 @@ pub fn accumulate(sums: &mut NeighborSums, per: &Perception, vel: Vec2, offset: 
         }
     }
     if close {
-        sums.separation -= offset / d2.max(MIN_SEPARATION_DIST2);
+        sums.separation -= offset * (1.0 / d2.max(MIN_SEPARATION_DIST2));
     }
 }
 
-/// The neighbour pass for the bird in `slot`: scans the 3×3 cells around it (cells are at least the
-/// search radius wide) and sums what it sees. Sums in slot order, so the result is deterministic.
+/// How many cells the search radius spans: the grid's cells are `search radius / CELLS_PER_RADIUS`
+/// wide and the neighbour pass scans the (2·CELLS_PER_RADIUS + 1)² block around a bird. Two
+/// (a 5×5 block of half-radius cells, 6.25 r²) checks fewer candidates than one (3×3, 9 r²).
+pub const CELLS_PER_RADIUS: usize = 2;
+
+/// The neighbour pass for the bird in `slot`: scans the block of cells around it that covers the
+/// search radius and sums what it sees. Sums in slot order, so the result is deterministic.
 #[inline]
 pub fn gather(grid: &SpatialGrid, per: &Perception, slot: usize) -> NeighborSums {
     let p = grid.pos[slot];
@@ -106,7 +111,7 @@ pub fn gather(grid: &SpatialGrid, per: &Perception, slot: usize) -> NeighborSums
     let mut sums = NeighborSums::default();
     let (x, y) = grid.cell_coords(p);
     let space = per.space;
-    grid.for_each_block(x, y, 1, |a, b| {
+    grid.for_each_block(x, y, CELLS_PER_RADIUS, |a, b| {
         for j in a..b {
             if j == slot {
                 continue;
@@ -116,6 +121,64 @@ pub fn gather(grid: &SpatialGrid, per: &Perception, slot: usize) -> NeighborSums
         }
     });
     sums
+}
+
+/// The neighbour pass for the consecutive slots `first..first + out.len()`. Birds are in cell
+/// order, so consecutive slots mostly share a cell: the block of neighbouring cells is computed
+/// once per cell, not once per bird. The inner loop is branch-free (masks instead of `if`s), which
+/// matters because whether a candidate is near is a coin flip the CPU cannot predict. Same
+/// results as [`gather`] for each slot.
+pub fn gather_run(grid: &SpatialGrid, per: &Perception, first: usize, out: &mut [NeighborSums]) {
+    let space = per.space;
+    let (size, half) = (space.size, space.size * 0.5);
+    let wrap = space.wrap;
+    let fov = per.cos_half_fov;
+    let mut ranges: Vec<(u32, u32)> = Vec::with_capacity(4 * CELLS_PER_RADIUS + 2);
+    let mut current = usize::MAX;
+    for (k, sums) in out.iter_mut().enumerate() {
+        let slot = first + k;
+        let p = grid.pos[slot];
+        let (x, y) = grid.cell_coords(p);
+        let cell = y * grid.dims().0 + x;
+        if cell != current {
+            current = cell;
+            grid.block_ranges(x, y, CELLS_PER_RADIUS, &mut ranges);
+        }
+        let v = grid.vel[slot];
+        let vv = v.length_squared();
+        let (mut count, mut align_count) = (0u32, 0u32);
+        let (mut offset_sum, mut velocity_sum, mut separation) = (Vec2::ZERO, Vec2::ZERO, Vec2::ZERO);
+        for &(a, b) in &ranges {
+            for j in a as usize..b as usize {
+                let mut d = grid.pos[j] - p;
+                if wrap {
+                    d.x += if d.x > half.x { -size.x } else if d.x < -half.x { size.x } else { 0.0 };
+                    d.y += if d.y > half.y { -size.y } else if d.y < -half.y { size.y } else { 0.0 };
+                }
+                let d2 = d.length_squared();
+                let seen = match fov {
+                    None => true,
+                    Some(c) => {
+                        let dot = v.dot(d);
+                        let limit = c * c * vv * d2;
+                        let front = dot >= 0.0;
+                        (vv == 0.0) | if c >= 0.0 { front & (dot * dot >= limit) } else { front | (dot * dot <= limit) }
+                    }
+                };
+                let other = j != slot;
+                let near = (d2 < per.neighbor_r2) & seen & other;
+                let align = near & (d2 < per.alignment_r2);
+                let close = (d2 < per.separation_r2) & seen & other;
+                let (nf, af, cf) = (f32::from(u8::from(near)), f32::from(u8::from(align)), f32::from(u8::from(close)));
+                count += u32::from(near);
+                align_count += u32::from(align);
+                offset_sum += d * nf;
+                velocity_sum += grid.vel[j] * af;
+                separation -= d * (cf * (1.0 / d2.max(MIN_SEPARATION_DIST2)));
+            }
+        }
+        *sums = NeighborSums { count, offset_sum, align_count, velocity_sum, separation };
+    }
 }
 
 /// Reynolds steering toward a desired direction at full speed: `desired − velocity`, limited.

@@ -42,7 +42,7 @@ pub fn rebuild_grid(
     let space = Space::from_params(&params);
     grid.rebuild(
         space,
-        params.search_radius(),
+        params.search_radius() / rules::CELLS_PER_RADIUS as f32,
         birds.iter().map(|(_, b, p, v, _)| (b.id, space.contain(p.0), v.0)),
     );
     let input: Vec<Entity> = birds.iter().map(|(e, ..)| e).collect();
@@ -72,10 +72,7 @@ pub fn gather_neighbors(
     sums.resize(grid.len(), NeighborSums::default());
     let grid = &*grid;
     sums.par_chunk_map_mut(ComputeTaskPool::get(), GATHER_CHUNK, |chunk_index, chunk| {
-        let first = chunk_index * GATHER_CHUNK;
-        for (k, out) in chunk.iter_mut().enumerate() {
-            *out = rules::gather(grid, &per, first + k);
-        }
+        rules::gather_run(grid, &per, chunk_index * GATHER_CHUNK, chunk);
     });
     let sums = &*sums;
     birds.par_iter_mut().for_each(|(slot, mut n)| n.0 = sums[slot.0 as usize]);

@@ -79,6 +79,7 @@ fn clusters_on_hand_placed_groups() {
 fn nearest_neighbour_distance() {
     let pos = [Vec2::new(10.0, 10.0), Vec2::new(13.0, 14.0), Vec2::new(200.0, 200.0)];
     let g = grid_of(space(false), 20.0, &pos);
-    assert_eq!(mean_nn_distance(&g), Some(5.0));
-    assert_eq!(mean_nn_distance(&grid_of(space(false), 20.0, &pos[2..])), None);
+    assert_eq!(mean_nn_distance(&g, 20.0), Some(5.0));
+    assert_eq!(mean_nn_distance(&grid_of(space(false), 20.0, &pos[2..]), 20.0), None);
+    assert_eq!(mean_nn_distance(&g, 4.0), None);
 }

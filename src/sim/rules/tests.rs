@@ -12,7 +12,7 @@ fn grid_of(params: &SimParams, birds: &[(Vec2, Vec2)]) -> SpatialGrid {
     let mut grid = SpatialGrid::default();
     grid.rebuild(
         Space::from_params(params),
-        params.search_radius(),
+        params.search_radius() / CELLS_PER_RADIUS as f32,
         birds.iter().enumerate().map(|(i, &(p, v))| (i as u32, p, v)),
     );
     grid
@@ -151,4 +151,23 @@ fn alignment_radius_limits_who_is_aligned_with() {
     let sums = gather(&grid, &per, slot_of(&grid, 0));
     assert_eq!((sums.count, sums.align_count), (2, 1));
     assert_eq!(sums.velocity_sum, v);
+}
+
+#[test]
+fn gather_run_equals_gather_per_slot() {
+    use rand::{RngExt, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+    for edge_mode in [EdgeMode::Wrap, EdgeMode::Bounce] {
+        let p = SimParams { edge_mode, fov_deg: 250.0, ..params() };
+        let birds: Vec<(Vec2, Vec2)> = (0..600)
+            .map(|_| (Vec2::new(rng.random::<f32>() * 199.0, rng.random::<f32>() * 199.0), Vec2::from_angle(rng.random::<f32>() * 6.28) * 50.0))
+            .collect();
+        let grid = grid_of(&p, &birds);
+        let per = Perception::from_params(&p);
+        let mut run = vec![NeighborSums::default(); grid.len() - 5];
+        gather_run(&grid, &per, 5, &mut run);
+        for (k, s) in run.iter().enumerate() {
+            assert_eq!(*s, gather(&grid, &per, 5 + k), "slot {}", 5 + k);
+        }
+    }
 }

@@ -1,0 +1,144 @@
+//! `murmuration bench`: what this machine can do. Runs the full ECS step at several bird counts
+//! at a fixed density and prints one row per count.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use bevy::prelude::*;
+
+use super::RunConfig;
+use super::headless::Headless;
+use crate::metrics::measure;
+use crate::sim::grid::SpatialGrid;
+use crate::sim::systems::NeighborSumsBuf;
+use crate::sim::{Bird, Position, SimParams, Velocity};
+
+/// The neighbour radius of benchmark runs (the yardstick's).
+pub const BENCH_RADIUS: f32 = 10.0;
+
+/// The parameters of a benchmark run: `n` birds at `density` birds per neighbour-radius² in a
+/// square wrapping world (mean neighbour count ≈ π·density), radii as in the yardstick.
+pub fn bench_params(n: u32, density: f32) -> SimParams {
+    let side = (n.max(1) as f32 * BENCH_RADIUS * BENCH_RADIUS / density).sqrt().max(50.0);
+    SimParams {
+        boid_count: n,
+        world_width: side,
+        world_height: side,
+        neighbor_radius: BENCH_RADIUS,
+        separation_radius: 0.4 * BENCH_RADIUS,
+        fov_deg: 360.0,
+        link_distance: BENCH_RADIUS,
+        ..SimParams::default()
+    }
+}
+
+/// One row of the table.
+#[derive(Clone, Debug)]
+pub struct BenchRow {
+    /// Birds.
+    pub birds: u32,
+    /// Milliseconds per full fixed step.
+    pub ms_per_step: f64,
+    /// Mean neighbours per bird (within the neighbour radius) at the end.
+    pub mean_neighbors: f64,
+    /// Milliseconds for one metrics sample.
+    pub metrics_ms: f64,
+    /// Resident memory added by the run, per bird.
+    pub bytes_per_bird: f64,
+    /// The yardstick's ms per step at the same size, if it was run.
+    pub refboids_ms: Option<f64>,
+}
+
+fn rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// Runs one bird count.
+pub fn bench_one(n: u32, density: f32, steps: u64, threads: Option<usize>) -> BenchRow {
+    let before = rss_bytes().unwrap_or(0);
+    let config = RunConfig::from_params(bench_params(n, density), 1);
+    let mut sim = Headless::new(&config, threads);
+    sim.step(3);
+    let start = Instant::now();
+    sim.step(steps);
+    let ms_per_step = start.elapsed().as_secs_f64() * 1e3 / steps.max(1) as f64;
+    let after = rss_bytes().unwrap_or(0);
+    let world = sim.app.world_mut();
+    let sums = &world.resource::<NeighborSumsBuf>().0;
+    let mean_neighbors = if sums.is_empty() { 0.0 } else { sums.iter().map(|s| f64::from(s.count)).sum::<f64>() / sums.len() as f64 };
+    let params = world.resource::<SimParams>().clone();
+    let birds: Vec<(u32, Vec2, Vec2)> = world
+        .query::<(&Bird, &Position, &Velocity)>()
+        .iter(world)
+        .map(|(b, p, v)| (b.id, p.0, v.0))
+        .collect();
+    let mut grid = SpatialGrid::default();
+    let t = Instant::now();
+    let reps = 3;
+    for _ in 0..reps {
+        let _ = measure(&params, &mut grid, birds.iter().copied());
+    }
+    let metrics_ms = t.elapsed().as_secs_f64() * 1e3 / f64::from(reps);
+    BenchRow {
+        birds: n,
+        ms_per_step,
+        mean_neighbors,
+        metrics_ms,
+        bytes_per_bird: after.saturating_sub(before) as f64 / f64::from(n.max(1)),
+        refboids_ms: None,
+    }
+}
+
+/// Runs the yardstick binary at the same size and returns its ms per step.
+pub fn run_refboids(binary: &PathBuf, n: u32, steps: u64, density: f32) -> Result<f64> {
+    let out = Command::new(binary)
+        .args([n.to_string(), steps.to_string(), density.to_string()])
+        .output()
+        .with_context(|| format!("cannot run {}", binary.display()))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.split_whitespace()
+        .find_map(|kv| kv.strip_prefix("step_ms=")?.parse().ok())
+        .with_context(|| format!("no step_ms= in the yardstick's output: {text}"))
+}
+
+/// The table's header.
+pub const HEADER: &str = "birds ms/step ns/bird/step mean_neighbors metrics_ms metrics_% bytes/bird refboids_ms ratio";
+
+/// One table row, whitespace-separated: the bird count first, ms/step second.
+pub fn format_row(r: &BenchRow) -> String {
+    let ns = r.ms_per_step * 1e6 / f64::from(r.birds.max(1));
+    let (refms, ratio) = match r.refboids_ms {
+        Some(ms) => (format!("{ms:.3}"), format!("{:.2}", r.ms_per_step / ms)),
+        None => ("-".into(), "-".into()),
+    };
+    format!(
+        "{} {:.3} {:.1} {:.1} {:.3} {:.1} {:.0} {} {}",
+        r.birds,
+        r.ms_per_step,
+        ns,
+        r.mean_neighbors,
+        r.metrics_ms,
+        100.0 * r.metrics_ms / r.ms_per_step.max(1e-9),
+        r.bytes_per_bird,
+        refms,
+        ratio
+    )
+}
+
+/// `murmuration bench`.
+pub fn run_cli(boids: &[u32], density: f32, steps: u64, threads: Option<usize>, refboids: Option<PathBuf>) -> Result<()> {
+    println!("{HEADER}");
+    for &n in boids {
+        let mut row = bench_one(n, density, steps, threads);
+        if let Some(bin) = &refboids {
+            row.refboids_ms = Some(run_refboids(bin, n, steps, density)?);
+        }
+        println!("{}", format_row(&row));
+    }
+    Ok(())
+}
