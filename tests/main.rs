@@ -7,6 +7,7 @@ mod determinism;
 mod grid;
 mod invariants;
 mod predator;
+mod reliability;
 mod scenarios;
 mod ui;
 mod window;

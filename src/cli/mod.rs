@@ -6,6 +6,7 @@ pub mod bench;
 mod config;
 pub mod headless;
 mod outputs;
+pub mod panic;
 mod params_cmd;
 
 use std::process::ExitCode;
@@ -44,6 +45,9 @@ pub enum CliCommand {
     Params(ParamsArgs),
     /// Measure the step time at several bird counts (a table, one row per count).
     Bench(BenchArgs),
+    /// Panic on purpose, to check the crash report (for tests).
+    #[command(hide = true)]
+    CrashTest,
 }
 
 /// Options of `murmuration bench`.
@@ -136,6 +140,7 @@ fn param_flags(matches: &ArgMatches) -> Vec<(&'static str, String)> {
 
 /// Parses the command line and runs it. Errors print one line and give exit code 1.
 pub fn main() -> ExitCode {
+    panic::install();
     let matches = command().get_matches();
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
@@ -146,6 +151,7 @@ pub fn main() -> ExitCode {
             params_cmd::print(args.csv);
             Ok(())
         }
+        Some(CliCommand::CrashTest) => panic!("crash test requested"),
         Some(CliCommand::Bench(args)) => {
             if !(args.density.is_finite() && args.density > 0.0 && args.density <= 1000.0) {
                 Err(anyhow::anyhow!("invalid value for --density: {} (allowed: more than 0, up to 1000)", args.density))
