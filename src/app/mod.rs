@@ -35,6 +35,10 @@ pub struct AppOptions {
     pub screenshot: Option<PathBuf>,
     /// Frames to run before the screenshot (or before quitting, if no screenshot).
     pub frames: Option<u32>,
+    /// Start paused.
+    pub paused: bool,
+    /// How birds are drawn.
+    pub draw: state::DrawMode,
 }
 
 /// Phases of the app's per-frame work, in order.
@@ -106,7 +110,10 @@ pub fn build(config: &RunConfig, options: AppOptions) -> App {
     );
     app.add_plugins((config.sim_plugin(), MetricsPlugin));
     app.add_plugins(ControlsPlugin { preset: config.preset.clone() });
+    let (paused, draw) = (options.paused, options.draw);
     app.add_plugins(AppPlugin { options });
+    app.world_mut().resource_mut::<crate::sim::SimControl>().paused = paused;
+    app.world_mut().resource_mut::<UiState>().draw_mode = draw;
     app
 }
 

@@ -3,7 +3,7 @@
 
 use bevy_egui::egui;
 
-use super::state::{ColorMode, UiAction, UiState};
+use super::state::{ColorMode, DrawMode, UiAction, UiState};
 use crate::sim::SimParams;
 use crate::sim::params::{PARAMS, ParamGroup, ParamKind, ParamSpec, ParamValue};
 
@@ -168,6 +168,15 @@ pub fn controls(ui: &mut egui::Ui, params: &mut SimParams, state: &mut UiState, 
                 ui.selectable_value(&mut state.color_mode, mode, mode.label());
             }
         });
+    egui::ComboBox::from_label("shapes")
+        .selected_text(state.draw_mode.label())
+        .show_ui(ui, |ui| {
+            for mode in DrawMode::ALL {
+                ui.selectable_value(&mut state.draw_mode, mode, mode.label());
+            }
+        })
+        .response
+        .on_hover_text("auto: triangles up to 30,000 birds, one-pixel dots above");
     ui.horizontal_wrapped(|ui| {
         ui.checkbox(&mut state.show_plots, "plots");
         ui.checkbox(&mut state.show_grid, "grid");

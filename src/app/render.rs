@@ -25,24 +25,35 @@ impl Plugin for BirdRenderPlugin {
 #[derive(Component)]
 struct FlockMesh;
 
+/// Marks the entity holding the predators' mesh.
+#[derive(Component)]
+struct PredatorMesh;
+
 /// Largest bird length on screen, in pixels (the mesh is rescaled with the zoom).
 const BIRD_PIXELS: f32 = 9.0;
 /// Predators are drawn this many times larger.
 const PREDATOR_SCALE: f32 = 2.6;
 const PREDATOR_COLOR: [f32; 4] = [1.0, 0.12, 0.08, 1.0];
 
-fn empty_mesh() -> Mesh {
-    Mesh::new(PrimitiveTopology::TriangleList, RenderAssetUsages::default())
+fn empty_mesh(topology: PrimitiveTopology) -> Mesh {
+    Mesh::new(topology, RenderAssetUsages::default())
         .with_inserted_attribute(Mesh::ATTRIBUTE_POSITION, Vec::<[f32; 3]>::new())
         .with_inserted_attribute(Mesh::ATTRIBUTE_COLOR, Vec::<[f32; 4]>::new())
 }
 
 fn spawn_flock_mesh(mut commands: Commands, mut meshes: ResMut<Assets<Mesh>>, mut materials: ResMut<Assets<ColorMaterial>>) {
+    let material = materials.add(ColorMaterial::default());
     commands.spawn((
         FlockMesh,
-        Mesh2d(meshes.add(empty_mesh())),
-        MeshMaterial2d(materials.add(ColorMaterial::default())),
+        Mesh2d(meshes.add(empty_mesh(PrimitiveTopology::TriangleList))),
+        MeshMaterial2d(material.clone()),
         Transform::default(),
+    ));
+    commands.spawn((
+        PredatorMesh,
+        Mesh2d(meshes.add(empty_mesh(PrimitiveTopology::TriangleList))),
+        MeshMaterial2d(material),
+        Transform::from_xyz(0.0, 0.0, 0.1),
     ));
 }
 
@@ -85,6 +96,7 @@ fn update_flock_mesh(
     birds: Query<(&Bird, &Position, &Velocity)>,
     predators: Query<(&Position, &Velocity), With<Predator>>,
     flock: Single<&Mesh2d, With<FlockMesh>>,
+    predator_mesh: Single<&Mesh2d, (With<PredatorMesh>, Without<FlockMesh>)>,
     camera: Single<&Projection, With<Camera2d>>,
     state: Res<UiState>,
     params: Res<SimParams>,
@@ -106,13 +118,19 @@ fn update_flock_mesh(
         cluster_cache.0 = latest.step + 1;
         cluster_cache.1 = m.cluster_of.iter().copied().collect();
     }
-    let n = birds.iter().len() + predators.iter().len();
-    let mut positions = Vec::with_capacity(n * 3);
-    let mut colors = Vec::with_capacity(n * 3);
+    let n = birds.iter().len();
+    let dots = state.draw_mode.dots(n);
+    let per_bird = if dots { 1 } else { 3 };
+    let mut positions = Vec::with_capacity(n * per_bird);
+    let mut colors = Vec::with_capacity(n * per_bird);
     let single = linear(Color::srgb(0.75, 0.85, 1.0));
     for (bird, p, v) in &birds {
-        for corner in bird_triangle(p.0, v.0, length) {
-            positions.push([corner.x, corner.y, 0.0]);
+        if dots {
+            positions.push([p.0.x, p.0.y, 0.0]);
+        } else {
+            for corner in bird_triangle(p.0, v.0, length) {
+                positions.push([corner.x, corner.y, 0.0]);
+            }
         }
         let c = match state.color_mode {
             ColorMode::Single => single,
@@ -120,17 +138,27 @@ fn update_flock_mesh(
             ColorMode::Speed => speed_color(v.0.length(), params.min_speed, params.max_speed),
             ColorMode::Cluster => cluster_cache.1.get(&bird.id).map_or(single, |&l| cluster_color(l)),
         };
-        colors.extend([c, c, c]);
+        colors.extend(std::iter::repeat_n(c, per_bird));
     }
-    for (p, v) in &predators {
-        for corner in bird_triangle(p.0, v.0, length * PREDATOR_SCALE) {
-            positions.push([corner.x, corner.y, 0.1]);
+    let topology = if dots { PrimitiveTopology::PointList } else { PrimitiveTopology::TriangleList };
+    if let Some(mut mesh) = meshes.get_mut(&flock.0) {
+        if mesh.primitive_topology() != topology {
+            *mesh = empty_mesh(topology);
         }
-        colors.extend([PREDATOR_COLOR; 3]);
+        mesh.insert_attribute(Mesh::ATTRIBUTE_POSITION, positions);
+        mesh.insert_attribute(Mesh::ATTRIBUTE_COLOR, colors);
     }
-    let Some(mut mesh) = meshes.get_mut(&flock.0) else { return };
-    mesh.insert_attribute(Mesh::ATTRIBUTE_POSITION, positions);
-    mesh.insert_attribute(Mesh::ATTRIBUTE_COLOR, colors);
+    let mut positions = Vec::new();
+    for (p, v) in &predators {
+        for corner in bird_triangle(p.0, v.0, BIRD_PIXELS * scale * PREDATOR_SCALE) {
+            positions.push([corner.x, corner.y, 0.0]);
+        }
+    }
+    if let Some(mut mesh) = meshes.get_mut(&predator_mesh.0) {
+        let colors = vec![PREDATOR_COLOR; positions.len()];
+        mesh.insert_attribute(Mesh::ATTRIBUTE_POSITION, positions);
+        mesh.insert_attribute(Mesh::ATTRIBUTE_COLOR, colors);
+    }
 }
 
 fn draw_border(params: Res<SimParams>, mut gizmos: Gizmos) {

@@ -33,6 +33,43 @@ impl ColorMode {
     }
 }
 
+/// How birds are drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum DrawMode {
+    /// Triangles up to `DOTS_ABOVE` birds, dots beyond.
+    #[default]
+    Auto,
+    /// A triangle per bird, pointing along its velocity.
+    Triangles,
+    /// One pixel per bird: far cheaper on software renderers.
+    Dots,
+}
+
+impl DrawMode {
+    /// Every mode, in menu order.
+    pub const ALL: [DrawMode; 3] = [DrawMode::Auto, DrawMode::Triangles, DrawMode::Dots];
+    /// Above this many birds, `Auto` draws dots.
+    pub const DOTS_ABOVE: usize = 30_000;
+
+    /// The mode's name in menus.
+    pub fn label(self) -> &'static str {
+        match self {
+            DrawMode::Auto => "auto",
+            DrawMode::Triangles => "triangles",
+            DrawMode::Dots => "dots",
+        }
+    }
+
+    /// Whether `n` birds are drawn as dots.
+    pub fn dots(self, n: usize) -> bool {
+        match self {
+            DrawMode::Auto => n > Self::DOTS_ABOVE,
+            DrawMode::Triangles => false,
+            DrawMode::Dots => true,
+        }
+    }
+}
+
 /// A message shown to the user for a few seconds.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Toast {
@@ -49,6 +86,8 @@ pub struct Toast {
 pub struct UiState {
     /// Bird colours.
     pub color_mode: ColorMode,
+    /// Bird shapes.
+    pub draw_mode: DrawMode,
     /// Draw the grid cells.
     pub show_grid: bool,
     /// Draw predators' fear radius.
@@ -84,6 +123,7 @@ impl UiState {
     pub fn new(preset_name: &str, preset_params: SimParams) -> Self {
         Self {
             color_mode: ColorMode::default(),
+            draw_mode: DrawMode::default(),
             show_grid: false,
             show_fear: true,
             show_plots: true,

@@ -35,11 +35,20 @@ pub fn step_timer_end(mut timer: ResMut<StepTimer>) {
     }
 }
 
-/// Applies the speed multiplier and ages the toast; smooths the frame time.
-pub fn tick_ui_state(mut state: ResMut<UiState>, real: Res<Time<Real>>, mut virt: ResMut<Time<Virtual>>) {
+/// At most this many fixed steps run per frame (times the speed multiplier, which Bevy applies
+/// after the cap): when the machine cannot keep up, the simulation slows down instead of the
+/// window freezing.
+const MAX_STEPS_PER_FRAME: f32 = 4.0;
+
+/// Applies the speed multiplier and the per-frame step cap, ages the toast, smooths the frame time.
+pub fn tick_ui_state(mut state: ResMut<UiState>, params: Res<SimParams>, real: Res<Time<Real>>, mut virt: ResMut<Time<Virtual>>) {
     let dt = real.delta_secs();
     if virt.relative_speed() != state.speed {
         virt.set_relative_speed(state.speed);
+    }
+    let max_delta = std::time::Duration::from_secs_f32(MAX_STEPS_PER_FRAME * params.dt());
+    if virt.max_delta() != max_delta {
+        virt.set_max_delta(max_delta);
     }
     state.frame_ms = if state.frame_ms == 0.0 { dt * 1e3 } else { 0.95 * state.frame_ms + 0.05 * dt * 1e3 };
     if let Some(toast) = &mut state.toast {

@@ -31,9 +31,16 @@ pub struct Cli {
     /// Save a PNG of the window after --frames frames (default 60), then quit.
     #[arg(long, value_name = "PATH")]
     pub screenshot: Option<std::path::PathBuf>,
-    /// Quit after this many frames (with --screenshot: take it then).
+    /// Quit after this many frames (with --screenshot: take it then) and print the state and
+    /// the mean frame time.
     #[arg(long, value_name = "N")]
     pub frames: Option<u32>,
+    /// Start with the simulation paused.
+    #[arg(long)]
+    pub paused: bool,
+    /// How birds are drawn: auto (triangles up to 30,000 birds, dots above), triangles, dots.
+    #[arg(long, value_name = "MODE", value_parser = ["auto", "triangles", "dots"])]
+    pub draw: Option<String>,
 }
 
 /// The subcommands.
@@ -174,7 +181,12 @@ pub fn main() -> ExitCode {
                 })
         }
         None => RunConfig::resolve(&cli.run, &param_flags(&matches), "story").and_then(|config| {
-            let options = crate::app::AppOptions { screenshot: cli.screenshot.clone(), frames: cli.frames };
+            let draw = match cli.draw.as_deref() {
+                Some("triangles") => crate::app::state::DrawMode::Triangles,
+                Some("dots") => crate::app::state::DrawMode::Dots,
+                _ => crate::app::state::DrawMode::Auto,
+            };
+            let options = crate::app::AppOptions { screenshot: cli.screenshot.clone(), frames: cli.frames, paused: cli.paused, draw };
             crate::app::run(config, options)
         }),
     };

@@ -92,30 +92,16 @@ const SCAN_CHUNK: usize = 4096;
 
 fn scan_chunk(grid: &SpatialGrid, link: f32, first: usize, end: usize) -> LinkScan {
     let Some(space) = grid.space_opt() else { return LinkScan::default() };
-    let (size, half, wrap) = (space.size, space.size * 0.5, space.wrap);
     let link2 = link * link;
     let cell = grid.cell_size().min_element().max(1e-6);
     let reach = (link / cell).ceil().max(1.0) as usize;
     let mut out = LinkScan::default();
-    let mut ranges = Vec::new();
-    let mut current = usize::MAX;
-    for i in first..end {
+    grid.walk_blocks(first, end, reach, |i, ranges| {
         let p = grid.pos[i];
-        let (x, y) = grid.cell_coords(p);
-        let c = y * grid.dims().0 + x;
-        if c != current {
-            current = c;
-            grid.block_ranges(x, y, reach, &mut ranges);
-        }
         let mut best = f32::INFINITY;
-        for &(a, b) in &ranges {
+        for &(a, b) in ranges {
             for j in a as usize..b as usize {
-                let mut d = grid.pos[j] - p;
-                if wrap {
-                    d.x += if d.x > half.x { -size.x } else if d.x < -half.x { size.x } else { 0.0 };
-                    d.y += if d.y > half.y { -size.y } else if d.y < -half.y { size.y } else { 0.0 };
-                }
-                let d2 = if j == i { f32::INFINITY } else { d.length_squared() };
+                let d2 = if j == i { f32::INFINITY } else { space.offset(p, grid.pos[j]).length_squared() };
                 best = best.min(d2);
                 if j > i && d2 < link2 {
                     out.edges.push((i as u32, j as u32));
@@ -126,7 +112,7 @@ fn scan_chunk(grid: &SpatialGrid, link: f32, first: usize, end: usize) -> LinkSc
             out.nn_sum += f64::from(best.sqrt());
             out.nn_count += 1;
         }
-    }
+    });
     out
 }
 

@@ -163,6 +163,24 @@ impl SpatialGrid {
         self.for_each_block(x, y, reach, |a, b| out.push((a as u32, b as u32)));
     }
 
+    /// Walks slots `first..end` in order, handing `f` each slot and the slot ranges of the cells
+    /// within `reach` of its cell. Birds are in cell order, so consecutive slots mostly share a
+    /// cell: the block is computed once per cell, not once per bird.
+    #[inline]
+    pub fn walk_blocks(&self, first: usize, end: usize, reach: usize, mut f: impl FnMut(usize, &[(u32, u32)])) {
+        let mut ranges = Vec::with_capacity(2 * (2 * reach + 1));
+        let mut current = usize::MAX;
+        for slot in first..end {
+            let (x, y) = self.cell_coords(self.pos[slot]);
+            let cell = y * self.cells_x + x;
+            if cell != current {
+                current = cell;
+                self.block_ranges(x, y, reach, &mut ranges);
+            }
+            f(slot, &ranges);
+        }
+    }
+
     /// The index of the cell a slot's bird is in (cells are in row-major order).
     #[inline]
     pub fn cell_of_slot(&self, slot: usize) -> usize {

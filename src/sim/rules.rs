@@ -130,31 +130,16 @@ pub fn gather(grid: &SpatialGrid, per: &Perception, slot: usize) -> NeighborSums
 /// results as [`gather`] for each slot.
 pub fn gather_run(grid: &SpatialGrid, per: &Perception, first: usize, out: &mut [NeighborSums]) {
     let space = per.space;
-    let (size, half) = (space.size, space.size * 0.5);
-    let wrap = space.wrap;
     let fov = per.cos_half_fov;
-    let mut ranges: Vec<(u32, u32)> = Vec::with_capacity(4 * CELLS_PER_RADIUS + 2);
-    let mut current = usize::MAX;
-    for (k, sums) in out.iter_mut().enumerate() {
-        let slot = first + k;
+    grid.walk_blocks(first, first + out.len(), CELLS_PER_RADIUS, |slot, ranges| {
         let p = grid.pos[slot];
-        let (x, y) = grid.cell_coords(p);
-        let cell = y * grid.dims().0 + x;
-        if cell != current {
-            current = cell;
-            grid.block_ranges(x, y, CELLS_PER_RADIUS, &mut ranges);
-        }
         let v = grid.vel[slot];
         let vv = v.length_squared();
         let (mut count, mut align_count) = (0u32, 0u32);
         let (mut offset_sum, mut velocity_sum, mut separation) = (Vec2::ZERO, Vec2::ZERO, Vec2::ZERO);
-        for &(a, b) in &ranges {
+        for &(a, b) in ranges {
             for j in a as usize..b as usize {
-                let mut d = grid.pos[j] - p;
-                if wrap {
-                    d.x += if d.x > half.x { -size.x } else if d.x < -half.x { size.x } else { 0.0 };
-                    d.y += if d.y > half.y { -size.y } else if d.y < -half.y { size.y } else { 0.0 };
-                }
+                let d = space.offset(p, grid.pos[j]);
                 let d2 = d.length_squared();
                 let seen = match fov {
                     None => true,
@@ -177,8 +162,8 @@ pub fn gather_run(grid: &SpatialGrid, per: &Perception, first: usize, out: &mut 
                 separation -= d * (cf * (1.0 / d2.max(MIN_SEPARATION_DIST2)));
             }
         }
-        *sums = NeighborSums { count, offset_sum, align_count, velocity_sum, separation };
-    }
+        out[slot - first] = NeighborSums { count, offset_sum, align_count, velocity_sum, separation };
+    });
 }
 
 /// Reynolds steering toward a desired direction at full speed: `desired − velocity`, limited.
