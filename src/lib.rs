@@ -9,4 +9,5 @@ pub mod cli;
 pub mod io;
 pub mod metrics;
 pub mod preset;
+pub mod record;
 pub mod sim;

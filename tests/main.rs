@@ -7,6 +7,7 @@ mod determinism;
 mod grid;
 mod invariants;
 mod predator;
+mod record;
 mod reliability;
 mod scenarios;
 mod ui;

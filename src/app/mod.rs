@@ -93,6 +93,11 @@ impl Plugin for AppPlugin {
     }
 }
 
+/// The flock drawing alone (for offscreen recording).
+pub fn render_plugin() -> impl Plugin {
+    render::BirdRenderPlugin
+}
+
 /// Builds the desktop app (window, simulation, metrics, UI) without running it.
 pub fn build(config: &RunConfig, options: AppOptions) -> App {
     let mut app = App::new();

@@ -141,6 +141,7 @@ fn update_flock_mesh(
         colors.extend(std::iter::repeat_n(c, per_bird));
     }
     let topology = if dots { PrimitiveTopology::PointList } else { PrimitiveTopology::TriangleList };
+    keep_nonempty(&mut positions, &mut colors);
     if let Some(mut mesh) = meshes.get_mut(&flock.0) {
         if mesh.primitive_topology() != topology {
             *mesh = empty_mesh(topology);
@@ -154,10 +155,20 @@ fn update_flock_mesh(
             positions.push([corner.x, corner.y, 0.0]);
         }
     }
+    let mut colors = vec![PREDATOR_COLOR; positions.len()];
+    keep_nonempty(&mut positions, &mut colors);
     if let Some(mut mesh) = meshes.get_mut(&predator_mesh.0) {
-        let colors = vec![PREDATOR_COLOR; positions.len()];
         mesh.insert_attribute(Mesh::ATTRIBUTE_POSITION, positions);
         mesh.insert_attribute(Mesh::ATTRIBUTE_COLOR, colors);
+    }
+}
+
+/// An empty vertex buffer upsets Bevy's mesh allocator (it logs an error every frame), so an
+/// empty mesh gets one invisible, zero-area triangle.
+fn keep_nonempty(positions: &mut Vec<[f32; 3]>, colors: &mut Vec<[f32; 4]>) {
+    if positions.is_empty() {
+        positions.extend([[0.0; 3]; 3]);
+        colors.extend([[0.0; 4]; 3]);
     }
 }
 

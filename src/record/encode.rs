@@ -1,0 +1,202 @@
+//! Output formats: GIF (the `gif` crate) and a folder of PNG frames (the `image` crate). Every
+//! output is written to a temporary name and renamed into place when complete.
+
+use std::fs;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+/// What `--out` asks for, by its extension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// An animated GIF (`.gif`).
+    Gif,
+    /// A folder of `frame_00000.png`… (a path without extension, or ending in `/`).
+    PngFolder,
+}
+
+impl OutputFormat {
+    /// The format for an output path; unknown extensions are refused with the list.
+    pub fn from_path(path: &Path) -> Result<Self> {
+        let text = path.to_string_lossy();
+        if text.ends_with('/') || path.is_dir() {
+            return Ok(Self::PngFolder);
+        }
+        match path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()) {
+            Some(e) if e == "gif" => Ok(Self::Gif),
+            Some(e) if e == "mp4" => bail!(
+                "cannot write {}: MP4 output is not available yet; use .gif or a folder of PNG frames",
+                path.display()
+            ),
+            None => Ok(Self::PngFolder),
+            Some(e) => bail!("cannot write {}: unknown extension .{e} (use .gif, or a folder for PNG frames)", path.display()),
+        }
+    }
+}
+
+/// Parses `WIDTHxHEIGHT`, each 16 to 3840 (width) / 2160 (height) and even.
+pub fn parse_size(text: &str) -> Result<(u32, u32)> {
+    let (w, h) = text
+        .split_once(['x', 'X'])
+        .with_context(|| format!("invalid value for --size: {text} (expected WIDTHxHEIGHT, e.g. 1280x720)"))?;
+    let parse = |s: &str, name: &str, max: u32| -> Result<u32> {
+        let v: u32 = s.trim().parse().with_context(|| format!("invalid value for --size: {text} ({name} is not a number)"))?;
+        if !(16..=max).contains(&v) || v % 2 != 0 {
+            bail!("invalid value for --size: {text} ({name} must be even, 16 to {max})");
+        }
+        Ok(v)
+    };
+    Ok((parse(w, "width", 3840)?, parse(h, "height", 2160)?))
+}
+
+/// Checks that an output can be written, before any rendering.
+pub fn check_output(path: &Path) -> Result<OutputFormat> {
+    let format = OutputFormat::from_path(path)?;
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    if !parent.is_dir() {
+        bail!("cannot write {}: folder {} does not exist", path.display(), parent.display());
+    }
+    let probe = parent.join(format!(".murmuration-probe-{}", std::process::id()));
+    fs::write(&probe, b"").with_context(|| format!("cannot write {}: folder {} is not writable", path.display(), parent.display()))?;
+    let _ = fs::remove_file(&probe);
+    Ok(format)
+}
+
+fn temp_beside(path: &Path) -> PathBuf {
+    let name = path.file_name().map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+    let name = name.trim_end_matches('/').to_string();
+    path.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
+}
+
+/// Receives frames (tightly packed RGBA8, top row first) and writes them.
+pub enum Encoder {
+    /// GIF frames into a temporary file.
+    Gif {
+        /// The encoder.
+        encoder: gif::Encoder<BufWriter<fs::File>>,
+        /// Frame size.
+        size: (u32, u32),
+        /// Delay per frame in 1/100 s.
+        delay: u16,
+        /// Temporary file.
+        tmp: PathBuf,
+        /// Final path.
+        out: PathBuf,
+    },
+    /// PNG files into a temporary folder.
+    Pngs {
+        /// Frames written.
+        count: u32,
+        /// Frame size.
+        size: (u32, u32),
+        /// Temporary folder.
+        tmp: PathBuf,
+        /// Final folder.
+        out: PathBuf,
+    },
+}
+
+impl Encoder {
+    /// Starts an output.
+    pub fn create(path: &Path, format: OutputFormat, size: (u32, u32), fps: u32) -> Result<Self> {
+        let out = PathBuf::from(path.to_string_lossy().trim_end_matches('/'));
+        let tmp = temp_beside(&out);
+        match format {
+            OutputFormat::Gif => {
+                let file = fs::File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
+                let mut encoder = gif::Encoder::new(BufWriter::new(file), size.0 as u16, size.1 as u16, &[])?;
+                encoder.set_repeat(gif::Repeat::Infinite)?;
+                let delay = (100.0 / fps as f32).round().max(1.0) as u16;
+                Ok(Self::Gif { encoder, size, delay, tmp, out })
+            }
+            OutputFormat::PngFolder => {
+                let _ = fs::remove_dir_all(&tmp);
+                fs::create_dir_all(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+                Ok(Self::Pngs { count: 0, size, tmp, out })
+            }
+        }
+    }
+
+    /// Adds one frame.
+    pub fn push(&mut self, rgba: &mut [u8]) -> Result<()> {
+        match self {
+            Self::Gif { encoder, size, delay, .. } => {
+                let mut frame = gif::Frame::from_rgba_speed(size.0 as u16, size.1 as u16, rgba, 10);
+                frame.delay = *delay;
+                encoder.write_frame(&frame)?;
+            }
+            Self::Pngs { count, size, tmp, .. } => {
+                let img = image::RgbaImage::from_raw(size.0, size.1, rgba.to_vec()).context("frame size mismatch")?;
+                img.save(tmp.join(format!("frame_{count:05}.png")))?;
+                *count += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// Completes the output: renames it into place (replacing an older one).
+    pub fn finish(self) -> Result<PathBuf> {
+        match self {
+            Self::Gif { encoder, tmp, out, .. } => {
+                let file = encoder.into_inner()?.into_inner().map_err(|e| e.into_error())?;
+                file.sync_all()?;
+                fs::rename(&tmp, &out).with_context(|| format!("cannot write {}", out.display()))?;
+                Ok(out)
+            }
+            Self::Pngs { tmp, out, .. } => {
+                if out.is_dir() {
+                    fs::remove_dir_all(&out).with_context(|| format!("cannot replace {}", out.display()))?;
+                }
+                fs::rename(&tmp, &out).with_context(|| format!("cannot write {}", out.display()))?;
+                Ok(out)
+            }
+        }
+    }
+
+    /// Removes the partial output.
+    pub fn abandon(self) {
+        match self {
+            Self::Gif { tmp, .. } => {
+                let _ = fs::remove_file(tmp);
+            }
+            Self::Pngs { tmp, .. } => {
+                let _ = fs::remove_dir_all(tmp);
+            }
+        }
+    }
+}
+
+/// Removes GPU row padding: rows of `stride` bytes → tightly packed rows of `width·4` bytes.
+pub fn unpad_rows(data: &[u8], width: u32, height: u32) -> Vec<u8> {
+    let row = width as usize * 4;
+    let stride = if height > 1 { data.len() / height as usize } else { row };
+    let mut out = Vec::with_capacity(row * height as usize);
+    for y in 0..height as usize {
+        out.extend_from_slice(&data[y * stride..y * stride + row]);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_and_formats() {
+        assert_eq!(parse_size("320x180").unwrap(), (320, 180));
+        for bad in ["320", "0x0", "321x180", "99999x100", "axb", "320x-2"] {
+            assert!(parse_size(bad).unwrap_err().to_string().contains("--size"), "{bad}");
+        }
+        assert_eq!(OutputFormat::from_path(Path::new("a.gif")).unwrap(), OutputFormat::Gif);
+        assert_eq!(OutputFormat::from_path(Path::new("frames/")).unwrap(), OutputFormat::PngFolder);
+        assert!(OutputFormat::from_path(Path::new("a.avi")).unwrap_err().to_string().contains("unknown extension .avi"));
+    }
+
+    #[test]
+    fn unpadding_drops_the_row_tails() {
+        // 2×2 image, rows padded to 12 bytes
+        let data = [1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, 0, 9, 10, 11, 12, 13, 14, 15, 16, 0, 0, 0, 0];
+        assert_eq!(unpad_rows(&data, 2, 2), (1..=16).collect::<Vec<u8>>());
+    }
+}
