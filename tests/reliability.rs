@@ -120,16 +120,16 @@ fn empty_flocks_and_all_eaten() {
 }
 
 #[test]
-fn live_count_changes_from_many_to_zero_and_back() {
-    let mut sim = headless(SimParams { boid_count: 20_000, world_width: 3000.0, world_height: 3000.0, ..SimParams::default() }, 2);
+fn live_count_changes_from_100k_to_zero_and_back() {
+    let mut sim = headless(murmuration::cli::bench::bench_params(100_000, 3.0), 2);
     sim.step(2);
     sim.app.world_mut().resource_mut::<SimParams>().boid_count = 0;
     sim.step(2);
     assert_eq!(sim.alive(), 0);
-    sim.app.world_mut().resource_mut::<SimParams>().boid_count = 20_000;
+    sim.app.world_mut().resource_mut::<SimParams>().boid_count = 100_000;
     sim.step(2);
-    assert_eq!(sim.alive(), 20_000);
-    check_invariants(&mut sim, "after 20k → 0 → 20k");
+    assert_eq!(sim.alive(), 100_000);
+    check_invariants(&mut sim, "after 100k → 0 → 100k");
 }
 
 #[test]
@@ -243,6 +243,29 @@ fn killing_the_process_mid_run_leaves_the_old_file() {
     assert!(text.lines().last().unwrap().starts_with("12,"), "{text}");
     let leftovers: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.file_name()).collect();
     assert_eq!(leftovers.len(), 1, "no temporary files: {leftovers:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn killing_a_long_recording_leaves_the_old_file_and_no_temporary() {
+    let dir = std::env::temp_dir().join(format!("murmuration-killrec-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("v.gif");
+    std::fs::write(&path, b"an older video").unwrap();
+    let mut child = crate::support::bin()
+        .args(["record", "--preset", "falcon", "--seconds", "600", "--fps", "30", "--size", "320x180", "--out", path.to_str().unwrap()])
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    child.kill().unwrap(); // SIGKILL mid-recording
+    child.wait().unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), b"an older video");
+    // the killed run's partial temporary file is cleaned up by the next write to that path
+    let out = run(&["record", "--preset", "falcon", "--seconds", "0.2", "--fps", "10", "--size", "64x64", "--out", path.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let names: Vec<String> = std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+    assert_eq!(names, vec!["v.gif".to_string()]);
+    assert_ne!(std::fs::read(&path).unwrap(), b"an older video");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -1,6 +1,7 @@
 //! The panel and hotkey requests that restart the simulation or touch preset files.
 
 use bevy::prelude::*;
+use bevy::render::view::screenshot::Screenshot;
 
 use super::input::ActionRequest;
 use super::state::{UiAction, UiState};
@@ -19,8 +20,13 @@ pub fn valid_preset_name(name: &str) -> bool {
     !name.is_empty() && name.len() <= 64 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
-/// Handles reset, new seed, load and save.
+/// Where screenshots go.
+pub const CAPTURE_DIR: &str = "captures";
+
+/// Handles reset, new seed, load, save and screenshots.
+#[allow(clippy::too_many_arguments)]
 pub fn handle_actions(
+    mut commands: Commands,
     mut requests: MessageReader<ActionRequest>,
     mut params: ResMut<SimParams>,
     mut script: ResMut<Script>,
@@ -73,6 +79,19 @@ pub fn handle_actions(
                     }
                     Err(e) => state.say(format!("{e:#}"), true),
                 }
+            }
+            UiAction::Screenshot => {
+                let dir = std::path::Path::new(CAPTURE_DIR);
+                if let Err(e) = std::fs::create_dir_all(dir) {
+                    state.say(format!("cannot create {}: {e}", dir.display()), true);
+                    continue;
+                }
+                let stamp = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_millis());
+                let path = dir.join(format!("murmuration-{stamp}.png"));
+                commands.spawn(Screenshot::primary_window()).observe(super::capture::save_png_atomic(path.clone()));
+                state.say(format!("saving a screenshot to {}", path.display()), false);
             }
             UiAction::TogglePause | UiAction::Step => {}
         }

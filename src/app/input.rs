@@ -65,6 +65,9 @@ pub fn hotkeys(
             KeyCode::KeyN => {
                 actions.write(ActionRequest(UiAction::NewSeed));
             }
+            KeyCode::KeyP => {
+                actions.write(ActionRequest(UiAction::Screenshot));
+            }
             KeyCode::BracketLeft => state.speed = (state.speed / 2.0).max(0.25),
             KeyCode::BracketRight => state.speed = (state.speed * 2.0).min(8.0),
             KeyCode::KeyG => state.show_grid = !state.show_grid,

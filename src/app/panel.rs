@@ -137,6 +137,9 @@ pub fn controls(ui: &mut egui::Ui, params: &mut SimParams, state: &mut UiState, 
         if ui.button("new seed").on_hover_text("Restart with a new random seed (N)").clicked() {
             actions.push(UiAction::NewSeed);
         }
+        if ui.button("shot").on_hover_text("Save a PNG of the window in ./captures (P)").clicked() {
+            actions.push(UiAction::Screenshot);
+        }
     });
     ui.add(egui::Slider::new(&mut state.speed, 0.25..=8.0).logarithmic(true).text("speed").suffix("×"))
         .on_hover_text("Simulated seconds per real second ([ and ])");
@@ -195,6 +198,7 @@ pub const HELP: &[(&str, &str)] = &[
     (".", "one step while paused"),
     ("R", "restart with the same seed"),
     ("N", "restart with a new seed"),
+    ("P", "save a screenshot in ./captures"),
     ("[ ]", "slower / faster"),
     ("F", "fit the world in the window"),
     ("G", "toggle the grid overlay"),

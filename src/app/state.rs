@@ -162,4 +162,6 @@ pub enum UiAction {
     LoadPreset(String),
     /// Save the current parameters as a preset under this name.
     SavePreset(String),
+    /// Save a PNG of the window in the captures folder.
+    Screenshot,
 }

@@ -63,12 +63,6 @@ pub fn check_output(path: &Path) -> Result<OutputFormat> {
     Ok(format)
 }
 
-fn temp_beside(path: &Path) -> PathBuf {
-    let name = path.file_name().map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
-    let name = name.trim_end_matches('/').to_string();
-    path.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
-}
-
 /// Receives frames (tightly packed RGBA8, top row first) and writes them.
 pub enum Encoder {
     /// GIF frames into a temporary file.
@@ -101,7 +95,8 @@ impl Encoder {
     /// Starts an output.
     pub fn create(path: &Path, format: OutputFormat, size: (u32, u32), fps: u32) -> Result<Self> {
         let out = PathBuf::from(path.to_string_lossy().trim_end_matches('/'));
-        let tmp = temp_beside(&out);
+        crate::io::clean_stale_temps(&out);
+        let tmp = crate::io::temp_path(&out);
         match format {
             OutputFormat::Gif => {
                 let file = fs::File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
