@@ -93,3 +93,60 @@ fn the_app_opens_on_the_story_with_panels_and_plots() {
     assert!(state.contains("alive=1000"), "opens on the story preset: {state}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Drives the real app with the mouse and keyboard (xdotool, in the same X display): place a
+/// predator, pause, take a screenshot, save a preset. Runs in a scratch folder.
+#[test]
+fn a_user_places_a_predator_pauses_shoots_and_saves() {
+    let has = |tool: &str| std::process::Command::new("sh").args(["-c", &format!("command -v {tool}")]).output().is_ok_and(|o| o.status.success());
+    assert!(has("xdotool"), "this test drives the window with xdotool: install the packages listed in README.md");
+    let dir = std::env::temp_dir().join(format!("murmuration-user-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let script = format!(
+        r#"set -e
+"{bin}" --preset falcon > app.log 2>&1 &
+APP=$!
+for i in $(seq 1 60); do WID=$(xdotool search --name murmuration | head -1 || true); [ -n "$WID" ] && break; sleep 0.5; done
+sleep 3
+xdotool windowfocus --sync "$WID"
+xdotool mousemove 640 400 click 1
+sleep 1.5
+xdotool key space
+sleep 0.5
+xdotool key p
+sleep 1.5
+xdotool mousemove 60 140 click 1
+sleep 0.3
+xdotool type mine
+sleep 0.3
+xdotool mousemove 165 140 click 1
+for i in $(seq 1 60); do [ -f assets/presets/mine.ron ] && ls captures/*.png >/dev/null 2>&1 && break; sleep 0.5; done
+kill $APP
+wait $APP || true
+"#,
+        bin = env!("CARGO_BIN_EXE_murmuration")
+    );
+    std::fs::write(dir.join("drive.sh"), script).unwrap();
+    let mut cmd = if std::env::var_os("DISPLAY").is_some() {
+        std::process::Command::new("bash")
+    } else {
+        let mut c = std::process::Command::new("xvfb-run");
+        c.args(["-a", "-s", "-screen 0 1280x720x24", "bash"]);
+        c
+    };
+    let out = cmd.arg("drive.sh").current_dir(&dir).output().expect("the driver runs");
+    let log = std::fs::read_to_string(dir.join("app.log")).unwrap_or_default();
+    assert!(out.status.success(), "{}\n{}\n{log}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    // the screenshot landed in ./captures, whole
+    let shots: Vec<_> = std::fs::read_dir(dir.join("captures")).expect("a captures folder").flatten().collect();
+    assert_eq!(shots.len(), 1, "{log}");
+    let shot = image::open(shots[0].path()).unwrap();
+    assert_eq!((shot.width(), shot.height()), (1280, 720));
+    // the preset was saved and loads back as falcon's parameters
+    let saved = murmuration::preset::Preset::load_file(&dir.join("assets/presets/mine.ron")).expect("the saved preset loads");
+    let falcon = murmuration::preset::Preset::load("falcon").unwrap();
+    assert_eq!(saved.params, falcon.params);
+    assert!(!log.contains("panicked"), "{log}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

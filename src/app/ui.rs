@@ -132,7 +132,7 @@ pub fn ui_system(
             .anchor(egui::Align2::RIGHT_TOP, egui::vec2(-right - 10.0, 10.0))
             .interactable(false)
             .show(&ctx, |ui| {
-                ui.label(
+                ui.add(egui::Label::new(
                     egui::RichText::new(format!(
                         "{:.0} fps  frame {:.1} ms  step {:.2} ms{}",
                         1000.0 / state.frame_ms.max(0.001),
@@ -142,7 +142,7 @@ pub fn ui_system(
                     ))
                     .monospace()
                     .color(egui::Color32::from_gray(220)),
-                );
+                ).extend());
             });
     }
     if let Some(toast) = &state.toast {
@@ -151,7 +151,7 @@ pub fn ui_system(
         egui::Area::new("toast".into())
             .anchor(egui::Align2::CENTER_BOTTOM, egui::vec2(0.0, -20.0))
             .show(&ctx, |ui| {
-                egui::Frame::popup(ui.style()).show(ui, |ui| ui.colored_label(color, text));
+                egui::Frame::popup(ui.style()).show(ui, |ui| ui.add(egui::Label::new(egui::RichText::new(text).color(color)).extend()));
             });
     }
     let mut help = state.show_help;
