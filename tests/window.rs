@@ -3,6 +3,14 @@
 
 use std::path::Path;
 use std::process::Command;
+use std::sync::{Mutex, MutexGuard};
+
+/// One X server at a time: parallel `xvfb-run -a` calls can pick the same display number.
+static DISPLAY_LOCK: Mutex<()> = Mutex::new(());
+
+fn one_display() -> MutexGuard<'static, ()> {
+    DISPLAY_LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 /// The app binary, started under `xvfb-run` when `DISPLAY` is unset.
 pub fn app_command() -> Command {
@@ -49,6 +57,7 @@ fn is_background(p: &image::Rgba<u8>) -> bool {
 
 #[test]
 fn the_window_shows_a_moving_flock() {
+    let _display = one_display();
     let dir = std::env::temp_dir().join(format!("murmuration-window-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let (early, _) = screenshot(&["--preset", "default", "--seed", "3"], 10, &dir.join("early.png"));
@@ -80,6 +89,7 @@ fn the_window_shows_a_moving_flock() {
 
 #[test]
 fn the_app_opens_on_the_story_with_panels_and_plots() {
+    let _display = one_display();
     let dir = std::env::temp_dir().join(format!("murmuration-story-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let (shot, state) = screenshot(&[], 40, &dir.join("story.png"));
@@ -98,6 +108,7 @@ fn the_app_opens_on_the_story_with_panels_and_plots() {
 /// predator, pause, take a screenshot, save a preset. Runs in a scratch folder.
 #[test]
 fn a_user_places_a_predator_pauses_shoots_and_saves() {
+    let _display = one_display();
     let has = |tool: &str| std::process::Command::new("sh").args(["-c", &format!("command -v {tool}")]).output().is_ok_and(|o| o.status.success());
     assert!(has("xdotool"), "this test drives the window with xdotool: install the packages listed in README.md");
     let dir = std::env::temp_dir().join(format!("murmuration-user-{}", std::process::id()));

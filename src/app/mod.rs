@@ -124,6 +124,11 @@ pub fn build(config: &RunConfig, options: AppOptions) -> App {
 
 /// Opens the window and runs until it is closed.
 pub fn run(config: RunConfig, options: AppOptions) -> Result<()> {
+    if std::env::var_os("DISPLAY").is_none_or(|d| d.is_empty()) {
+        anyhow::bail!(
+            "no display: the app needs an X11 display (DISPLAY is not set); on a machine without a screen run it under `xvfb-run -a`, or use `murmuration sim` / `murmuration record`, which need none"
+        );
+    }
     let mut app = build(&config, options);
     // Bevy's default task pools give the compute pool one thread on two cores: see task_pool_plugin.
     match app.run() {
