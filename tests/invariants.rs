@@ -1,21 +1,9 @@
 //! Long runs keep their promises: no NaN, every bird inside the world, speeds within limits.
 
 use murmuration::sim::params::EdgeMode;
-use murmuration::sim::space::Space;
 use murmuration::sim::SimParams;
 
-use crate::support::{birds, headless};
-
-fn check(params: &SimParams, sim: &mut murmuration::cli::headless::Headless, step: u64) {
-    let space = Space::from_params(params);
-    let lo = params.min_speed.min(params.max_speed);
-    for (id, p, v) in birds(sim) {
-        assert!(p.is_finite() && v.is_finite(), "step {step} bird {id}: {p:?} {v:?}");
-        assert!(space.contains(p), "step {step} bird {id} outside: {p:?}");
-        let s = v.length();
-        assert!(s <= params.max_speed * 1.0001 && s >= lo * 0.9999, "step {step} bird {id} speed {s}");
-    }
-}
+use crate::support::{check_invariants, headless};
 
 #[test]
 fn ten_thousand_birds_for_five_thousand_steps() {
@@ -23,7 +11,7 @@ fn ten_thousand_birds_for_five_thousand_steps() {
     let mut sim = headless(params.clone(), 11);
     for step in (0..5000).step_by(25) {
         sim.step(25);
-        check(&params, &mut sim, step + 25);
+        check_invariants(&mut sim, &format!("step {}", step + 25));
     }
     assert_eq!(sim.steps(), 5000);
     assert_eq!(sim.alive(), 10_000);
@@ -43,7 +31,7 @@ fn every_edge_mode_keeps_birds_inside() {
         let mut sim = headless(params.clone(), 5);
         for step in 0..300 {
             sim.step(1);
-            check(&params, &mut sim, step);
+            check_invariants(&mut sim, &format!("step {}", step));
         }
     }
 }

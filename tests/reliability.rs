@@ -2,27 +2,12 @@
 //! flocks, kills mid-save, panics.
 
 use bevy::math::Vec2;
-use murmuration::cli::headless::Headless;
 use murmuration::preset::Preset;
 use murmuration::sim::params::{PARAMS, ParamKind, ParamValue};
-use murmuration::sim::space::Space;
 use murmuration::sim::{PredationLog, Population, SimParams};
 use proptest::prelude::*;
 
-use crate::support::{birds, headless, run, stderr};
-
-/// Checks every bird: finite, inside the world, speed within limits.
-pub fn check_invariants(sim: &mut Headless, what: &str) {
-    let params = sim.app.world().resource::<SimParams>().clone();
-    let space = Space::from_params(&params);
-    let lo = params.min_speed.min(params.max_speed);
-    for (id, p, v) in birds(sim) {
-        assert!(p.is_finite() && v.is_finite(), "{what}: bird {id} {p:?} {v:?}");
-        assert!(space.contains(p), "{what}: bird {id} outside at {p:?}");
-        let s = v.length();
-        assert!(s <= params.max_speed * 1.001 + 1e-3 && s >= lo * 0.999 - 1e-3, "{what}: bird {id} speed {s}");
-    }
-}
+use crate::support::{check_invariants, headless, run, stderr};
 
 /// A small flock with a hunting predator, `seconds` of simulated time.
 fn stress(params: SimParams, seconds: f32, what: &str) {

@@ -44,3 +44,16 @@ pub fn birds(sim: &mut Headless) -> Vec<(u32, bevy::math::Vec2, bevy::math::Vec2
     let mut q = world.query::<(&Bird, &Position, &Velocity)>();
     q.iter(world).map(|(b, p, v)| (b.id, p.0, v.0)).collect()
 }
+
+/// Checks every bird: finite, inside the world, speed within limits.
+pub fn check_invariants(sim: &mut Headless, what: &str) {
+    let params = sim.app.world().resource::<SimParams>().clone();
+    let space = murmuration::sim::space::Space::from_params(&params);
+    let lo = params.min_speed.min(params.max_speed);
+    for (id, p, v) in birds(sim) {
+        assert!(p.is_finite() && v.is_finite(), "{what}: bird {id} {p:?} {v:?}");
+        assert!(space.contains(p), "{what}: bird {id} outside at {p:?}");
+        let s = v.length();
+        assert!(s <= params.max_speed * 1.0001 + 1e-4 && s >= lo * 0.9999 - 1e-4, "{what}: bird {id} speed {s}");
+    }
+}
