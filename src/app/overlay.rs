@@ -4,8 +4,8 @@
 use bevy::prelude::*;
 
 use super::state::UiState;
-use crate::sim::predator::flee::fear;
-use crate::sim::rules::{NeighborSums, Perception, alignment_force, cohesion_force, separation_force, steer_toward};
+use crate::sim::predator::flee::{fear, flee_force};
+use crate::sim::rules::{NeighborSums, Perception, alignment_force, cohesion_force, separation_force};
 use crate::sim::space::Space;
 use crate::sim::{Bird, Neighborhood, Position, Predator, SimParams, SpatialGrid, Velocity};
 
@@ -91,7 +91,7 @@ fn inspected_bird(
     for pred in &predators {
         away += fear(space.offset(p, pred.0), params.fear_radius);
     }
-    let flee = steer_toward(away, v, params.max_speed, params.max_force) * params.flee_weight;
+    let flee = flee_force(away, v, &params);
     for (force, color) in [
         (separation_force(sums, v, &params), Color::srgb(1.0, 0.35, 0.35)),
         (alignment_force(sums, v, &params), Color::srgb(0.35, 0.7, 1.0)),

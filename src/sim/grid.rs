@@ -32,7 +32,12 @@ pub struct SpatialGrid {
     pub ids: Vec<u32>,
     /// For each slot, the index the bird had in the input (ECS iteration) order.
     pub src: Vec<u32>,
+    // Scratch buffers kept between rebuilds, so a step allocates nothing.
     cell_of: Vec<u32>,
+    cursor: Vec<u32>,
+    in_pos: Vec<Vec2>,
+    in_vel: Vec<Vec2>,
+    in_ids: Vec<u32>,
 }
 
 impl SpatialGrid {
@@ -41,29 +46,25 @@ impl SpatialGrid {
     /// `min_cell` is the smallest allowed cell side (the largest query radius that should only need
     /// the 3×3 block of cells around a bird). Positions must be inside `space`.
     pub fn rebuild(&mut self, space: Space, min_cell: f32, birds: impl Iterator<Item = (u32, Vec2, Vec2)>) {
-        self.cell_of.clear();
-        self.pos.clear();
-        self.vel.clear();
-        self.ids.clear();
-        let (mut in_pos, mut in_vel, mut in_ids) = (
-            std::mem::take(&mut self.pos),
-            std::mem::take(&mut self.vel),
-            std::mem::take(&mut self.ids),
-        );
+        let (in_pos, in_vel, in_ids) = (&mut self.in_pos, &mut self.in_vel, &mut self.in_ids);
+        in_pos.clear();
+        in_vel.clear();
+        in_ids.clear();
         for (id, p, v) in birds {
             in_ids.push(id);
             in_pos.push(p);
             in_vel.push(v);
         }
-        let n = in_pos.len();
+        let n = self.in_pos.len();
         self.layout(space, min_cell, n);
 
         // Counting sort by cell (stable in input order).
         let cells = self.cells_x * self.cells_y;
         self.cell_start.clear();
         self.cell_start.resize(cells + 1, 0);
-        for &p in &in_pos {
-            let c = self.cell_index(p) as u32;
+        self.cell_of.clear();
+        for i in 0..n {
+            let c = self.cell_index(self.in_pos[i]) as u32;
             self.cell_of.push(c);
             self.cell_start[c as usize + 1] += 1;
         }
@@ -72,15 +73,15 @@ impl SpatialGrid {
         }
         self.src.clear();
         self.src.resize(n, 0);
-        {
-            let mut cursor: Vec<u32> = self.cell_start[..cells].to_vec();
-            for (i, &c) in self.cell_of.iter().enumerate() {
-                let slot = &mut cursor[c as usize];
-                self.src[*slot as usize] = i as u32;
-                *slot += 1;
-            }
+        self.cursor.clear();
+        self.cursor.extend_from_slice(&self.cell_start[..cells]);
+        for (i, &c) in self.cell_of.iter().enumerate() {
+            let slot = &mut self.cursor[c as usize];
+            self.src[*slot as usize] = i as u32;
+            *slot += 1;
         }
         // Within each cell, order by id (insertion sort: cells hold a handful of birds).
+        let in_ids = &self.in_ids;
         for c in 0..cells {
             let seg = &mut self.src[self.cell_start[c] as usize..self.cell_start[c + 1] as usize];
             for a in 1..seg.len() {
@@ -91,9 +92,12 @@ impl SpatialGrid {
                 }
             }
         }
-        self.pos = self.src.iter().map(|&i| in_pos[i as usize]).collect();
-        self.vel = self.src.iter().map(|&i| in_vel[i as usize]).collect();
-        self.ids = self.src.iter().map(|&i| in_ids[i as usize]).collect();
+        self.pos.clear();
+        self.pos.extend(self.src.iter().map(|&i| self.in_pos[i as usize]));
+        self.vel.clear();
+        self.vel.extend(self.src.iter().map(|&i| self.in_vel[i as usize]));
+        self.ids.clear();
+        self.ids.extend(self.src.iter().map(|&i| self.in_ids[i as usize]));
     }
 
     fn layout(&mut self, space: Space, min_cell: f32, n: usize) {
@@ -179,13 +183,6 @@ impl SpatialGrid {
             }
             f(slot, &ranges);
         }
-    }
-
-    /// The index of the cell a slot's bird is in (cells are in row-major order).
-    #[inline]
-    pub fn cell_of_slot(&self, slot: usize) -> usize {
-        let (x, y) = self.cell_coords(self.pos[slot]);
-        y * self.cells_x + x
     }
 
     /// Calls `f(first_slot, end_slot)` for contiguous slot ranges that together cover every cell

@@ -62,17 +62,14 @@ impl Perception {
         let Some(cos_half) = self.cos_half_fov else {
             return true;
         };
+        // Non-short-circuit `|` and `&`: the neighbour pass calls this for every candidate, and
+        // whether one is in view is not something the CPU can predict.
         let vv = vel.length_squared();
-        if vv == 0.0 {
-            return true;
-        }
         let dot = vel.dot(offset);
         let limit = cos_half * cos_half * vv * d2;
-        if cos_half >= 0.0 {
-            dot >= 0.0 && dot * dot >= limit
-        } else {
-            dot >= 0.0 || dot * dot <= limit
-        }
+        let front = dot >= 0.0;
+        let inside = if cos_half >= 0.0 { front & (dot * dot >= limit) } else { front | (dot * dot <= limit) };
+        (vv == 0.0) | inside
     }
 }
 
@@ -130,26 +127,16 @@ pub fn gather(grid: &SpatialGrid, per: &Perception, slot: usize) -> NeighborSums
 /// results as [`gather`] for each slot.
 pub fn gather_run(grid: &SpatialGrid, per: &Perception, first: usize, out: &mut [NeighborSums]) {
     let space = per.space;
-    let fov = per.cos_half_fov;
     grid.walk_blocks(first, first + out.len(), CELLS_PER_RADIUS, |slot, ranges| {
         let p = grid.pos[slot];
         let v = grid.vel[slot];
-        let vv = v.length_squared();
         let (mut count, mut align_count) = (0u32, 0u32);
         let (mut offset_sum, mut velocity_sum, mut separation) = (Vec2::ZERO, Vec2::ZERO, Vec2::ZERO);
         for &(a, b) in ranges {
             for j in a as usize..b as usize {
                 let d = space.offset(p, grid.pos[j]);
                 let d2 = d.length_squared();
-                let seen = match fov {
-                    None => true,
-                    Some(c) => {
-                        let dot = v.dot(d);
-                        let limit = c * c * vv * d2;
-                        let front = dot >= 0.0;
-                        (vv == 0.0) | if c >= 0.0 { front & (dot * dot >= limit) } else { front | (dot * dot <= limit) }
-                    }
-                };
+                let seen = per.sees(v, d, d2);
                 let other = j != slot;
                 let near = (d2 < per.neighbor_r2) & seen & other;
                 let align = near & (d2 < per.alignment_r2);

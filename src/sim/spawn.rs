@@ -35,6 +35,12 @@ pub struct Population {
     pub hatched: u64,
 }
 
+/// A uniformly random position inside the world (strictly below its far edges).
+pub fn uniform_position(rng: &mut ChaCha8Rng, params: &SimParams) -> Vec2 {
+    let size = Vec2::new(params.world_width, params.world_height);
+    (Vec2::new(rng.random::<f32>(), rng.random::<f32>()) * size).min(size * (1.0 - f32::EPSILON))
+}
+
 /// A bird's random start: uniform in the world (or in the spawn disc), uniform heading, speed
 /// within limits.
 pub fn random_bird(rng: &mut ChaCha8Rng, params: &SimParams) -> (Vec2, Vec2) {
@@ -45,12 +51,12 @@ pub fn random_bird(rng: &mut ChaCha8Rng, params: &SimParams) -> (Vec2, Vec2) {
         let a = rng.random::<f32>() * std::f32::consts::TAU;
         (size * 0.5 + Vec2::from_angle(a) * r).clamp(Vec2::ZERO, size)
     } else {
-        Vec2::new(rng.random::<f32>(), rng.random::<f32>()) * size
+        uniform_position(rng, params)
     };
     let angle = rng.random::<f32>() * std::f32::consts::TAU;
     let lo = params.min_speed.min(params.max_speed);
     let speed = lo + rng.random::<f32>() * (params.max_speed - lo);
-    let pos = pos.min(Vec2::new(params.world_width, params.world_height) * (1.0 - f32::EPSILON));
+    let pos = pos.min(size * (1.0 - f32::EPSILON));
     (pos, Vec2::from_angle(angle) * speed)
 }
 

@@ -45,17 +45,18 @@ pub fn rebuild_grid(
         params.search_radius() / rules::CELLS_PER_RADIUS as f32,
         birds.iter().map(|(_, b, p, v, _)| (b.id, space.contain(p.0), v.0)),
     );
-    let input: Vec<Entity> = birds.iter().map(|(e, ..)| e).collect();
-    entities.0.clear();
-    entities.0.extend(grid.src.iter().map(|&i| input[i as usize]));
     slot_of_input.clear();
     slot_of_input.resize(grid.len(), 0);
     for (slot, &input) in grid.src.iter().enumerate() {
         slot_of_input[input as usize] = slot as u32;
     }
-    // Same query, same iteration order as above.
-    for (i, (_, _, _, _, mut slot)) in birds.iter_mut().enumerate() {
-        slot.0 = slot_of_input[i];
+    entities.0.clear();
+    entities.0.resize(grid.len(), Entity::PLACEHOLDER);
+    // Same query, same iteration order as above: the i-th bird is input i.
+    for (i, (entity, _, _, _, mut slot)) in birds.iter_mut().enumerate() {
+        let s = slot_of_input[i];
+        slot.0 = s;
+        entities.0[s as usize] = entity;
     }
 }
 

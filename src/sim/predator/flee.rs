@@ -19,6 +19,11 @@ pub fn fear(offset: Vec2, fear_radius: f32) -> Vec2 {
     -offset.normalize_or_zero() * (1.0 - d / fear_radius)
 }
 
+/// The flee steering for a bird whose summed [`fear`] of every predator is `away`.
+pub fn flee_force(away: Vec2, vel: Vec2, params: &SimParams) -> Vec2 {
+    steer_toward(away, vel, params.max_speed, params.max_force) * params.flee_weight
+}
+
 /// Adds the flee force to every bird within a predator's fear radius.
 pub fn flee(
     params: Res<SimParams>,
@@ -51,7 +56,7 @@ pub fn flee(
             i += 1;
         }
         if let Ok((vel, mut steering)) = birds.get_mut(entities.0[slot]) {
-            steering.flee += steer_toward(sum, vel.0, params.max_speed, params.max_force) * params.flee_weight;
+            steering.flee += flee_force(sum, vel.0, &params);
         }
     }
 }

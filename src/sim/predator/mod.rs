@@ -10,7 +10,7 @@ use rand::RngExt;
 
 use super::components::{Position, Velocity};
 use super::params::SimParams;
-use super::spawn::SimRng;
+use super::spawn::{SimRng, uniform_position};
 
 pub use flee::flee;
 pub use hunt::hunt;
@@ -117,8 +117,7 @@ pub fn sync_predators(
     let want = params.predator_count as usize;
     if hunters.len() < want {
         for _ in hunters.len()..want {
-            let pos = Vec2::new(rng.random::<f32>() * params.world_width, rng.random::<f32>() * params.world_height)
-                .min(Vec2::new(params.world_width, params.world_height) * (1.0 - f32::EPSILON));
+            let pos = uniform_position(&mut rng.0, &params);
             let vel = Vec2::from_angle(rng.random::<f32>() * std::f32::consts::TAU) * hunter_speed(&params);
             spawn_predator(&mut commands, &mut roster, PredatorKind::Hunter, pos, vel);
         }
