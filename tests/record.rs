@@ -92,3 +92,103 @@ fn bad_record_arguments_are_refused_and_leave_nothing() {
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0, "nothing left behind");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn mp4_decodes_to_the_frames_asked_for_and_is_repeatable() {
+    let dir = tmp("mp4");
+    let (a, b) = (dir.join("a.mp4"), dir.join("b.mp4"));
+    for out in [&a, &b] {
+        let o = run(&["record", "--preset", "falcon", "--seed", "7", "--seconds", "2", "--fps", "15", "--size", "320x180", "--out", out.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(stdout(&o).contains("30 frames"), "{}", stdout(&o));
+    }
+    let video = murmuration::record::decode_mp4(&a).unwrap();
+    assert_eq!(video.size, (320, 180));
+    assert_eq!(video.frames.len(), 30);
+    assert!((video.fps - 15.0).abs() < 0.01, "plays at {} fps", video.fps);
+    // birds are drawn, and they move (H.264 is lossy: count clearly lit pixels, and clear changes)
+    let lit = video.frames[0].chunks(3).filter(|p| p.iter().any(|&c| c > 90)).count();
+    assert!(lit > 150, "{lit} lit pixels in the first frame");
+    let changed = video.frames[0].iter().zip(&video.frames[29]).filter(|(x, y)| x.abs_diff(**y) > 40).count();
+    assert!(changed > 100, "only {changed} values changed clearly in 2 s");
+    // same arguments, same frames (and the same bytes)
+    let again = murmuration::record::decode_mp4(&b).unwrap();
+    assert_eq!(video.frames, again.frames);
+    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A live, window-free run with the app's controls: one update is one fixed step.
+fn live_app(params: murmuration::sim::SimParams, seed: u64) -> bevy::app::App {
+    use bevy::prelude::*;
+    let config = murmuration::cli::RunConfig::from_params(params.clone(), seed);
+    let mut app = App::new();
+    app.add_plugins(MinimalPlugins);
+    app.add_plugins(config.sim_plugin());
+    app.add_plugins(murmuration::app::ControlsPlugin { preset: "custom".into() });
+    app.insert_resource(bevy::time::TimeUpdateStrategy::ManualDuration(std::time::Duration::from_secs_f32(params.dt())));
+    app.update();
+    app
+}
+
+fn run_to(app: &mut bevy::app::App, step: u64) {
+    use murmuration::sim::{SimClock, SimControl};
+    app.world_mut().resource_mut::<SimControl>().hold_at = Some(step);
+    while app.world().resource::<SimClock>().step < step {
+        app.update();
+    }
+}
+
+#[test]
+fn a_replay_sidecar_reproduces_the_live_run() {
+    use bevy::prelude::*;
+    use murmuration::app::input::WorldClick;
+    use murmuration::record::Sidecar;
+    use murmuration::sim::{Predator, Position, SimParams, Timeline};
+
+    let dir = tmp("replay");
+    let params = SimParams { boid_count: 300, ..SimParams::default() };
+    let mut app = live_app(params, 11);
+    run_to(&mut app, 30);
+    // the user places a predator, later moves two sliders, then removes the predator again
+    app.world_mut().write_message(WorldClick { pos: Vec2::new(400.0, 300.0), button: MouseButton::Left, shift: false });
+    run_to(&mut app, 55);
+    {
+        let mut p = app.world_mut().resource_mut::<SimParams>();
+        p.cohesion_weight = 2.0;
+        p.alignment_weight *= 0.5;
+    }
+    run_to(&mut app, 80);
+    let predator_at = app.world_mut().query_filtered::<&Position, With<Predator>>().single(app.world()).unwrap().0;
+    app.world_mut().write_message(WorldClick { pos: predator_at, button: MouseButton::Right, shift: false });
+    run_to(&mut app, 120);
+    assert_eq!(app.world_mut().query::<&Predator>().iter(app.world()).count(), 0, "the predator was removed");
+    let live_hash = murmuration::sim::hash::world_state_hash(app.world_mut());
+    let timeline = app.world().resource::<Timeline>().clone();
+    assert_eq!(timeline.changes.len(), 4, "{:?}", timeline.changes);
+
+    // "recorded" from step 40 to 120, 2 steps a frame → 41 frames
+    let sidecar = Sidecar::new("custom", &timeline, 40, 120, 2, 30, (64, 36), live_hash);
+    let path = dir.join("live.ron");
+    sidecar.save(&path).unwrap();
+    assert_eq!(Sidecar::load(&path).unwrap(), sidecar);
+    let out = dir.join("replay.gif");
+    let o = run(&["record", "--replay", path.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("replay matches"), "{}", stdout(&o));
+    assert!(stdout(&o).contains(&format!("state_hash={live_hash:016x}")), "{}", stdout(&o));
+    let (w, h, frames) = gif_frames(&out);
+    assert_eq!((w, h, frames.len()), (64, 36, 41));
+
+    // a replay of a different history is caught
+    let mut wrong = sidecar.clone();
+    wrong.changes.retain(|c| !matches!(c.change, murmuration::sim::Change::RemovePredator(_)));
+    wrong.save(&path).unwrap();
+    let o = run(&["record", "--replay", path.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("replay diverged"), "{}", stderr(&o));
+    // and a replay refuses run options it would ignore
+    let o = run(&["record", "--replay", path.to_str().unwrap(), "--seed", "3", "--out", out.to_str().unwrap()]);
+    assert!(!o.status.success());
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -127,11 +127,11 @@ xdotool key space
 sleep 0.5
 xdotool key p
 sleep 1.5
-xdotool mousemove 60 140 click 1
+xdotool mousemove 60 161 click 1
 sleep 0.3
 xdotool type mine
 sleep 0.3
-xdotool mousemove 165 140 click 1
+xdotool mousemove 165 161 click 1
 for i in $(seq 1 60); do [ -f assets/presets/mine.ron ] && ls captures/*.png >/dev/null 2>&1 && break; sleep 0.5; done
 kill $APP
 wait $APP || true
@@ -158,6 +158,73 @@ wait $APP || true
     let saved = murmuration::preset::Preset::load_file(&dir.join("assets/presets/mine.ron")).expect("the saved preset loads");
     let falcon = murmuration::preset::Preset::load("falcon").unwrap();
     assert_eq!(saved.params, falcon.params);
+    assert!(!log.contains("panicked"), "{log}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Records a video in the real app (R, a click that places a predator, R again), decodes it, and
+/// replays its sidecar offscreen to the same final state.
+#[test]
+fn a_user_records_a_video_that_replays_to_the_same_state() {
+    let _display = one_display();
+    let dir = std::env::temp_dir().join(format!("murmuration-rec-user-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let script = format!(
+        r#"set -e
+"{bin}" --preset falcon > app.log 2>&1 &
+APP=$!
+for i in $(seq 1 60); do WID=$(xdotool search --name murmuration | head -1 || true); [ -n "$WID" ] && break; sleep 0.5; done
+sleep 3
+xdotool windowfocus --sync "$WID"
+xdotool key r
+sleep 3
+xdotool mousemove 640 400 click 1
+sleep 3
+xdotool key r
+for i in $(seq 1 60); do ls captures/*.ron >/dev/null 2>&1 && break; sleep 0.5; done
+kill $APP
+wait $APP || true
+"#,
+        bin = env!("CARGO_BIN_EXE_murmuration")
+    );
+    std::fs::write(dir.join("drive.sh"), script).unwrap();
+    let mut cmd = if std::env::var_os("DISPLAY").is_some() {
+        std::process::Command::new("bash")
+    } else {
+        let mut c = std::process::Command::new("xvfb-run");
+        c.args(["-a", "-s", "-screen 0 1280x720x24", "bash"]);
+        c
+    };
+    let out = cmd.arg("drive.sh").current_dir(&dir).output().expect("the driver runs");
+    let log = std::fs::read_to_string(dir.join("app.log")).unwrap_or_default();
+    assert!(out.status.success(), "{}\n{}\n{log}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let files: Vec<_> = std::fs::read_dir(dir.join("captures")).expect("a captures folder").flatten().map(|e| e.path()).collect();
+    let mp4 = files.iter().find(|p| p.extension().is_some_and(|e| e == "mp4")).unwrap_or_else(|| panic!("no video: {files:?}\n{log}"));
+    let ron = murmuration::record::Sidecar::path_for(mp4);
+    let sidecar = murmuration::record::Sidecar::load(&ron).expect("the sidecar loads");
+    let video = murmuration::record::decode_mp4(mp4).unwrap();
+    assert_eq!(video.size, (1280, 720));
+    assert!((video.fps - 30.0).abs() < 0.01, "{}", video.fps);
+    assert!(video.frames.len() >= 5, "only {} frames\n{log}", video.frames.len());
+    assert_eq!(video.frames.len() as u32, sidecar.frames(), "one frame every {} steps", sidecar.steps_per_frame);
+    assert_eq!(sidecar.steps_per_frame, 2, "60 steps/s at 30 fps");
+    assert!(
+        sidecar.changes.iter().any(|c| matches!(c.change, murmuration::sim::Change::PlacePredator { .. })),
+        "{:?}",
+        sidecar.changes
+    );
+    let first = &video.frames[0];
+    let last = video.frames.last().unwrap();
+    assert!(first.iter().zip(last).filter(|(a, b)| a.abs_diff(**b) > 40).count() > 100, "the flock moved");
+    // the sidecar replays offscreen to the state the live run had at its last frame
+    let replay = dir.join("replay.gif");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_murmuration"))
+        .args(["record", "--replay", ron.to_str().unwrap(), "--size", "320x180", "--out", replay.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success() && text.contains("replay matches"), "{text}");
     assert!(!log.contains("panicked"), "{log}");
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -93,7 +93,7 @@ pub fn handle_actions(
                 commands.spawn(Screenshot::primary_window()).observe(super::capture::save_png_atomic(path.clone()));
                 state.say(format!("saving a screenshot to {}", path.display()), false);
             }
-            UiAction::TogglePause | UiAction::Step => {}
+            UiAction::TogglePause | UiAction::Step | UiAction::ToggleRecord => {}
         }
     }
 }

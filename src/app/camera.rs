@@ -13,6 +13,10 @@ use crate::sim::SimParams;
 /// Spawns the camera and moves it.
 pub struct CameraPlugin;
 
+/// The camera the user looks through (recording cameras do not have it).
+#[derive(Component, Debug, Default, Clone, Copy)]
+pub struct ViewCamera;
+
 impl Plugin for CameraPlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<PanelInsets>()
@@ -50,7 +54,7 @@ pub fn fit_scale(world: Vec2, viewport: Vec2) -> f32 {
 
 fn spawn_camera(mut commands: Commands, params: Res<SimParams>) {
     let center = Vec2::new(params.world_width, params.world_height) * 0.5;
-    commands.spawn((Camera2d, Msaa::Off, Transform::from_translation(center.extend(0.0))));
+    commands.spawn((Camera2d, ViewCamera, Msaa::Off, Transform::from_translation(center.extend(0.0))));
 }
 
 /// Fits the world into the visible area on start, when the world or the window changes, and on F.
@@ -60,7 +64,7 @@ fn fit(
     insets: Res<PanelInsets>,
     egui: Option<Res<EguiWantsInput>>,
     window: Single<&Window, With<PrimaryWindow>>,
-    camera: Single<(&mut Projection, &mut Transform), With<Camera2d>>,
+    camera: Single<(&mut Projection, &mut Transform), With<ViewCamera>>,
     mut last: Local<Option<(Vec2, Vec2, PanelInsets)>>,
 ) {
     let world = Vec2::new(params.world_width, params.world_height);
@@ -90,7 +94,7 @@ fn pan_zoom_click(
     scroll: Res<AccumulatedMouseScroll>,
     egui: Option<Res<EguiWantsInput>>,
     window: Single<&Window, With<PrimaryWindow>>,
-    camera: Single<(&Camera, &GlobalTransform, &mut Projection, &mut Transform), With<Camera2d>>,
+    camera: Single<(&Camera, &GlobalTransform, &mut Projection, &mut Transform), With<ViewCamera>>,
     mut drag: ResMut<Drag>,
     mut clicks: MessageWriter<WorldClick>,
 ) {

@@ -5,9 +5,10 @@ use bevy::prelude::*;
 use bevy_egui::input::EguiWantsInput;
 
 use super::state::{ColorMode, UiAction, UiState};
-use crate::sim::predator::{PredatorKind, PredatorRoster, hunter_speed, spawn_predator};
+use crate::sim::predator::{PredatorRoster, hunter_speed};
 use crate::sim::space::Space;
-use crate::sim::{Bird, Position, Predator, SimControl, SimParams};
+use crate::sim::timeline::{Change, place_predator, remove_predator};
+use crate::sim::{Bird, Position, Predator, SimClock, SimControl, SimParams, Timeline};
 
 /// A click in the world (not on a panel), in world coordinates.
 #[derive(Message, Clone, Copy, Debug, PartialEq)]
@@ -59,8 +60,11 @@ pub fn hotkeys(
             KeyCode::Period => {
                 actions.write(ActionRequest(UiAction::Step));
             }
-            KeyCode::KeyR => {
+            KeyCode::Backspace => {
                 actions.write(ActionRequest(UiAction::Reset));
+            }
+            KeyCode::KeyR => {
+                actions.write(ActionRequest(UiAction::ToggleRecord));
             }
             KeyCode::KeyN => {
                 actions.write(ActionRequest(UiAction::NewSeed));
@@ -97,13 +101,16 @@ pub fn apply_run_actions(mut requests: MessageReader<ActionRequest>, mut control
 }
 
 /// Left click: place a predator. Right click: remove the nearest predator. Shift-click: inspect
-/// the nearest bird.
+/// the nearest bird. Placements and removals go into the run's [`Timeline`].
+#[allow(clippy::too_many_arguments)]
 pub fn clicks(
     mut commands: Commands,
     mut clicks: MessageReader<WorldClick>,
     mut params: ResMut<SimParams>,
     mut roster: ResMut<PredatorRoster>,
     mut state: ResMut<UiState>,
+    mut timeline: ResMut<Timeline>,
+    clock: Res<SimClock>,
     predators: Query<(Entity, &Position, &Predator)>,
     birds: Query<(Entity, &Position), With<Bird>>,
 ) {
@@ -120,20 +127,17 @@ pub fn clicks(
         }
         match (click.button, click.shift) {
             (MouseButton::Left, false) => {
-                let vel = Vec2::X * hunter_speed(&params);
-                spawn_predator(&mut commands, &mut roster, PredatorKind::Placed, space.contain(click.pos), vel);
+                let (pos, vel) = (space.contain(click.pos), Vec2::X * hunter_speed(&params));
+                place_predator(&mut commands, &mut roster, pos, vel);
+                timeline.log(clock.step, Change::PlacePredator { x: pos.x, y: pos.y, vx: vel.x, vy: vel.y });
                 state.say("predator placed (right-click removes it)", false);
             }
             (MouseButton::Left, true) => state.selected = nearest(click.pos, &mut birds.iter()),
             (MouseButton::Right, _) => {
                 let Some(e) = nearest(click.pos, &mut predators.iter().map(|(e, p, _)| (e, p))) else { continue };
-                if let Ok((_, _, predator)) = predators.get(e)
-                    && predator.kind == PredatorKind::Hunter
-                {
-                    // a removed hunter stays removed
-                    params.predator_count = params.predator_count.saturating_sub(1);
-                }
-                commands.entity(e).despawn();
+                let Ok((_, _, &Predator { id, .. })) = predators.get(e) else { continue };
+                remove_predator(&mut commands, &mut params, predators.iter().map(|(e, _, p)| (e, p)), id);
+                timeline.log(clock.step, Change::RemovePredator(id));
             }
             _ => {}
         }

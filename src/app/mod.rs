@@ -10,6 +10,8 @@ pub mod input;
 mod overlay;
 pub mod panel;
 mod plots;
+mod record_ui;
+mod recorder;
 mod render;
 pub mod state;
 mod ui;
@@ -89,7 +91,9 @@ impl Plugin for AppPlugin {
             .add_systems(EguiPrimaryContextPass, ui::ui_system)
             .insert_resource(AutoScreenshot::new(self.options.screenshot.clone(), self.options.frames))
             .add_systems(Update, capture::auto_screenshot)
-            .add_systems(Last, capture::report_on_exit);
+            .add_systems(Last, (recorder::finish_on_exit, capture::report_on_exit))
+            .init_resource::<recorder::Recorder>()
+            .add_systems(Update, recorder::drive_recorder.in_set(AppSystems::Actions).after(actions::handle_actions));
     }
 }
 

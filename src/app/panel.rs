@@ -131,7 +131,7 @@ pub fn controls(ui: &mut egui::Ui, params: &mut SimParams, state: &mut UiState, 
         if ui.add_enabled(info.paused, egui::Button::new("step")).on_hover_text(". (period)").clicked() {
             actions.push(UiAction::Step);
         }
-        if ui.button("reset").on_hover_text("Restart with the same seed (R)").clicked() {
+        if ui.button("reset").on_hover_text("Restart with the same seed (Backspace)").clicked() {
             actions.push(UiAction::Reset);
         }
         if ui.button("new seed").on_hover_text("Restart with a new random seed (N)").clicked() {
@@ -143,6 +143,7 @@ pub fn controls(ui: &mut egui::Ui, params: &mut SimParams, state: &mut UiState, 
     });
     ui.add(egui::Slider::new(&mut state.speed, 0.25..=8.0).logarithmic(true).text("speed").suffix("×"))
         .on_hover_text("Simulated seconds per real second ([ and ])");
+    actions.extend(super::record_ui::record_section(ui, state));
 
     ui.separator();
     ui.horizontal(|ui| {
@@ -196,7 +197,8 @@ pub fn controls(ui: &mut egui::Ui, params: &mut SimParams, state: &mut UiState, 
 pub const HELP: &[(&str, &str)] = &[
     ("Space", "pause / play"),
     (".", "one step while paused"),
-    ("R", "restart with the same seed"),
+    ("Backspace", "restart with the same seed"),
+    ("R", "start / stop recording a video (./captures, with a replay .ron)"),
     ("N", "restart with a new seed"),
     ("P", "save a screenshot in ./captures"),
     ("[ ]", "slower / faster"),

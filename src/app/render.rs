@@ -97,7 +97,7 @@ fn update_flock_mesh(
     predators: Query<(&Position, &Velocity), With<Predator>>,
     flock: Single<&Mesh2d, With<FlockMesh>>,
     predator_mesh: Single<&Mesh2d, (With<PredatorMesh>, Without<FlockMesh>)>,
-    camera: Single<&Projection, With<Camera2d>>,
+    camera: Single<&Projection, With<super::camera::ViewCamera>>,
     state: Res<UiState>,
     params: Res<SimParams>,
     metrics: Option<Res<Metrics>>,

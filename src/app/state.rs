@@ -81,6 +81,54 @@ pub struct Toast {
     pub remaining_s: f32,
 }
 
+/// The video format of in-app recordings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum RecFormat {
+    /// H.264 in an MP4 file.
+    #[default]
+    Mp4,
+    /// An animated GIF.
+    Gif,
+}
+
+impl RecFormat {
+    /// The file extension (and menu label).
+    pub fn extension(self) -> &'static str {
+        match self {
+            RecFormat::Mp4 => "mp4",
+            RecFormat::Gif => "gif",
+        }
+    }
+}
+
+/// In-app recording choices.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RecordSettings {
+    /// Video format.
+    pub format: RecFormat,
+    /// Output frames per second.
+    pub fps: u32,
+    /// Output size in pixels.
+    pub size: (u32, u32),
+    /// Record the window as shown (panels and plots included) instead of the world alone.
+    pub overlay: bool,
+}
+
+impl Default for RecordSettings {
+    fn default() -> Self {
+        Self { format: RecFormat::Mp4, fps: 30, size: (1280, 720), overlay: false }
+    }
+}
+
+/// A recording in progress, as the panel shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RecStatus {
+    /// Frames written so far.
+    pub frames: u32,
+    /// Output frames per second.
+    pub fps: u32,
+}
+
 /// What the user chose in the app that is not a simulation parameter.
 #[derive(Resource, Clone, Debug)]
 pub struct UiState {
@@ -116,6 +164,10 @@ pub struct UiState {
     pub toast: Option<Toast>,
     /// Smoothed frame time (ms).
     pub frame_ms: f32,
+    /// In-app recording choices.
+    pub record: RecordSettings,
+    /// The recording in progress, if any.
+    pub recording: Option<RecStatus>,
 }
 
 impl UiState {
@@ -138,6 +190,8 @@ impl UiState {
             plot_window_s: 60.0,
             toast: None,
             frame_ms: 0.0,
+            record: RecordSettings::default(),
+            recording: None,
         }
     }
 
@@ -164,4 +218,6 @@ pub enum UiAction {
     SavePreset(String),
     /// Save a PNG of the window in the captures folder.
     Screenshot,
+    /// Start or stop an in-app recording.
+    ToggleRecord,
 }

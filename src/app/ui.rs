@@ -154,6 +154,7 @@ pub fn ui_system(
                 egui::Frame::popup(ui.style()).show(ui, |ui| ui.add(egui::Label::new(egui::RichText::new(text).color(color)).extend()));
             });
     }
+    super::record_ui::rec_indicator(&ctx, state, new_insets.left);
     let mut help = state.show_help;
     help_window(&ctx, &mut help);
     state.show_help = help;

@@ -8,6 +8,7 @@ pub mod headless;
 mod outputs;
 pub mod panic;
 mod params_cmd;
+mod record_cmd;
 
 use std::process::ExitCode;
 
@@ -52,7 +53,7 @@ pub enum CliCommand {
     Params(ParamsArgs),
     /// Measure the step time at several bird counts (a table, one row per count).
     Bench(BenchArgs),
-    /// Render a run offscreen to a GIF or a folder of PNG frames (no window needed).
+    /// Render a run offscreen to MP4, GIF or PNG frames (no window needed), or replay a recording.
     Record(RecordArgs),
     /// Panic on purpose, to check the crash report (for tests).
     #[command(hide = true)]
@@ -65,18 +66,21 @@ pub struct RecordArgs {
     /// Preset, seed and parameter overrides (default preset: story).
     #[command(flatten)]
     pub run: RunArgs,
-    /// Seconds of video.
-    #[arg(long, value_name = "S", default_value_t = 10.0)]
-    pub seconds: f32,
-    /// Frames per second.
-    #[arg(long, value_name = "F", default_value_t = 30)]
-    pub fps: u32,
-    /// Frame size, WIDTHxHEIGHT (even numbers).
-    #[arg(long, value_name = "WxH", default_value = "1280x720")]
-    pub size: String,
-    /// Output: a .gif file, or a folder for PNG frames. Written atomically.
+    /// Seconds of video [default: 10].
+    #[arg(long, value_name = "S")]
+    pub seconds: Option<f32>,
+    /// Frames per second [default: 30, or the replay's].
+    #[arg(long, value_name = "F")]
+    pub fps: Option<u32>,
+    /// Frame size, WIDTHxHEIGHT (even numbers) [default: 1280x720, or the replay's].
+    #[arg(long, value_name = "WxH")]
+    pub size: Option<String>,
+    /// Output: .mp4 (H.264), .gif, or a folder for PNG frames. Written atomically.
     #[arg(long, value_name = "PATH")]
     pub out: std::path::PathBuf,
+    /// Re-render an in-app recording from its sidecar (.ron): same run, same steps, same frames.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["preset", "seed", "set", "seconds"])]
+    pub replay: Option<std::path::PathBuf>,
 }
 
 /// Options of `murmuration bench`.
@@ -183,26 +187,7 @@ pub fn main() -> ExitCode {
         Some(CliCommand::CrashTest) => panic!("crash test requested"),
         Some(CliCommand::Record(args)) => {
             let sub = matches.subcommand_matches("record").expect("record matched");
-            RunConfig::resolve(&args.run, &param_flags(sub), "story").and_then(|config| {
-                let size = crate::record::parse_size(&args.size)?;
-                let options = crate::record::RecordOptions { seconds: args.seconds, fps: args.fps, size, out: args.out.clone() };
-                let bar = std::io::IsTerminal::is_terminal(&std::io::stderr()).then(|| {
-                    let bar = indicatif::ProgressBar::new(u64::from(options.frames()));
-                    bar.set_style(
-                        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} frames  {per_sec}  eta {eta}")
-                            .expect("valid template"),
-                    );
-                    bar
-                });
-                let started = std::time::Instant::now();
-                let out = crate::record::record(&config, &options, bar.as_ref())?;
-                if let Some(bar) = bar {
-                    bar.finish_and_clear();
-                }
-                let secs = started.elapsed().as_secs_f64();
-                println!("wrote {} ({} frames, {:.1} frames/s)", out.display(), options.frames(), f64::from(options.frames()) / secs);
-                Ok(())
-            })
+            record_cmd::run(args, &param_flags(sub))
         }
         Some(CliCommand::Bench(args)) => {
             if !(args.density.is_finite() && args.density > 0.0 && args.density <= 1000.0) {

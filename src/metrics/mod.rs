@@ -156,7 +156,7 @@ pub fn measure(params: &SimParams, grid: &mut SpatialGrid, birds: impl Iterator<
     let link = params.link_distance;
     grid.rebuild(space, link / 2.0, birds.map(|(id, p, v)| (id, space.contain(p), v)));
     let scan = measures::link_scan(grid, link);
-    let clusters = measures::clusters_from_edges(grid.len(), &scan.edges);
+    let clusters = scan.clusters;
     let alive = grid.len() as u32;
     let sample = MetricsSample {
         alive,

@@ -1,5 +1,6 @@
-//! Output formats: GIF (the `gif` crate) and a folder of PNG frames (the `image` crate). Every
-//! output is written to a temporary name and renamed into place when complete.
+//! Output formats: MP4/H.264 (`openh264` + `mp4`, see [`super::mp4`]), GIF (the `gif` crate) and a
+//! folder of PNG frames (the `image` crate). Every output is written to a temporary name and renamed
+//! into place when complete.
 
 use std::fs;
 use std::io::BufWriter;
@@ -7,9 +8,13 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
+use super::mp4::Mp4Output;
+
 /// What `--out` asks for, by its extension.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OutputFormat {
+    /// An H.264 video in an MP4 file (`.mp4`).
+    Mp4,
     /// An animated GIF (`.gif`).
     Gif,
     /// A folder of `frame_00000.png`… (a path without extension, or ending in `/`).
@@ -25,12 +30,9 @@ impl OutputFormat {
         }
         match path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()) {
             Some(e) if e == "gif" => Ok(Self::Gif),
-            Some(e) if e == "mp4" => bail!(
-                "cannot write {}: MP4 output is not available yet; use .gif or a folder of PNG frames",
-                path.display()
-            ),
+            Some(e) if e == "mp4" => Ok(Self::Mp4),
             None => Ok(Self::PngFolder),
-            Some(e) => bail!("cannot write {}: unknown extension .{e} (use .gif, or a folder for PNG frames)", path.display()),
+            Some(e) => bail!("cannot write {}: unknown extension .{e} (use .mp4, .gif, or a folder for PNG frames)", path.display()),
         }
     }
 }
@@ -65,6 +67,15 @@ pub fn check_output(path: &Path) -> Result<OutputFormat> {
 
 /// Receives frames (tightly packed RGBA8, top row first) and writes them.
 pub enum Encoder {
+    /// H.264 frames into a temporary MP4 file.
+    Mp4 {
+        /// The encoder and muxer.
+        output: Box<Mp4Output>,
+        /// Temporary file.
+        tmp: PathBuf,
+        /// Final path.
+        out: PathBuf,
+    },
     /// GIF frames into a temporary file.
     Gif {
         /// The encoder.
@@ -98,6 +109,7 @@ impl Encoder {
         crate::io::clean_stale_temps(&out);
         let tmp = crate::io::temp_path(&out);
         match format {
+            OutputFormat::Mp4 => Ok(Self::Mp4 { output: Box::new(Mp4Output::create(&tmp, size, fps)?), tmp, out }),
             OutputFormat::Gif => {
                 let file = fs::File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
                 let mut encoder = gif::Encoder::new(BufWriter::new(file), size.0 as u16, size.1 as u16, &[])?;
@@ -116,6 +128,7 @@ impl Encoder {
     /// Adds one frame.
     pub fn push(&mut self, rgba: &mut [u8]) -> Result<()> {
         match self {
+            Self::Mp4 { output, .. } => output.push(rgba)?,
             Self::Gif { encoder, size, delay, .. } => {
                 let mut frame = gif::Frame::from_rgba_speed(size.0 as u16, size.1 as u16, rgba, 10);
                 frame.delay = *delay;
@@ -133,6 +146,11 @@ impl Encoder {
     /// Completes the output: renames it into place (replacing an older one).
     pub fn finish(self) -> Result<PathBuf> {
         match self {
+            Self::Mp4 { output, tmp, out } => {
+                output.finish()?;
+                fs::rename(&tmp, &out).with_context(|| format!("cannot write {}", out.display()))?;
+                Ok(out)
+            }
             Self::Gif { encoder, tmp, out, .. } => {
                 let file = encoder.into_inner()?.into_inner().map_err(|e| e.into_error())?;
                 file.sync_all()?;
@@ -152,7 +170,7 @@ impl Encoder {
     /// Removes the partial output.
     pub fn abandon(self) {
         match self {
-            Self::Gif { tmp, .. } => {
+            Self::Mp4 { tmp, .. } | Self::Gif { tmp, .. } => {
                 let _ = fs::remove_file(tmp);
             }
             Self::Pngs { tmp, .. } => {
@@ -184,6 +202,7 @@ mod tests {
             assert!(parse_size(bad).unwrap_err().to_string().contains("--size"), "{bad}");
         }
         assert_eq!(OutputFormat::from_path(Path::new("a.gif")).unwrap(), OutputFormat::Gif);
+        assert_eq!(OutputFormat::from_path(Path::new("a.MP4")).unwrap(), OutputFormat::Mp4);
         assert_eq!(OutputFormat::from_path(Path::new("frames/")).unwrap(), OutputFormat::PngFolder);
         assert!(OutputFormat::from_path(Path::new("a.avi")).unwrap_err().to_string().contains("unknown extension .avi"));
     }

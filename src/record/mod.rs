@@ -5,7 +5,11 @@
 //! so the same arguments give the same frames.
 
 pub mod encode;
+pub mod mp4;
 mod offscreen;
+pub mod sidecar;
 
 pub use encode::{OutputFormat, parse_size};
-pub use offscreen::{RecordOptions, record};
+pub use mp4::{DecodedVideo, decode_mp4};
+pub use offscreen::{RecordOptions, Recorded, ReplayPlan, record, steps_per_frame, target_image, world_camera};
+pub use sidecar::Sidecar;

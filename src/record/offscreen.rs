@@ -24,7 +24,7 @@ use crate::app::state::UiState;
 use crate::cli::RunConfig;
 use crate::cli::headless::task_pool_plugin;
 use crate::metrics::MetricsPlugin;
-use crate::sim::{SimClock, SimControl, SimParams};
+use crate::sim::{ReplaySchedule, SimClock, SimControl, SimParams, TimedChange};
 
 /// What to record.
 #[derive(Clone, Debug)]
@@ -35,27 +35,67 @@ pub struct RecordOptions {
     pub fps: u32,
     /// Frame size in pixels.
     pub size: (u32, u32),
-    /// Output path (`.gif`, or a folder for PNG frames).
+    /// Output path (`.mp4`, `.gif`, or a folder for PNG frames).
     pub out: PathBuf,
+    /// Replay a recorded timeline instead of recording from step 0 for `seconds`.
+    pub replay: Option<ReplayPlan>,
+}
+
+/// The part of a run a replay renders, and the changes that shaped it.
+#[derive(Clone, Debug)]
+pub struct ReplayPlan {
+    /// Steps run before the first frame (fast-forwarded without encoding).
+    pub start_step: u64,
+    /// Steps between frames.
+    pub steps_per_frame: u64,
+    /// Frames to render.
+    pub frames: u32,
+    /// The run's changes, applied at their steps.
+    pub changes: Vec<TimedChange>,
 }
 
 impl RecordOptions {
     /// Output frames.
     pub fn frames(&self) -> u32 {
-        (self.seconds * self.fps as f32).round() as u32
+        match &self.replay {
+            Some(plan) => plan.frames,
+            None => (self.seconds * self.fps as f32).round() as u32,
+        }
     }
 
     /// Fixed steps per output frame, so the video plays at the simulation's own speed.
     pub fn steps_per_frame(&self, step_rate: u32) -> u64 {
-        ((step_rate as f32 / self.fps as f32).round() as u64).max(1)
+        match &self.replay {
+            Some(plan) => plan.steps_per_frame,
+            None => steps_per_frame(step_rate, self.fps),
+        }
     }
+}
+
+/// Fixed steps per output frame at a step rate and frame rate (at least one).
+pub fn steps_per_frame(step_rate: u32, fps: u32) -> u64 {
+    ((step_rate as f32 / fps as f32).round() as u64).max(1)
+}
+
+/// What a recording produced.
+#[derive(Clone, Debug)]
+pub struct Recorded {
+    /// The file or folder written.
+    pub path: PathBuf,
+    /// Frames written.
+    pub frames: u32,
+    /// Steps run at the last frame.
+    pub step: u64,
+    /// The state hash at the last frame.
+    pub state_hash: u64,
 }
 
 /// The latest frame read back from the GPU.
 #[derive(Resource, Clone, Default)]
 struct LatestFrame(Arc<Mutex<Option<Vec<u8>>>>);
 
-fn setup_target(commands: &mut Commands, images: &mut Assets<Image>, size: (u32, u32), params: &SimParams, latest: &LatestFrame) {
+/// A GPU image a camera can render into and be read back from.
+pub fn target_image(images: &mut Assets<Image>, size: (u32, u32)) -> Handle<Image> {
     let mut image = Image::new_fill(
         Extent3d { width: size.0, height: size.1, depth_or_array_layers: 1 },
         TextureDimension::D2,
@@ -64,17 +104,26 @@ fn setup_target(commands: &mut Commands, images: &mut Assets<Image>, size: (u32,
         RenderAssetUsages::default(),
     );
     image.texture_descriptor.usage = TextureUsages::COPY_SRC | TextureUsages::RENDER_ATTACHMENT | TextureUsages::TEXTURE_BINDING;
-    let handle = images.add(image);
+    images.add(image)
+}
+
+/// A camera that shows the whole world, fitted into an image of `size` pixels.
+pub fn world_camera(target: Handle<Image>, params: &SimParams, size: (u32, u32)) -> impl Bundle {
     let world = Vec2::new(params.world_width, params.world_height);
     let mut projection = OrthographicProjection::default_2d();
     projection.scale = fit_scale(world, Vec2::new(size.0 as f32, size.1 as f32));
-    commands.spawn((
+    (
         Camera2d,
         Msaa::Off,
-        RenderTarget::Image(ImageRenderTarget::from(handle.clone())),
+        RenderTarget::Image(ImageRenderTarget::from(target)),
         Projection::Orthographic(projection),
         Transform::from_translation((world * 0.5).extend(0.0)),
-    ));
+    )
+}
+
+fn setup_target(commands: &mut Commands, images: &mut Assets<Image>, size: (u32, u32), params: &SimParams, latest: &LatestFrame) {
+    let handle = target_image(images, size);
+    commands.spawn((world_camera(handle.clone(), params, size), crate::app::camera::ViewCamera));
     let sink = latest.0.clone();
     commands.spawn(Readback::texture(handle)).observe(move |done: On<ReadbackComplete>| {
         *sink.lock().expect("frame lock") = Some(done.data.clone());
@@ -83,8 +132,8 @@ fn setup_target(commands: &mut Commands, images: &mut Assets<Image>, size: (u32,
 
 /// Records a run. Checks the options and the output path before rendering; writes the output
 /// atomically; on any failure leaves nothing behind.
-pub fn record(config: &RunConfig, options: &RecordOptions, progress: Option<&ProgressBar>) -> Result<PathBuf> {
-    if !(options.seconds.is_finite() && options.seconds > 0.0 && options.seconds <= 3600.0) {
+pub fn record(config: &RunConfig, options: &RecordOptions, progress: Option<&ProgressBar>) -> Result<Recorded> {
+    if options.replay.is_none() && !(options.seconds.is_finite() && options.seconds > 0.0 && options.seconds <= 3600.0) {
         bail!("invalid value for --seconds: {} (allowed: more than 0, up to 3600)", options.seconds);
     }
     if !(1..=120).contains(&options.fps) {
@@ -103,10 +152,16 @@ pub fn record(config: &RunConfig, options: &RecordOptions, progress: Option<&Pro
             .disable::<WinitPlugin>(),
     );
     app.add_plugins((config.sim_plugin(), MetricsPlugin));
+    if let Some(plan) = &options.replay {
+        app.insert_resource(ReplaySchedule::new(plan.changes.clone()));
+    }
     app.insert_resource(UiState::new(&config.preset, config.params.clone()));
     app.insert_resource(ClearColor(Color::srgb(0.04, 0.05, 0.08)));
     app.add_plugins(crate::app::render_plugin());
-    app.insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_secs(1) / config.params.step_rate));
+    // Each update may run up to `BATCH` steps; `SimControl::hold_at` stops them at the exact step.
+    const BATCH: u32 = 16;
+    app.insert_resource(TimeUpdateStrategy::ManualDuration(BATCH * Duration::from_secs(1) / config.params.step_rate));
+    app.world_mut().resource_mut::<Time<Virtual>>().set_max_delta(Duration::from_secs(3600));
     let latest = LatestFrame::default();
     app.insert_resource(latest.clone());
     let size = options.size;
@@ -133,19 +188,28 @@ pub fn record(config: &RunConfig, options: &RecordOptions, progress: Option<&Pro
             }
             bail!("the GPU returned no frame")
         };
+        let advance = |app: &mut App, target: u64| -> Result<()> {
+            let mut control = app.world_mut().resource_mut::<SimControl>();
+            control.paused = false;
+            control.hold_at = Some(target);
+            let mut guard = 0;
+            while app.world().resource::<SimClock>().step < target {
+                app.update();
+                guard += 1;
+                if guard > 100 + 10 * target {
+                    bail!("the simulation does not advance");
+                }
+            }
+            Ok(())
+        };
         app.update(); // start-up
+        if let Some(plan) = &options.replay {
+            advance(&mut app, plan.start_step)?;
+        }
         for frame in 0..frames {
             if frame > 0 {
-                app.world_mut().resource_mut::<SimControl>().paused = false;
                 let target = app.world().resource::<SimClock>().step + spf;
-                let mut guard = 0;
-                while app.world().resource::<SimClock>().step < target {
-                    app.update();
-                    guard += 1;
-                    if guard > 100 * spf {
-                        bail!("the simulation does not advance");
-                    }
-                }
+                advance(&mut app, target)?;
             }
             let data = take(&mut app)?;
             let mut rgba = unpad_rows(&data, size.0, size.1);
@@ -157,7 +221,13 @@ pub fn record(config: &RunConfig, options: &RecordOptions, progress: Option<&Pro
         Ok(())
     })();
     match result {
-        Ok(()) => encoder.finish(),
+        Ok(()) => {
+            let path = encoder.finish()?;
+            let world = app.world_mut();
+            let step = world.resource::<SimClock>().step;
+            let state_hash = crate::sim::hash::world_state_hash(world);
+            Ok(Recorded { path, frames, step, state_hash })
+        }
         Err(e) => {
             encoder.abandon();
             Err(e).context("recording failed")

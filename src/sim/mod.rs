@@ -14,6 +14,7 @@ pub mod script;
 pub mod space;
 pub mod spawn;
 pub mod systems;
+pub mod timeline;
 
 use bevy::prelude::*;
 
@@ -24,6 +25,7 @@ pub use spawn::{Population, SimRng, SimSeed};
 pub use predator::{PredationLog, Predator, PredatorKind};
 pub use script::{Dive, Script};
 pub use systems::SimClock;
+pub use timeline::{Change, ReplaySchedule, TimedChange, Timeline};
 
 /// The phases of one fixed simulation step, in order.
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -49,11 +51,13 @@ pub struct SimControl {
     pub paused: bool,
     /// Run exactly one step while paused, then clear.
     pub step_once: bool,
+    /// Hold once this many steps have run (recording advances the simulation in exact amounts).
+    pub hold_at: Option<u64>,
 }
 
 /// Run condition: the simulation should advance this fixed step.
-pub fn sim_running(control: Res<SimControl>) -> bool {
-    !control.paused || control.step_once
+pub fn sim_running(control: Res<SimControl>, clock: Res<SimClock>) -> bool {
+    (!control.paused || control.step_once) && control.hold_at.is_none_or(|at| clock.step < at)
 }
 
 fn clear_step_once(mut control: ResMut<SimControl>) {
@@ -129,7 +133,8 @@ impl Plugin for SimPlugin {
             .init_resource::<SimControl>()
             .init_resource::<ResetRequest>()
             .add_message::<SimReset>()
-            .add_systems(PreUpdate, apply_reset)
+            .init_resource::<Timeline>()
+            .add_systems(PreUpdate, (apply_reset, timeline::restart_timeline).chain())
             .configure_sets(
                 FixedUpdate,
                 (
@@ -143,12 +148,14 @@ impl Plugin for SimPlugin {
                     .chain()
                     .run_if(sim_running),
             )
-            .add_systems(Startup, (spawn::sync_population, predator::sync_predators).chain())
+            .add_systems(Startup, (timeline::start_timeline, spawn::sync_population, predator::sync_predators).chain())
             .add_systems(First, systems::sync_timestep)
             .add_systems(
                 FixedUpdate,
                 (
                     (
+                        timeline::log_param_changes,
+                        timeline::apply_scheduled,
                         predator::clear_log,
                         spawn::sync_population,
                         predator::sync_predators,

@@ -83,3 +83,32 @@ fn nearest_neighbour_distance() {
     assert_eq!(mean_nn_distance(&grid_of(space(false), 20.0, &pos[2..]), 20.0), None);
     assert_eq!(mean_nn_distance(&g, 4.0), None);
 }
+
+#[test]
+fn parallel_scan_matches_the_sequential_reference() {
+    bevy::tasks::ComputeTaskPool::get_or_init(|| bevy::tasks::TaskPoolBuilder::new().num_threads(4).build());
+    let s = Space { size: Vec2::new(600.0, 400.0), wrap: true };
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(9);
+    // 10,000 birds in clumps: three scan chunks, many links, clusters of every size
+    let pos: Vec<Vec2> = (0..10_000)
+        .map(|i| {
+            let c = Vec2::new((i % 37) as f32 * 16.0, (i % 23) as f32 * 17.0);
+            s.contain(c + Vec2::new(rng.random::<f32>() * 9.0, rng.random::<f32>() * 9.0))
+        })
+        .collect();
+    let link = 2.5;
+    let g = grid_of(s, link / 2.0, &pos);
+    let space = g.space_opt().unwrap();
+    let mut edges = Vec::new();
+    for i in 0..g.len() {
+        for j in i + 1..g.len() {
+            if space.offset(g.pos[i], g.pos[j]).length_squared() < link * link {
+                edges.push((i as u32, j as u32));
+            }
+        }
+    }
+    let reference = clusters_from_edges(g.len(), &edges);
+    let scan = link_scan(&g, link);
+    assert_eq!(scan.clusters, reference);
+    assert!(reference.count > 500 && reference.largest >= 8, "{} clusters, largest {}", reference.count, reference.largest);
+}

@@ -1,0 +1,302 @@
+//! In-app recording. While recording, the simulation is held after every `k` fixed steps
+//! (`k = step_rate / fps`, one step per frame at 60 fps) until that state's frame has been captured,
+//! so a video never stutters or speeds up on a slow machine. Frames are encoded on a worker thread.
+//! Stopping finalizes the video (atomic rename) and writes the replay sidecar beside it.
+//!
+//! Frames come from an offscreen camera that shows the whole world at the chosen size (the same
+//! view `murmuration record --replay` renders), or, with "panels" on, from a screenshot of the
+//! window scaled into the chosen size.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{SyncSender, sync_channel};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+use anyhow::{Context, Result};
+use bevy::prelude::*;
+use bevy::render::gpu_readback::{Readback, ReadbackComplete};
+use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
+use image::RgbaImage;
+
+use super::input::ActionRequest;
+use super::state::{RecStatus, UiAction, UiState};
+use crate::record::encode::{Encoder, OutputFormat, unpad_rows};
+use crate::record::{Sidecar, steps_per_frame, target_image, world_camera};
+use crate::sim::hash::state_hash;
+use crate::sim::{Bird, Position, SimClock, SimControl, SimParams, SimReset, Timeline, Velocity};
+
+/// A frame handed from a capture observer to the recorder.
+type Inbox = Arc<Mutex<Option<RgbaImage>>>;
+
+/// Where a recording is in its cycle.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Phase {
+    /// Waiting for the simulation to reach the next frame's step.
+    Advancing(u64),
+    /// The state is held; waiting for it to be drawn before capturing.
+    Settling,
+    /// A capture was requested; waiting for the pixels.
+    Capturing,
+}
+
+struct Active {
+    path: PathBuf,
+    size: (u32, u32),
+    fps: u32,
+    spf: u64,
+    overlay: bool,
+    start_step: u64,
+    last_step: u64,
+    last_hash: u64,
+    frames: u32,
+    phase: Phase,
+    frames_tx: SyncSender<RgbaImage>,
+    worker: JoinHandle<Result<PathBuf>>,
+    inbox: Inbox,
+    camera: Option<(Entity, Handle<Image>)>,
+    capture: Option<Entity>,
+    /// The run's timeline as of the last frame (a restart replaces the live one).
+    timeline: Timeline,
+}
+
+/// The recording in progress, if any.
+#[derive(Resource, Default)]
+pub struct Recorder {
+    active: Option<Active>,
+}
+
+/// Fits an image into `size`, keeping its aspect ratio (black bars fill the rest).
+pub fn letterbox(img: &RgbaImage, size: (u32, u32)) -> RgbaImage {
+    if img.dimensions() == size {
+        return img.clone();
+    }
+    let scale = (size.0 as f32 / img.width() as f32).min(size.1 as f32 / img.height() as f32);
+    let w = ((img.width() as f32 * scale).round() as u32).clamp(1, size.0);
+    let h = ((img.height() as f32 * scale).round() as u32).clamp(1, size.1);
+    let scaled = image::imageops::resize(img, w, h, image::imageops::FilterType::Triangle);
+    let mut out = RgbaImage::from_pixel(size.0, size.1, image::Rgba([0, 0, 0, 255]));
+    image::imageops::overlay(&mut out, &scaled, i64::from((size.0 - w) / 2), i64::from((size.1 - h) / 2));
+    out
+}
+
+/// The encoder thread: fits each frame to the size and encodes it; finalizes when the channel closes.
+fn spawn_worker(path: PathBuf, format: OutputFormat, size: (u32, u32), fps: u32) -> (SyncSender<RgbaImage>, JoinHandle<Result<PathBuf>>) {
+    let (tx, rx) = sync_channel::<RgbaImage>(4);
+    let worker = std::thread::spawn(move || -> Result<PathBuf> {
+        let mut encoder = Encoder::create(&path, format, size, fps)?;
+        let mut count = 0;
+        for frame in rx {
+            let mut rgba = letterbox(&frame, size).into_raw();
+            if let Err(e) = encoder.push(&mut rgba) {
+                encoder.abandon();
+                return Err(e);
+            }
+            count += 1;
+        }
+        if count == 0 {
+            encoder.abandon();
+            anyhow::bail!("no frames were recorded");
+        }
+        encoder.finish()
+    });
+    (tx, worker)
+}
+
+fn timestamp() -> u128 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis())
+}
+
+fn start(commands: &mut Commands, images: &mut Assets<Image>, state: &UiState, params: &SimParams, step: u64, timeline: &Timeline) -> Result<Active> {
+    let dir = Path::new(super::actions::CAPTURE_DIR);
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let settings = state.record.clone();
+    let format = match settings.format {
+        super::state::RecFormat::Mp4 => OutputFormat::Mp4,
+        super::state::RecFormat::Gif => OutputFormat::Gif,
+    };
+    let path = dir.join(format!("murmuration-{}.{}", timestamp(), settings.format.extension()));
+    crate::record::encode::check_output(&path)?;
+    let (frames_tx, worker) = spawn_worker(path.clone(), format, settings.size, settings.fps);
+    let camera = (!settings.overlay).then(|| {
+        let image = target_image(images, settings.size);
+        let mut bundle = commands.spawn(world_camera(image.clone(), params, settings.size));
+        bundle.insert(Camera { order: -1, ..default() });
+        (bundle.id(), image)
+    });
+    Ok(Active {
+        path,
+        size: settings.size,
+        fps: settings.fps,
+        spf: steps_per_frame(params.step_rate, settings.fps),
+        overlay: settings.overlay,
+        start_step: step,
+        last_step: step,
+        last_hash: 0,
+        frames: 0,
+        phase: Phase::Settling,
+        frames_tx,
+        worker,
+        inbox: Inbox::default(),
+        camera,
+        capture: None,
+        timeline: timeline.clone(),
+    })
+}
+
+fn request_capture(commands: &mut Commands, active: &mut Active) {
+    let inbox = active.inbox.clone();
+    let entity = match &active.camera {
+        Some((_, image)) => {
+            let size = active.size;
+            commands
+                .spawn(Readback::texture(image.clone()))
+                .observe(move |done: On<ReadbackComplete>| {
+                    let mut slot = inbox.lock().expect("inbox lock");
+                    if slot.is_none() {
+                        *slot = RgbaImage::from_raw(size.0, size.1, unpad_rows(&done.data, size.0, size.1));
+                    }
+                })
+                .id()
+        }
+        None => commands
+            .spawn(Screenshot::primary_window())
+            .observe(move |captured: On<ScreenshotCaptured>| match captured.image.clone().try_into_dynamic() {
+                Ok(img) => *inbox.lock().expect("inbox lock") = Some(img.to_rgba8()),
+                Err(e) => error!("recording: cannot convert the window capture: {e:?}"),
+            })
+            .id(),
+    };
+    active.capture = Some(entity);
+}
+
+/// Finishes a recording: closes the video and writes the replay sidecar. Returns the message shown.
+fn stop(commands: &mut Commands, active: Active, preset: &str) -> Result<String> {
+    if let Some((camera, _)) = active.camera {
+        commands.entity(camera).despawn();
+    }
+    if let Some(capture) = active.capture {
+        commands.entity(capture).try_despawn();
+    }
+    drop(active.frames_tx);
+    let path = active.worker.join().map_err(|_| anyhow::anyhow!("the encoder thread panicked"))??;
+    let sidecar = Sidecar::new(preset, &active.timeline, active.start_step, active.last_step, active.spf, active.fps, active.size, active.last_hash);
+    let replay = Sidecar::path_for(&path);
+    sidecar.save(&replay)?;
+    let secs = active.frames as f32 / active.fps as f32;
+    Ok(format!(
+        "saved {} ({} frames, {secs:.1} s{}); replay: {}",
+        path.display(),
+        active.frames,
+        if active.overlay { ", with panels" } else { "" },
+        replay.display()
+    ))
+}
+
+/// Starts and stops recordings (R, the panel button; a restart stops one) and drives the capture
+/// cycle: hold the simulation, let the frame draw, capture it, release `k` more steps.
+#[allow(clippy::too_many_arguments)]
+pub fn drive_recorder(
+    mut commands: Commands,
+    mut recorder: ResMut<Recorder>,
+    mut requests: MessageReader<ActionRequest>,
+    mut resets: MessageReader<SimReset>,
+    mut control: ResMut<SimControl>,
+    mut state: ResMut<UiState>,
+    mut images: ResMut<Assets<Image>>,
+    params: Res<SimParams>,
+    clock: Res<SimClock>,
+    timeline: Res<Timeline>,
+    birds: Query<(&Bird, &Position, &Velocity)>,
+) {
+    let toggled = requests.read().filter(|r| r.0 == UiAction::ToggleRecord).count() % 2 == 1;
+    let restarted = resets.read().count() > 0;
+    if recorder.active.is_some() && (toggled || restarted) {
+        let active = recorder.active.take().expect("checked");
+        control.hold_at = None;
+        state.recording = None;
+        let result = stop(&mut commands, active, &state.preset_name);
+        match result {
+            Ok(text) => state.say(text, false),
+            Err(e) => state.say(format!("recording failed: {e:#}"), true),
+        }
+        return;
+    }
+    if toggled && recorder.active.is_none() {
+        match start(&mut commands, &mut images, &state, &params, clock.step, &timeline) {
+            Ok(active) => {
+                control.hold_at = Some(clock.step);
+                state.recording = Some(RecStatus { frames: 0, fps: active.fps });
+                state.say(format!("recording to {} (R stops)", active.path.display()), false);
+                recorder.active = Some(active);
+            }
+            Err(e) => state.say(format!("cannot record: {e:#}"), true),
+        }
+        return;
+    }
+    let Some(active) = recorder.active.as_mut() else { return };
+    match active.phase {
+        Phase::Advancing(target) => {
+            if clock.step >= target {
+                active.phase = Phase::Settling;
+            }
+        }
+        Phase::Settling => {
+            request_capture(&mut commands, active);
+            active.phase = Phase::Capturing;
+        }
+        Phase::Capturing => {
+            let Some(frame) = active.inbox.lock().expect("inbox lock").take() else { return };
+            if let Some(capture) = active.capture.take() {
+                commands.entity(capture).try_despawn();
+            }
+            active.last_step = clock.step;
+            active.last_hash = state_hash(birds.iter().map(|(b, p, v)| (b.id, p.0, v.0)));
+            active.timeline.clone_from(&timeline);
+            if active.frames_tx.send(frame).is_err() {
+                // The worker stopped on an error; stopping reports it.
+                state.say("recording failed; press R to see why", true);
+                return;
+            }
+            active.frames += 1;
+            if let Some(status) = &mut state.recording {
+                status.frames = active.frames;
+            }
+            let target = clock.step + active.spf;
+            control.hold_at = Some(target);
+            active.phase = Phase::Advancing(target);
+        }
+    }
+}
+
+/// Stops a recording when the app exits, so the file is finished rather than lost.
+pub fn finish_on_exit(
+    mut commands: Commands,
+    mut exits: MessageReader<AppExit>,
+    mut recorder: ResMut<Recorder>,
+    state: Res<UiState>,
+) {
+    if exits.read().count() == 0 {
+        return;
+    }
+    if let Some(active) = recorder.active.take() {
+        match stop(&mut commands, active, &state.preset_name) {
+            Ok(text) => info!("{text}"),
+            Err(e) => error!("recording failed: {e:#}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn letterbox_keeps_the_aspect_ratio() {
+        let img = RgbaImage::from_pixel(200, 100, image::Rgba([255, 255, 255, 255]));
+        let out = letterbox(&img, (100, 100));
+        assert_eq!(out.dimensions(), (100, 100));
+        assert_eq!(out.get_pixel(50, 50).0, [255, 255, 255, 255]);
+        assert_eq!(out.get_pixel(50, 5).0, [0, 0, 0, 255], "bar above");
+        assert_eq!(out.get_pixel(50, 95).0, [0, 0, 0, 255], "bar below");
+    }
+}
