@@ -23,7 +23,7 @@ fn birds(params: &SimParams) -> Vec<(u32, Vec2, Vec2)> {
     (0..params.boid_count)
         .map(|id| {
             let p = Vec2::new(rng.random::<f32>(), rng.random::<f32>()) * Vec2::new(params.world_width, params.world_height) * 0.9999;
-            (id, p, Vec2::from_angle(rng.random::<f32>() * 6.283) * 80.0)
+            (id, p, Vec2::from_angle(rng.random::<f32>() * std::f32::consts::TAU) * 80.0)
         })
         .collect()
 }

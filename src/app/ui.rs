@@ -161,5 +161,12 @@ pub fn ui_system(
     if edited != *params {
         *params = edited;
     }
+    // Only a text box keeps the keyboard: a clicked button or checkbox lets go of it, so hotkeys
+    // (Space, R, …) keep working and Space does not also press the last-clicked button.
+    if !ctx.text_edit_focused()
+        && let Some(id) = ctx.memory(|m| m.focused())
+    {
+        ctx.memory_mut(|m| m.surrender_focus(id));
+    }
     Ok(())
 }

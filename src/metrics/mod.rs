@@ -182,7 +182,7 @@ pub fn sample(
     birds: Query<(&Bird, &Position, &Velocity)>,
 ) {
     let last = metrics.latest().map(|s| s.step);
-    let due = clock.step % u64::from(params.sample_every) == 0 || force.0;
+    let due = clock.step.is_multiple_of(u64::from(params.sample_every)) || force.0;
     force.0 = false;
     if !due || last == Some(clock.step) && !metrics.recent.is_empty() {
         return;

@@ -44,7 +44,7 @@ pub fn parse_size(text: &str) -> Result<(u32, u32)> {
         .with_context(|| format!("invalid value for --size: {text} (expected WIDTHxHEIGHT, e.g. 1280x720)"))?;
     let parse = |s: &str, name: &str, max: u32| -> Result<u32> {
         let v: u32 = s.trim().parse().with_context(|| format!("invalid value for --size: {text} ({name} is not a number)"))?;
-        if !(16..=max).contains(&v) || v % 2 != 0 {
+        if !(16..=max).contains(&v) || !v.is_multiple_of(2) {
             bail!("invalid value for --size: {text} ({name} must be even, 16 to {max})");
         }
         Ok(v)

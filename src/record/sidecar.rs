@@ -44,6 +44,7 @@ pub struct Sidecar {
 
 impl Sidecar {
     /// The sidecar of a recording from a run's timeline.
+    #[allow(clippy::too_many_arguments)]
     pub fn new(preset: &str, timeline: &Timeline, start_step: u64, end_step: u64, steps_per_frame: u64, fps: u32, size: (u32, u32), state_hash: u64) -> Self {
         let changes = timeline.changes.iter().filter(|c| c.step <= end_step).cloned().collect();
         Self {
