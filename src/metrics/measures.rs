@@ -92,6 +92,10 @@ pub struct LinkScan {
 
 const SCAN_CHUNK: usize = 4096;
 
+/// The metrics grid's smallest cell side as a fraction of the linking distance: just under
+/// 1/√2, so a cell's diagonal is shorter than the link and all birds in a cell are linked.
+pub const METRICS_CELL: f32 = 1.0 / 1.42;
+
 /// The root of `i` in a union-find forest shared between threads (path halving).
 fn find_shared(parent: &[AtomicU32], mut i: u32) -> u32 {
     loop {
@@ -123,35 +127,115 @@ fn union_shared(parent: &[AtomicU32], a: u32, b: u32) {
     }
 }
 
+/// Scans the cells whose first slot is in `first..end`: joins linked birds in `parent` and returns
+/// the sum and count of nearest-neighbour distances of the birds in those cells.
+///
+/// Cells are at least `link / 1.42` wide (see [`METRICS_CELL`]). When a cell's diagonal is shorter than `link`, all birds in
+/// a cell are linked to each other, and one link between two cells joins them whole, so a pair of
+/// cells is only scanned until its first link. A bird's nearest neighbour is looked for in the
+/// 3×3 cells around it first; only when it is farther than one cell can a closer one lie beyond.
 fn scan_chunk(grid: &SpatialGrid, link: f32, first: usize, end: usize, parent: &[AtomicU32]) -> (f64, u32) {
     let Some(space) = grid.space_opt() else { return (0.0, 0) };
     let link2 = link * link;
-    let cell = grid.cell_size().min_element().max(1e-6);
-    let reach = (link / cell).ceil().max(1.0) as usize;
+    let cell = grid.cell_size();
+    let reach = (link / cell.min_element().max(1e-6)).ceil().max(1.0) as usize;
+    let cells_linked = cell.length_squared() < link2;
+    let near2 = cell.min_element() * cell.min_element();
+    let d2 = |i: usize, j: usize| space.offset(grid.pos[i], grid.pos[j]).length_squared();
     let (mut nn_sum, mut nn_count) = (0.0f64, 0u32);
-    grid.walk_blocks(first, end, reach, |i, ranges| {
-        let p = grid.pos[i];
-        let mut best = f32::INFINITY;
-        // The last root joined: most links of a bird go to the same set, so most unions are skipped.
-        let mut joined = u32::MAX;
-        for &(a, b) in ranges {
-            for j in a as usize..b as usize {
-                let d2 = if j == i { f32::INFINITY } else { space.offset(p, grid.pos[j]).length_squared() };
-                best = best.min(d2);
-                if j > i && d2 < link2 {
-                    let root = find_shared(parent, j as u32);
-                    if root != joined {
-                        union_shared(parent, i as u32, root);
-                        joined = find_shared(parent, root);
+    let mut near = Vec::new();
+    let mut slot = first;
+    // A cell that started in the previous chunk belongs to it.
+    if slot > 0 && slot < end && grid.cell_coords(grid.pos[slot]) == grid.cell_coords(grid.pos[slot - 1]) {
+        let (x, y) = grid.cell_coords(grid.pos[slot]);
+        slot = grid.cell_slots(x, y).end;
+    }
+    while slot < end {
+        let (x, y) = grid.cell_coords(grid.pos[slot]);
+        let own = grid.cell_slots(x, y);
+        // Links inside the cell.
+        if cells_linked {
+            for i in own.start + 1..own.end {
+                union_shared(parent, own.start as u32, i as u32);
+            }
+        } else {
+            for i in own.clone() {
+                for j in i + 1..own.end {
+                    if d2(i, j) < link2 {
+                        union_shared(parent, i as u32, j as u32);
                     }
                 }
             }
         }
-        if best < link2 {
-            nn_sum += f64::from(best.sqrt());
-            nn_count += 1;
+        // Links to the cells in the forward half of the block around (dy > 0, or dy = 0 and
+        // dx > 0): every pair of neighbouring cells is looked at from one of its two cells.
+        let (cols, rows) = grid.dims();
+        let wrap = space.wrap;
+        let r = reach as isize;
+        for dy in 0..=r {
+            for dx in if dy == 0 { 1 } else { -r }..=r {
+                let (mut nx, mut ny) = (x as isize + dx, y as isize + dy);
+                if wrap {
+                    // |d| ≤ reach, and a wrapping grid is at least as wide as… one cell: wrap by
+                    // repeated steps (no division on this hot path).
+                    while nx < 0 {
+                        nx += cols as isize;
+                    }
+                    while nx >= cols as isize {
+                        nx -= cols as isize;
+                    }
+                    while ny >= rows as isize {
+                        ny -= rows as isize;
+                    }
+                } else if nx < 0 || nx >= cols as isize || ny >= rows as isize {
+                    continue;
+                }
+                let (nx, ny) = (nx as usize, ny as usize);
+                if (nx, ny) == (x, y) {
+                    continue;
+                }
+                let slots = grid.cell_slots(nx, ny);
+                if slots.is_empty() {
+                    continue;
+                }
+                if cells_linked {
+                    if own.clone().any(|i| slots.clone().any(|j| d2(i, j) < link2)) {
+                        union_shared(parent, own.start as u32, slots.start as u32);
+                    }
+                } else {
+                    for i in own.clone() {
+                        for j in slots.clone() {
+                            if d2(i, j) < link2 {
+                                union_shared(parent, i as u32, j as u32);
+                            }
+                        }
+                    }
+                }
+            }
         }
-    });
+        // Nearest neighbours.
+        grid.block_ranges(x, y, 1, &mut near);
+        for i in own.clone() {
+            let mut best = f32::INFINITY;
+            for &(a, b) in &near {
+                for j in a as usize..b as usize {
+                    best = best.min(if j == i { f32::INFINITY } else { d2(i, j) });
+                }
+            }
+            if best > near2 {
+                grid.for_each_within(grid.pos[i], link, |j, _, d| {
+                    if j != i {
+                        best = best.min(d);
+                    }
+                });
+            }
+            if best < link2 {
+                nn_sum += f64::from(best.sqrt());
+                nn_count += 1;
+            }
+        }
+        slot = own.end;
+    }
     (nn_sum, nn_count)
 }
 

@@ -154,7 +154,7 @@ fn track_events(log: Res<PredationLog>, clock: Res<SimClock>, mut metrics: ResMu
 pub fn measure(params: &SimParams, grid: &mut SpatialGrid, birds: impl Iterator<Item = (u32, Vec2, Vec2)>) -> (MetricsSample, measures::Clusters) {
     let space = Space::from_params(params);
     let link = params.link_distance;
-    grid.rebuild(space, link / 2.0, birds.map(|(id, p, v)| (id, space.contain(p), v)));
+    grid.rebuild(space, link * measures::METRICS_CELL, birds.map(|(id, p, v)| (id, space.contain(p), v)));
     let scan = measures::link_scan(grid, link);
     let clusters = scan.clusters;
     let alive = grid.len() as u32;

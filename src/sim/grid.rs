@@ -206,6 +206,13 @@ impl SpatialGrid {
         }
     }
 
+    /// The slots of the cell at `(x, y)`.
+    #[inline]
+    pub fn cell_slots(&self, x: usize, y: usize) -> std::ops::Range<usize> {
+        let cell = y * self.cells_x + x;
+        self.cell_start[cell] as usize..self.cell_start[cell + 1] as usize
+    }
+
     /// Calls `f(slot, offset, distance²)` for every bird within `radius` of `p`
     /// (`offset` points from `p` to the bird; minimum-image in a wrapping world).
     pub fn for_each_within(&self, p: Vec2, radius: f32, mut f: impl FnMut(usize, Vec2, f32)) {

@@ -100,15 +100,23 @@ fn parallel_scan_matches_the_sequential_reference() {
     let g = grid_of(s, link / 2.0, &pos);
     let space = g.space_opt().unwrap();
     let mut edges = Vec::new();
+    let mut nearest = vec![f32::INFINITY; g.len()];
     for i in 0..g.len() {
         for j in i + 1..g.len() {
-            if space.offset(g.pos[i], g.pos[j]).length_squared() < link * link {
+            let d2 = space.offset(g.pos[i], g.pos[j]).length_squared();
+            if d2 < link * link {
                 edges.push((i as u32, j as u32));
+                nearest[i] = nearest[i].min(d2);
+                nearest[j] = nearest[j].min(d2);
             }
         }
     }
     let reference = clusters_from_edges(g.len(), &edges);
     let scan = link_scan(&g, link);
     assert_eq!(scan.clusters, reference);
+    let with: Vec<f64> = nearest.iter().filter(|d| d.is_finite()).map(|d| f64::from(d.sqrt())).collect();
+    assert_eq!(scan.nn_count as usize, with.len());
+    let mean = with.iter().sum::<f64>() / with.len() as f64;
+    assert!((scan.nn_sum / f64::from(scan.nn_count) - mean).abs() < 1e-9, "{} vs {mean}", scan.nn_sum / f64::from(scan.nn_count));
     assert!(reference.count > 500 && reference.largest >= 8, "{} clusters, largest {}", reference.count, reference.largest);
 }
