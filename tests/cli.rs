@@ -93,3 +93,12 @@ fn malformed_preset_files_give_clear_errors_and_stay_untouched() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn app_display_options_are_checked_before_opening_a_window() {
+    for (args, needle) in [(vec!["--msaa", "3"], "--msaa"), (vec!["--msaa", "16"], "--msaa"), (vec!["--draw", "sprites"], "--draw")] {
+        let out = run(&args);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(stderr(&out).contains(needle), "{args:?}: {}", stderr(&out));
+    }
+}

@@ -228,3 +228,30 @@ wait $APP || true
     assert!(!log.contains("panicked"), "{log}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The compute-shader dots ("gpu") put the birds on the same pixels as the point mesh ("dots").
+#[test]
+fn gpu_dots_land_where_the_mesh_dots_do() {
+    let _display = one_display();
+    let dir = std::env::temp_dir().join(format!("murmuration-gpu-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let args = |mode: &'static str| ["--preset", "default", "--set", "boid_count=20000", "--set", "world_width=3000", "--set", "world_height=3000", "--paused", "--draw", mode];
+    let (gpu, _) = screenshot(&args("gpu"), 20, &dir.join("gpu.png"));
+    let (mesh, _) = screenshot(&args("dots"), 20, &dir.join("dots.png"));
+    // the world view between the panels
+    let lit = |img: &image::RgbaImage, x: u32, y: u32| !is_background(img.get_pixel(x, y));
+    let (mut gpu_lit, mut matched) = (0, 0);
+    for y in 150..600 {
+        for x in 380..880 {
+            if lit(&gpu, x, y) {
+                gpu_lit += 1;
+                if (x - 1..=x + 1).any(|xx| (y - 1..=y + 1).any(|yy| lit(&mesh, xx, yy))) {
+                    matched += 1;
+                }
+            }
+        }
+    }
+    assert!(gpu_lit > 3_000, "only {gpu_lit} lit pixels with gpu dots");
+    assert!(matched * 10 >= gpu_lit * 9, "{matched} of {gpu_lit} gpu dots are where the mesh drew one");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

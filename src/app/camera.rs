@@ -22,7 +22,7 @@ impl Plugin for CameraPlugin {
         app.init_resource::<PanelInsets>()
             .init_resource::<Drag>()
             .add_systems(Startup, spawn_camera)
-            .add_systems(Update, (fit, pan_zoom_click).chain().in_set(super::AppSystems::Camera));
+            .add_systems(Update, (fit, pan_zoom_click, apply_msaa).chain().in_set(super::AppSystems::Camera));
     }
 }
 
@@ -152,5 +152,25 @@ fn pan_zoom_click(
         && let Some(pos) = cursor.and_then(to_world)
     {
         clicks.write(WorldClick { pos, button: MouseButton::Right, shift: false });
+    }
+}
+
+/// Applies the MSAA choice to the view camera; the first time, chooses it from the adapter: off on
+/// a software renderer (lavapipe spends about as long again on every frame with 4×), 4× otherwise.
+fn apply_msaa(
+    mut state: ResMut<super::state::UiState>,
+    adapter: Option<Res<bevy::render::renderer::RenderAdapterInfo>>,
+    camera: Single<&mut Msaa, With<ViewCamera>>,
+) {
+    if state.msaa == 0 {
+        let Some(adapter) = adapter else { return };
+        // wgpu's `DeviceType` is not re-exported by Bevy; its `Debug` name is stable ("Cpu").
+        let software = format!("{:?}", adapter.0.device_type) == "Cpu";
+        state.msaa = if software { 1 } else { 4 };
+    }
+    let want = if state.msaa >= 4 { Msaa::Sample4 } else { Msaa::Off };
+    let mut msaa = camera.into_inner();
+    if *msaa != want {
+        *msaa = want;
     }
 }

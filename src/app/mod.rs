@@ -13,6 +13,7 @@ mod plots;
 mod record_ui;
 mod recorder;
 mod render;
+mod splat;
 pub mod state;
 mod ui;
 
@@ -41,6 +42,8 @@ pub struct AppOptions {
     pub paused: bool,
     /// How birds are drawn.
     pub draw: state::DrawMode,
+    /// MSAA samples (1 or 4); `None`: off on a software renderer, 4 otherwise.
+    pub msaa: Option<u32>,
 }
 
 /// Phases of the app's per-frame work, in order.
@@ -83,7 +86,7 @@ impl Plugin for AppPlugin {
     fn build(&self, app: &mut App) {
         app.insert_resource(ClearColor(Color::srgb(0.04, 0.05, 0.08)))
             .add_plugins(EguiPlugin::default())
-            .add_plugins((camera::CameraPlugin, render::BirdRenderPlugin, overlay::OverlayPlugin))
+            .add_plugins((camera::CameraPlugin, render::BirdRenderPlugin, overlay::OverlayPlugin, splat::SplatPlugin))
             .init_resource::<ui::StepTimer>()
             .add_systems(FixedFirst, ui::step_timer_start)
             .add_systems(FixedLast, ui::step_timer_end)
@@ -119,10 +122,11 @@ pub fn build(config: &RunConfig, options: AppOptions) -> App {
     );
     app.add_plugins((config.sim_plugin(), MetricsPlugin));
     app.add_plugins(ControlsPlugin { preset: config.preset.clone() });
-    let (paused, draw) = (options.paused, options.draw);
+    let (paused, draw, msaa) = (options.paused, options.draw, options.msaa);
     app.add_plugins(AppPlugin { options });
     app.world_mut().resource_mut::<crate::sim::SimControl>().paused = paused;
     app.world_mut().resource_mut::<UiState>().draw_mode = draw;
+    app.world_mut().resource_mut::<UiState>().msaa = msaa.unwrap_or(0);
     app
 }
 

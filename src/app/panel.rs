@@ -180,7 +180,15 @@ pub fn controls(ui: &mut egui::Ui, params: &mut SimParams, state: &mut UiState, 
             }
         })
         .response
-        .on_hover_text("auto: triangles up to 30,000 birds, one-pixel dots above");
+        .on_hover_text("auto: triangles up to 30,000 birds, GPU dots above. gpu dots: a compute shader writes one dot per bird into a texture (cheapest on a software renderer)");
+    egui::ComboBox::from_label("antialias")
+        .selected_text(if state.msaa >= 4 { "4× MSAA" } else { "off" })
+        .show_ui(ui, |ui| {
+            ui.selectable_value(&mut state.msaa, 1, "off");
+            ui.selectable_value(&mut state.msaa, 4, "4× MSAA");
+        })
+        .response
+        .on_hover_text("Multisample anti-aliasing (--msaa). Off by default on a software renderer such as lavapipe, where 4× costs about one more frame time");
     ui.horizontal_wrapped(|ui| {
         ui.checkbox(&mut state.show_plots, "plots");
         ui.checkbox(&mut state.show_grid, "grid");

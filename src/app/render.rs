@@ -72,10 +72,15 @@ fn linear(color: Color) -> [f32; 4] {
     LinearRgba::from(color).to_f32_array()
 }
 
-/// A colour for a heading: hue follows the direction of flight.
+/// A colour for a heading: hue follows the direction of flight (a 720-entry table: the HSL to
+/// linear conversion costs more than the rest of a bird's drawing).
 pub fn heading_color(vel: Vec2) -> [f32; 4] {
-    let hue = (vel.to_angle().to_degrees() + 360.0) % 360.0;
-    linear(Color::hsl(hue, 0.75, 0.65))
+    const STEPS: usize = 720;
+    static TABLE: std::sync::OnceLock<Vec<[f32; 4]>> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| (0..STEPS).map(|i| linear(Color::hsl(i as f32 * 360.0 / STEPS as f32, 0.75, 0.65))).collect());
+    let turn = vel.to_angle() / std::f32::consts::TAU; // −0.5..0.5
+    let i = ((turn.rem_euclid(1.0) * STEPS as f32) as usize).min(STEPS - 1);
+    table[i]
 }
 
 /// A stable colour for a cluster label (the smallest bird id in it): the same label keeps its
@@ -110,21 +115,14 @@ fn update_flock_mesh(
     };
     // about the separation spacing in world units, but never under 3 or over 9 pixels
     let length = (0.8 * params.separation_radius).clamp(3.0 * scale, BIRD_PIXELS * scale);
-    if state.color_mode == ColorMode::Cluster
-        && let Some(m) = &metrics
-        && let Some(latest) = m.latest()
-        && (cluster_cache.0 != latest.step + 1 || cluster_cache.1.is_empty())
-    {
-        cluster_cache.0 = latest.step + 1;
-        cluster_cache.1 = m.cluster_of.iter().copied().collect();
-    }
-    let n = birds.iter().len();
+    refresh_cluster_cache(&mut cluster_cache, &state, metrics.as_deref());
+    // In the "gpu" mode the compute shader draws the birds (see splat.rs).
+    let n = if state.splat_active(birds.iter().len()) { 0 } else { birds.iter().len() };
     let dots = state.draw_mode.dots(n);
     let per_bird = if dots { 1 } else { 3 };
     let mut positions = Vec::with_capacity(n * per_bird);
     let mut colors = Vec::with_capacity(n * per_bird);
-    let single = linear(Color::srgb(0.75, 0.85, 1.0));
-    for (bird, p, v) in &birds {
+    for (bird, p, v) in birds.iter().take(n) {
         if dots {
             positions.push([p.0.x, p.0.y, 0.0]);
         } else {
@@ -132,12 +130,7 @@ fn update_flock_mesh(
                 positions.push([corner.x, corner.y, 0.0]);
             }
         }
-        let c = match state.color_mode {
-            ColorMode::Single => single,
-            ColorMode::Heading => heading_color(v.0),
-            ColorMode::Speed => speed_color(v.0.length(), params.min_speed, params.max_speed),
-            ColorMode::Cluster => cluster_cache.1.get(&bird.id).map_or(single, |&l| cluster_color(l)),
-        };
+        let c = bird_color(state.color_mode, bird, v.0, &params, &cluster_cache.1);
         colors.extend(std::iter::repeat_n(c, per_bird));
     }
     let topology = if dots { PrimitiveTopology::PointList } else { PrimitiveTopology::TriangleList };
@@ -160,6 +153,29 @@ fn update_flock_mesh(
     if let Some(mut mesh) = meshes.get_mut(&predator_mesh.0) {
         mesh.insert_attribute(Mesh::ATTRIBUTE_POSITION, positions);
         mesh.insert_attribute(Mesh::ATTRIBUTE_COLOR, colors);
+    }
+}
+
+/// Re-reads the cluster labels after each metrics sample (only in the cluster colour mode).
+pub(super) fn refresh_cluster_cache(cache: &mut (u64, HashMap<u32, u32>), state: &UiState, metrics: Option<&Metrics>) {
+    if state.color_mode == ColorMode::Cluster
+        && let Some(m) = metrics
+        && let Some(latest) = m.latest()
+        && (cache.0 != latest.step + 1 || cache.1.is_empty())
+    {
+        cache.0 = latest.step + 1;
+        cache.1 = m.cluster_of.iter().copied().collect();
+    }
+}
+
+/// A bird's colour in a colour mode (`clusters`: bird id → cluster label).
+pub(super) fn bird_color(mode: ColorMode, bird: &Bird, vel: Vec2, params: &SimParams, clusters: &HashMap<u32, u32>) -> [f32; 4] {
+    let single = linear(Color::srgb(0.75, 0.85, 1.0));
+    match mode {
+        ColorMode::Single => single,
+        ColorMode::Heading => heading_color(vel),
+        ColorMode::Speed => speed_color(vel.length(), params.min_speed, params.max_speed),
+        ColorMode::Cluster => clusters.get(&bird.id).map_or(single, |&l| cluster_color(l)),
     }
 }
 

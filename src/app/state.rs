@@ -36,18 +36,20 @@ impl ColorMode {
 /// How birds are drawn.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum DrawMode {
-    /// Triangles up to `DOTS_ABOVE` birds, dots beyond.
+    /// Triangles up to `DOTS_ABOVE` birds, dots beyond (compute-shader dots in the window).
     #[default]
     Auto,
     /// A triangle per bird, pointing along its velocity.
     Triangles,
     /// One pixel per bird: far cheaper on software renderers.
     Dots,
+    /// Dots written by a compute shader into a texture (no rasterized primitive per bird).
+    Gpu,
 }
 
 impl DrawMode {
     /// Every mode, in menu order.
-    pub const ALL: [DrawMode; 3] = [DrawMode::Auto, DrawMode::Triangles, DrawMode::Dots];
+    pub const ALL: [DrawMode; 4] = [DrawMode::Auto, DrawMode::Triangles, DrawMode::Dots, DrawMode::Gpu];
     /// Above this many birds, `Auto` draws dots.
     pub const DOTS_ABOVE: usize = 30_000;
 
@@ -57,6 +59,7 @@ impl DrawMode {
             DrawMode::Auto => "auto",
             DrawMode::Triangles => "triangles",
             DrawMode::Dots => "dots",
+            DrawMode::Gpu => "gpu dots",
         }
     }
 
@@ -65,7 +68,7 @@ impl DrawMode {
         match self {
             DrawMode::Auto => n > Self::DOTS_ABOVE,
             DrawMode::Triangles => false,
-            DrawMode::Dots => true,
+            DrawMode::Dots | DrawMode::Gpu => true,
         }
     }
 }
@@ -164,6 +167,10 @@ pub struct UiState {
     pub toast: Option<Toast>,
     /// Smoothed frame time (ms).
     pub frame_ms: f32,
+    /// Whether the compute-shader dots are available (the window app installs them).
+    pub gpu_dots: bool,
+    /// MSAA samples of the view (1 or 4; 0 until chosen from the adapter: off on a software one).
+    pub msaa: u32,
     /// In-app recording choices.
     pub record: RecordSettings,
     /// The recording in progress, if any.
@@ -190,9 +197,23 @@ impl UiState {
             plot_window_s: 60.0,
             toast: None,
             frame_ms: 0.0,
+            gpu_dots: false,
+            msaa: 0,
             record: RecordSettings::default(),
             recording: None,
         }
+    }
+
+    /// Whether the compute shader draws `n` birds this frame: the "gpu" mode, or "auto" above
+    /// `DOTS_ABOVE` birds where the shader is installed (the window; not offscreen recording), except
+    /// while a recording of the world (not the window) needs them in the mesh its camera sees.
+    pub fn splat_active(&self, n: usize) -> bool {
+        let wanted = match self.draw_mode {
+            DrawMode::Gpu => true,
+            DrawMode::Auto => self.gpu_dots && n > DrawMode::DOTS_ABOVE,
+            _ => false,
+        };
+        wanted && self.gpu_dots && !(self.recording.is_some() && !self.record.overlay)
     }
 
     /// Shows a message.

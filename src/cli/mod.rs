@@ -39,9 +39,13 @@ pub struct Cli {
     /// Start with the simulation paused.
     #[arg(long)]
     pub paused: bool,
-    /// How birds are drawn: auto (triangles up to 30,000 birds, dots above), triangles, dots.
-    #[arg(long, value_name = "MODE", value_parser = ["auto", "triangles", "dots"])]
+    /// How birds are drawn: auto (triangles up to 30,000 birds, gpu dots above), triangles, dots
+    /// (a point mesh), gpu (dots written by a compute shader).
+    #[arg(long, value_name = "MODE", value_parser = ["auto", "triangles", "dots", "gpu"])]
     pub draw: Option<String>,
+    /// Multisample anti-aliasing: 1 (off) or 4 [default: off on a software renderer, else 4].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=4))]
+    pub msaa: Option<u32>,
 }
 
 /// The subcommands.
@@ -214,9 +218,14 @@ pub fn main() -> ExitCode {
             let draw = match cli.draw.as_deref() {
                 Some("triangles") => crate::app::state::DrawMode::Triangles,
                 Some("dots") => crate::app::state::DrawMode::Dots,
+                Some("gpu") => crate::app::state::DrawMode::Gpu,
                 _ => crate::app::state::DrawMode::Auto,
             };
-            let options = crate::app::AppOptions { screenshot: cli.screenshot.clone(), frames: cli.frames, paused: cli.paused, draw };
+            if cli.msaa.is_some_and(|n| n != 1 && n != 4) {
+                anyhow::bail!("invalid value for --msaa: {} (allowed: 1 or 4)", cli.msaa.unwrap_or(0));
+            }
+            let options =
+                crate::app::AppOptions { screenshot: cli.screenshot.clone(), frames: cli.frames, paused: cli.paused, draw, msaa: cli.msaa };
             crate::app::run(config, options)
         }),
     };

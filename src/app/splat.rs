@@ -1,0 +1,256 @@
+//! GPU dots ("gpu" draw mode): every bird is written as a dot straight into a window-sized storage
+//! texture by a compute shader (`splat.wgsl`), which one sprite then shows. No triangles and no
+//! rasterizer per bird, so on a software Vulkan (lavapipe) a bird costs a few shader instructions
+//! instead of a rasterized primitive. Where birds overlap, which colour wins is up to the GPU: this
+//! mode is for looking, recordings use the mesh.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use bevy::asset::RenderAssetUsages;
+use bevy::core_pipeline::schedule::camera_driver;
+use bevy::image::ImageSampler;
+use bevy::prelude::*;
+use bevy::render::extract_resource::{ExtractResource, ExtractResourcePlugin};
+use bevy::render::render_asset::RenderAssets;
+use bevy::render::render_resource::binding_types::{storage_buffer_read_only_sized, texture_storage_2d, uniform_buffer};
+use bevy::render::render_resource::*;
+use bevy::render::renderer::{RenderContext, RenderDevice, RenderGraph, RenderQueue};
+use bevy::render::texture::GpuImage;
+use bevy::render::{Render, RenderApp, RenderStartup, RenderSystems};
+use bevy::window::PrimaryWindow;
+
+use super::camera::ViewCamera;
+use super::render::{bird_color, refresh_cluster_cache};
+use super::state::UiState;
+use crate::metrics::Metrics;
+use crate::sim::{Bird, Position, SimParams, Velocity};
+
+/// What the compute shader draws this frame (extracted to the render world).
+#[derive(Resource, Clone, Default, ExtractResource)]
+pub struct SplatFrame {
+    /// The storage texture.
+    pub image: Option<Handle<Image>>,
+    /// Its size in pixels (the world's rectangle on screen, rounded up).
+    pub size: UVec2,
+    /// Per bird: pixel x, pixel y, packed RGBA8 colour (as f32 bits), unused.
+    pub birds: Arc<Vec<[f32; 4]>>,
+    /// Dot size: 0 → 1 pixel, 1 → 2×2 pixels.
+    pub radius: u32,
+    /// Whether the mode is on.
+    pub active: bool,
+}
+
+#[derive(Component)]
+struct SplatSprite;
+
+#[derive(Resource, Clone)]
+struct SplatShader(Handle<Shader>);
+
+/// The "gpu" draw mode.
+pub struct SplatPlugin;
+
+impl Plugin for SplatPlugin {
+    fn build(&self, app: &mut App) {
+        let shader = app
+            .world_mut()
+            .resource_mut::<Assets<Shader>>()
+            .add(Shader::from_wgsl(include_str!("splat.wgsl"), "murmuration/splat.wgsl"));
+        app.init_resource::<SplatFrame>()
+            .add_plugins(ExtractResourcePlugin::<SplatFrame>::default())
+            .add_systems(Startup, spawn_sprite)
+            .add_systems(Update, update_splat.in_set(super::AppSystems::Draw));
+        let Some(render_app) = app.get_sub_app_mut(RenderApp) else { return };
+        render_app
+            .insert_resource(SplatShader(shader))
+            .add_systems(RenderStartup, init_pipeline)
+            .add_systems(Render, prepare_bind_group.in_set(RenderSystems::PrepareBindGroups))
+            .add_systems(RenderGraph, dispatch.before(camera_driver));
+    }
+}
+
+fn spawn_sprite(mut commands: Commands, mut state: ResMut<UiState>) {
+    state.gpu_dots = true;
+    commands.spawn((SplatSprite, Sprite::default(), Transform::from_xyz(0.0, 0.0, 0.05), Visibility::Hidden));
+}
+
+fn storage_image(size: UVec2) -> Image {
+    let mut image = Image::new_fill(
+        Extent3d { width: size.x, height: size.y, depth_or_array_layers: 1 },
+        TextureDimension::D2,
+        &[0, 0, 0, 0],
+        TextureFormat::Rgba8Unorm,
+        RenderAssetUsages::RENDER_WORLD,
+    );
+    image.texture_descriptor.usage = TextureUsages::STORAGE_BINDING | TextureUsages::TEXTURE_BINDING | TextureUsages::COPY_DST;
+    image.sampler = ImageSampler::nearest();
+    image
+}
+
+/// Packs a linear colour as RGBA8 in the bits of an f32 (read back with `unpack4x8unorm`).
+fn pack(c: [f32; 4]) -> f32 {
+    let b = |v: f32| (v.clamp(0.0, 1.0) * 255.0 + 0.5) as u32;
+    f32::from_bits(b(c[0]) | b(c[1]) << 8 | b(c[2]) << 16 | 255 << 24)
+}
+
+/// Builds the frame's dot list in pixel coordinates and places the sprite over the view.
+#[allow(clippy::too_many_arguments)]
+fn update_splat(
+    mut frame: ResMut<SplatFrame>,
+    state: Res<UiState>,
+    params: Res<SimParams>,
+    metrics: Option<Res<Metrics>>,
+    birds: Query<(&Bird, &Position, &Velocity)>,
+    window: Single<&Window, With<PrimaryWindow>>,
+    camera: Single<(&Transform, &Projection), With<ViewCamera>>,
+    mut images: ResMut<Assets<Image>>,
+    sprite: Single<(&mut Sprite, &mut Transform, &mut Visibility), (With<SplatSprite>, Without<ViewCamera>)>,
+    mut cluster_cache: Local<(u64, HashMap<u32, u32>)>,
+) {
+    let (mut sprite, mut transform, mut visibility) = sprite.into_inner();
+    let active = state.splat_active(birds.iter().len());
+    if !active {
+        if frame.active {
+            frame.active = false;
+            frame.birds = Arc::default();
+            *visibility = Visibility::Hidden;
+        }
+        return;
+    }
+    let (cam, projection) = camera.into_inner();
+    let scale = match projection {
+        Projection::Orthographic(o) => o.scale,
+        _ => 1.0,
+    };
+    let ppu = window.scale_factor() / scale; // pixels per world unit
+    let centre = cam.translation.truncate();
+    let half = Vec2::new(window.physical_width() as f32, window.physical_height() as f32) * 0.5;
+    let to_px = |w: Vec2| Vec2::new(half.x + (w.x - centre.x) * ppu, half.y - (w.y - centre.y) * ppu);
+    let to_world = |px: Vec2| Vec2::new(centre.x + (px.x - half.x) / ppu, centre.y - (px.y - half.y) / ppu);
+    // The texture covers only the world's rectangle on screen (clipped to the window), rounded up
+    // to 32 pixels so zooming does not reallocate it every frame.
+    let lo = to_px(Vec2::new(0.0, params.world_height)).max(Vec2::ZERO).floor();
+    let hi = to_px(Vec2::new(params.world_width, 0.0)).min(half * 2.0).ceil();
+    if hi.x <= lo.x || hi.y <= lo.y {
+        *visibility = Visibility::Hidden;
+        frame.active = false;
+        return;
+    }
+    let size = ((hi - lo).as_uvec2() + UVec2::splat(31)) / 32 * 32;
+    if frame.image.is_none() || frame.size != size {
+        let handle = images.add(storage_image(size));
+        sprite.image = handle.clone();
+        frame.image = Some(handle);
+        frame.size = size;
+    }
+    refresh_cluster_cache(&mut cluster_cache, &state, metrics.as_deref());
+    let mut dots = Vec::with_capacity(birds.iter().len());
+    for (bird, p, v) in &birds {
+        let px = to_px(p.0) - lo;
+        let c = bird_color(state.color_mode, bird, v.0, &params, &cluster_cache.1);
+        dots.push([px.x, px.y, pack(c), 0.0]);
+    }
+    frame.birds = Arc::new(dots);
+    frame.radius = u32::from(ppu > 1.5);
+    frame.active = true;
+    sprite.custom_size = Some(size.as_vec2() / ppu);
+    transform.translation = to_world(lo + size.as_vec2() * 0.5).extend(0.05);
+    *visibility = Visibility::Visible;
+}
+
+#[derive(ShaderType, Clone, Copy)]
+struct SplatParams {
+    count: u32,
+    width: u32,
+    height: u32,
+    radius: u32,
+}
+
+#[derive(Resource)]
+struct SplatPipeline {
+    layout: BindGroupLayoutDescriptor,
+    clear: CachedComputePipelineId,
+    splat: CachedComputePipelineId,
+}
+
+#[derive(Resource, Default)]
+struct SplatBindGroup(Option<(BindGroup, u32, UVec2)>);
+
+fn init_pipeline(mut commands: Commands, shader: Res<SplatShader>, cache: Res<PipelineCache>) {
+    let layout = BindGroupLayoutDescriptor::new(
+        "splat",
+        &BindGroupLayoutEntries::sequential(
+            ShaderStages::COMPUTE,
+            (
+                texture_storage_2d(TextureFormat::Rgba8Unorm, StorageTextureAccess::WriteOnly),
+                storage_buffer_read_only_sized(false, None),
+                uniform_buffer::<SplatParams>(false),
+            ),
+        ),
+    );
+    let pipeline = |entry: &'static str| {
+        cache.queue_compute_pipeline(ComputePipelineDescriptor {
+            layout: vec![layout.clone()],
+            shader: shader.0.clone(),
+            entry_point: Some(Cow::from(entry)),
+            ..default()
+        })
+    };
+    let (clear, splat) = (pipeline("clear"), pipeline("splat"));
+    commands.insert_resource(SplatPipeline { layout, clear, splat });
+}
+
+#[allow(clippy::too_many_arguments)]
+fn prepare_bind_group(
+    mut commands: Commands,
+    pipeline: Res<SplatPipeline>,
+    frame: Res<SplatFrame>,
+    gpu_images: Res<RenderAssets<GpuImage>>,
+    device: Res<RenderDevice>,
+    queue: Res<RenderQueue>,
+    cache: Res<PipelineCache>,
+) {
+    let view = frame.image.as_ref().filter(|_| frame.active).and_then(|h| gpu_images.get(h));
+    let Some(view) = view else {
+        commands.insert_resource(SplatBindGroup(None));
+        return;
+    };
+    let empty = [[0.0f32; 4]];
+    let data: &[[f32; 4]] = if frame.birds.is_empty() { &empty } else { &frame.birds };
+    let buffer = device.create_buffer_with_data(&BufferInitDescriptor {
+        label: Some("splat birds"),
+        contents: bytemuck::cast_slice(data),
+        usage: BufferUsages::STORAGE,
+    });
+    let count = frame.birds.len() as u32;
+    let mut uniform = UniformBuffer::from(SplatParams { count, width: frame.size.x, height: frame.size.y, radius: frame.radius });
+    uniform.write_buffer(&device, &queue);
+    let bind_group = device.create_bind_group(
+        "splat",
+        &cache.get_bind_group_layout(&pipeline.layout),
+        &BindGroupEntries::sequential((&view.texture_view, buffer.as_entire_binding(), &uniform)),
+    );
+    commands.insert_resource(SplatBindGroup(Some((bind_group, count, frame.size))));
+}
+
+fn dispatch(mut ctx: RenderContext, bind: Option<Res<SplatBindGroup>>, pipeline: Option<Res<SplatPipeline>>, cache: Res<PipelineCache>) {
+    let (Some(bind), Some(pipeline)) = (bind, pipeline) else { return };
+    let Some((bind_group, count, size)) = &bind.0 else { return };
+    let (Some(clear), Some(splat)) = (cache.get_compute_pipeline(pipeline.clear), cache.get_compute_pipeline(pipeline.splat)) else {
+        return;
+    };
+    let encoder = ctx.command_encoder();
+    {
+        let mut pass = encoder.begin_compute_pass(&ComputePassDescriptor { label: Some("splat clear"), ..default() });
+        pass.set_bind_group(0, bind_group, &[]);
+        pass.set_pipeline(clear);
+        pass.dispatch_workgroups(size.x.div_ceil(8), size.y.div_ceil(8), 1);
+    }
+    if *count > 0 {
+        let mut pass = encoder.begin_compute_pass(&ComputePassDescriptor { label: Some("splat birds"), ..default() });
+        pass.set_bind_group(0, bind_group, &[]);
+        pass.set_pipeline(splat);
+        pass.dispatch_workgroups(count.div_ceil(64), 1, 1);
+    }
+}
