@@ -45,6 +45,9 @@ pub struct SplatFrame {
 #[derive(Component)]
 struct SplatSprite;
 
+/// The sprite showing the texture.
+type SpriteParts<'a> = (&'a mut Sprite, &'a mut Transform, &'a mut Visibility);
+
 #[derive(Resource, Clone)]
 struct SplatShader(Handle<Shader>);
 
@@ -105,7 +108,7 @@ fn update_splat(
     window: Single<&Window, With<PrimaryWindow>>,
     camera: Single<(&Transform, &Projection), With<ViewCamera>>,
     mut images: ResMut<Assets<Image>>,
-    sprite: Single<(&mut Sprite, &mut Transform, &mut Visibility), (With<SplatSprite>, Without<ViewCamera>)>,
+    sprite: Single<SpriteParts, (With<SplatSprite>, Without<ViewCamera>)>,
     mut cluster_cache: Local<(u64, HashMap<u32, u32>)>,
 ) {
     let (mut sprite, mut transform, mut visibility) = sprite.into_inner();

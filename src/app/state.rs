@@ -213,7 +213,7 @@ impl UiState {
             DrawMode::Auto => self.gpu_dots && n > DrawMode::DOTS_ABOVE,
             _ => false,
         };
-        wanted && self.gpu_dots && !(self.recording.is_some() && !self.record.overlay)
+        wanted && self.gpu_dots && (self.recording.is_none() || self.record.overlay)
     }
 
     /// Shows a message.
