@@ -104,14 +104,13 @@ fn the_app_opens_on_the_story_with_panels_and_plots() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-/// Drives the real app with the mouse and keyboard (xdotool, in the same X display): place a
-/// predator, pause, take a screenshot, save a preset. Runs in a scratch folder.
-#[test]
-fn a_user_places_a_predator_pauses_shoots_and_saves() {
-    let _display = one_display();
+/// Runs the app (`--preset falcon`) in a fresh scratch folder, drives it with the xdotool lines in
+/// `actions` (the window is focused first), waits until `done` (a shell condition) holds, closes it.
+/// Returns the folder and the app's log. Under xvfb-run when there is no display.
+fn drive_app(name: &str, actions: &str, done: &str) -> (std::path::PathBuf, String) {
     let has = |tool: &str| std::process::Command::new("sh").args(["-c", &format!("command -v {tool}")]).output().is_ok_and(|o| o.status.success());
     assert!(has("xdotool"), "this test drives the window with xdotool: install the packages listed in README.md");
-    let dir = std::env::temp_dir().join(format!("murmuration-user-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("murmuration-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let script = format!(
@@ -121,18 +120,8 @@ APP=$!
 for i in $(seq 1 60); do WID=$(xdotool search --name murmuration | head -1 || true); [ -n "$WID" ] && break; sleep 0.5; done
 sleep 3
 xdotool windowfocus --sync "$WID"
-xdotool mousemove 640 400 click 1
-sleep 1.5
-xdotool key space
-sleep 0.5
-xdotool key p
-sleep 1.5
-xdotool mousemove 60 161 click 1
-sleep 0.3
-xdotool type mine
-sleep 0.3
-xdotool mousemove 165 161 click 1
-for i in $(seq 1 60); do [ -f assets/presets/mine.ron ] && ls captures/*.png >/dev/null 2>&1 && break; sleep 0.5; done
+{actions}
+for i in $(seq 1 60); do {done} && break; sleep 0.5; done
 kill $APP
 wait $APP || true
 "#,
@@ -149,6 +138,29 @@ wait $APP || true
     let out = cmd.arg("drive.sh").current_dir(&dir).output().expect("the driver runs");
     let log = std::fs::read_to_string(dir.join("app.log")).unwrap_or_default();
     assert!(out.status.success(), "{}\n{}\n{log}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    (dir, log)
+}
+
+/// Drives the real app with the mouse and keyboard (xdotool, in the same X display): place a
+/// predator, pause, take a screenshot, save a preset. Runs in a scratch folder.
+#[test]
+fn a_user_places_a_predator_pauses_shoots_and_saves() {
+    let _display = one_display();
+    let (dir, log) = drive_app(
+        "user",
+        "xdotool mousemove 640 400 click 1
+sleep 1.5
+xdotool key space
+sleep 0.5
+xdotool key p
+sleep 1.5
+xdotool mousemove 60 161 click 1
+sleep 0.3
+xdotool type mine
+sleep 0.3
+xdotool mousemove 165 161 click 1",
+        "[ -f assets/presets/mine.ron ] && ls captures/*.png >/dev/null 2>&1",
+    );
     // the screenshot landed in ./captures, whole
     let shots: Vec<_> = std::fs::read_dir(dir.join("captures")).expect("a captures folder").flatten().collect();
     assert_eq!(shots.len(), 1, "{log}");
@@ -167,38 +179,15 @@ wait $APP || true
 #[test]
 fn a_user_records_a_video_that_replays_to_the_same_state() {
     let _display = one_display();
-    let dir = std::env::temp_dir().join(format!("murmuration-rec-user-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let script = format!(
-        r#"set -e
-"{bin}" --preset falcon > app.log 2>&1 &
-APP=$!
-for i in $(seq 1 60); do WID=$(xdotool search --name murmuration | head -1 || true); [ -n "$WID" ] && break; sleep 0.5; done
-sleep 3
-xdotool windowfocus --sync "$WID"
-xdotool key r
+    let (dir, log) = drive_app(
+        "rec-user",
+        "xdotool key r
 sleep 3
 xdotool mousemove 640 400 click 1
 sleep 3
-xdotool key r
-for i in $(seq 1 60); do ls captures/*.ron >/dev/null 2>&1 && break; sleep 0.5; done
-kill $APP
-wait $APP || true
-"#,
-        bin = env!("CARGO_BIN_EXE_murmuration")
+xdotool key r",
+        "ls captures/*.ron >/dev/null 2>&1",
     );
-    std::fs::write(dir.join("drive.sh"), script).unwrap();
-    let mut cmd = if std::env::var_os("DISPLAY").is_some() {
-        std::process::Command::new("bash")
-    } else {
-        let mut c = std::process::Command::new("xvfb-run");
-        c.args(["-a", "-s", "-screen 0 1280x720x24", "bash"]);
-        c
-    };
-    let out = cmd.arg("drive.sh").current_dir(&dir).output().expect("the driver runs");
-    let log = std::fs::read_to_string(dir.join("app.log")).unwrap_or_default();
-    assert!(out.status.success(), "{}\n{}\n{log}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     let files: Vec<_> = std::fs::read_dir(dir.join("captures")).expect("a captures folder").flatten().map(|e| e.path()).collect();
     let mp4 = files.iter().find(|p| p.extension().is_some_and(|e| e == "mp4")).unwrap_or_else(|| panic!("no video: {files:?}\n{log}"));
     let ron = murmuration::record::Sidecar::path_for(mp4);
