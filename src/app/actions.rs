@@ -20,8 +20,13 @@ pub fn valid_preset_name(name: &str) -> bool {
     !name.is_empty() && name.len() <= 64 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
-/// Where screenshots go.
+/// Where screenshots and recordings go.
 pub const CAPTURE_DIR: &str = "captures";
+
+/// Milliseconds since the Unix epoch: the stamp in capture file names.
+pub fn timestamp_ms() -> u128 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis())
+}
 
 /// Handles reset, new seed, load, save and screenshots.
 #[allow(clippy::too_many_arguments)]
@@ -86,10 +91,7 @@ pub fn handle_actions(
                     state.say(format!("cannot create {}: {e}", dir.display()), true);
                     continue;
                 }
-                let stamp = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map_or(0, |d| d.as_millis());
-                let path = dir.join(format!("murmuration-{stamp}.png"));
+                let path = dir.join(format!("murmuration-{}.png", timestamp_ms()));
                 commands.spawn(Screenshot::primary_window()).observe(super::capture::save_png_atomic(path.clone()));
                 state.say(format!("saving a screenshot to {}", path.display()), false);
             }

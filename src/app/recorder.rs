@@ -102,20 +102,12 @@ fn spawn_worker(path: PathBuf, format: OutputFormat, size: (u32, u32), fps: u32)
     (tx, worker)
 }
 
-fn timestamp() -> u128 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis())
-}
-
 fn start(commands: &mut Commands, images: &mut Assets<Image>, state: &UiState, params: &SimParams, step: u64, timeline: &Timeline) -> Result<Active> {
     let dir = Path::new(super::actions::CAPTURE_DIR);
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let settings = state.record.clone();
-    let format = match settings.format {
-        super::state::RecFormat::Mp4 => OutputFormat::Mp4,
-        super::state::RecFormat::Gif => OutputFormat::Gif,
-    };
-    let path = dir.join(format!("murmuration-{}.{}", timestamp(), settings.format.extension()));
-    crate::record::encode::check_output(&path)?;
+    let path = dir.join(format!("murmuration-{}.{}", super::actions::timestamp_ms(), settings.format.extension()));
+    let format = crate::record::encode::check_output(&path)?;
     let (frames_tx, worker) = spawn_worker(path.clone(), format, settings.size, settings.fps);
     let camera = (!settings.overlay).then(|| {
         let image = target_image(images, settings.size);

@@ -10,7 +10,7 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use mp4::{AvcConfig, FourCC, MediaConfig, Mp4Config, Mp4Sample, Mp4Writer, TrackConfig, TrackType};
 use openh264::OpenH264API;
-use openh264::decoder::{Decoder, DecoderConfig};
+use openh264::decoder::{DecodedYUV, Decoder, DecoderConfig};
 use openh264::encoder::{Encoder, EncoderConfig, FrameRate, FrameType, IntraFramePeriod, QpRange, RateControlMode};
 use openh264::formats::{RgbaSliceU8, YUVBuffer, YUVSource};
 
@@ -133,6 +133,13 @@ pub struct DecodedVideo {
     pub frames: Vec<Vec<u8>>,
 }
 
+fn to_rgb(yuv: &DecodedYUV) -> Vec<u8> {
+    let (w, h) = yuv.dimensions();
+    let mut rgb = vec![0; w * h * 3];
+    yuv.write_rgb8(&mut rgb);
+    rgb
+}
+
 /// Reads and decodes the first video track of an MP4 file.
 pub fn decode_mp4(path: &Path) -> Result<DecodedVideo> {
     let file = File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
@@ -166,18 +173,10 @@ pub fn decode_mp4(path: &Path) -> Result<DecodedVideo> {
             rest = &rest[4 + n..];
         }
         if let Some(yuv) = decoder.decode(&packet)? {
-            let (w, h) = yuv.dimensions();
-            let mut rgb = vec![0; w * h * 3];
-            yuv.write_rgb8(&mut rgb);
-            frames.push(rgb);
+            frames.push(to_rgb(&yuv));
         }
     }
-    for yuv in decoder.flush_remaining()? {
-        let (w, h) = yuv.dimensions();
-        let mut rgb = vec![0; w * h * 3];
-        yuv.write_rgb8(&mut rgb);
-        frames.push(rgb);
-    }
+    frames.extend(decoder.flush_remaining()?.iter().map(to_rgb));
     Ok(DecodedVideo { size, fps, frames })
 }
 

@@ -133,7 +133,7 @@ impl Plugin for SimPlugin {
             .init_resource::<SimControl>()
             .init_resource::<ResetRequest>()
             .add_message::<SimReset>()
-            .init_resource::<Timeline>()
+            .insert_resource(Timeline::start(self.seed, self.params.clone(), self.script.dives.clone()))
             .add_systems(PreUpdate, (apply_reset, timeline::restart_timeline).chain())
             .configure_sets(
                 FixedUpdate,
@@ -148,7 +148,7 @@ impl Plugin for SimPlugin {
                     .chain()
                     .run_if(sim_running),
             )
-            .add_systems(Startup, (timeline::start_timeline, spawn::sync_population, predator::sync_predators).chain())
+            .add_systems(Startup, (spawn::sync_population, predator::sync_predators).chain())
             .add_systems(First, systems::sync_timestep)
             .add_systems(
                 FixedUpdate,

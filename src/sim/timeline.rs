@@ -172,11 +172,6 @@ pub fn restart_timeline(
     }
 }
 
-/// Starts the first timeline.
-pub fn start_timeline(mut commands: Commands, params: Res<SimParams>, seed: Res<SimSeed>, script: Res<Script>) {
-    commands.insert_resource(Timeline::start(seed.0, params.clone(), script.dives.clone()));
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
