@@ -16,8 +16,12 @@ pub struct BirdRenderPlugin;
 
 impl Plugin for BirdRenderPlugin {
     fn build(&self, app: &mut App) {
-        app.add_systems(Startup, spawn_flock_mesh)
-            .add_systems(Update, (update_flock_mesh, draw_border).in_set(super::AppSystems::Draw));
+        app.init_resource::<ClusterLabels>()
+            .add_systems(Startup, spawn_flock_mesh)
+            .add_systems(
+                Update,
+                (refresh_cluster_labels, (update_flock_mesh, draw_border)).chain().in_set(super::AppSystems::Draw),
+            );
     }
 }
 
@@ -105,9 +109,8 @@ fn update_flock_mesh(
     camera: Single<&Projection, With<super::camera::ViewCamera>>,
     state: Res<UiState>,
     params: Res<SimParams>,
-    metrics: Option<Res<Metrics>>,
+    clusters: Res<ClusterLabels>,
     mut meshes: ResMut<Assets<Mesh>>,
-    mut cluster_cache: Local<(u64, HashMap<u32, u32>)>,
 ) {
     let scale = match *camera {
         Projection::Orthographic(o) => o.scale,
@@ -115,7 +118,6 @@ fn update_flock_mesh(
     };
     // about the separation spacing in world units, but never under 3 or over 9 pixels
     let length = (0.8 * params.separation_radius).clamp(3.0 * scale, BIRD_PIXELS * scale);
-    refresh_cluster_cache(&mut cluster_cache, &state, metrics.as_deref());
     // In the "gpu" mode the compute shader draws the birds (see splat.rs).
     let n = if state.splat_active(birds.iter().len()) { 0 } else { birds.iter().len() };
     let dots = state.draw_mode.dots(n);
@@ -130,7 +132,7 @@ fn update_flock_mesh(
                 positions.push([corner.x, corner.y, 0.0]);
             }
         }
-        let c = bird_color(state.color_mode, bird, v.0, &params, &cluster_cache.1);
+        let c = bird_color(state.color_mode, bird, v.0, &params, &clusters.of);
         colors.extend(std::iter::repeat_n(c, per_bird));
     }
     let topology = if dots { PrimitiveTopology::PointList } else { PrimitiveTopology::TriangleList };
@@ -156,15 +158,25 @@ fn update_flock_mesh(
     }
 }
 
+/// Each bird's cluster label (bird id → label) as of the last metrics sample, for the cluster
+/// colour mode; shared by the mesh and the compute-shader dots.
+#[derive(Resource, Default)]
+pub(super) struct ClusterLabels {
+    /// One past the sample's step (0: never read).
+    read_at: u64,
+    /// Bird id → cluster label.
+    pub(super) of: HashMap<u32, u32>,
+}
+
 /// Re-reads the cluster labels after each metrics sample (only in the cluster colour mode).
-pub(super) fn refresh_cluster_cache(cache: &mut (u64, HashMap<u32, u32>), state: &UiState, metrics: Option<&Metrics>) {
+pub(super) fn refresh_cluster_labels(mut labels: ResMut<ClusterLabels>, state: Res<UiState>, metrics: Option<Res<Metrics>>) {
     if state.color_mode == ColorMode::Cluster
         && let Some(m) = metrics
         && let Some(latest) = m.latest()
-        && (cache.0 != latest.step + 1 || cache.1.is_empty())
+        && (labels.read_at != latest.step + 1 || labels.of.is_empty())
     {
-        cache.0 = latest.step + 1;
-        cache.1 = m.cluster_of.iter().copied().collect();
+        labels.read_at = latest.step + 1;
+        labels.of = m.cluster_of.iter().copied().collect();
     }
 }
 

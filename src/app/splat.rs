@@ -5,7 +5,6 @@
 //! mode is for looking, recordings use the mesh.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use bevy::asset::RenderAssetUsages;
@@ -22,9 +21,8 @@ use bevy::render::{Render, RenderApp, RenderStartup, RenderSystems};
 use bevy::window::PrimaryWindow;
 
 use super::camera::ViewCamera;
-use super::render::{bird_color, refresh_cluster_cache};
+use super::render::{ClusterLabels, bird_color, refresh_cluster_labels};
 use super::state::UiState;
-use crate::metrics::Metrics;
 use crate::sim::{Bird, Position, SimParams, Velocity};
 
 /// What the compute shader draws this frame (extracted to the render world).
@@ -63,10 +61,11 @@ impl Plugin for SplatPlugin {
         app.init_resource::<SplatFrame>()
             .add_plugins(ExtractResourcePlugin::<SplatFrame>::default())
             .add_systems(Startup, spawn_sprite)
-            .add_systems(Update, update_splat.in_set(super::AppSystems::Draw));
+            .add_systems(Update, update_splat.after(refresh_cluster_labels).in_set(super::AppSystems::Draw));
         let Some(render_app) = app.get_sub_app_mut(RenderApp) else { return };
         render_app
             .insert_resource(SplatShader(shader))
+            .init_resource::<SplatBuffer>()
             .add_systems(RenderStartup, init_pipeline)
             .add_systems(Render, prepare_bind_group.in_set(RenderSystems::PrepareBindGroups))
             .add_systems(RenderGraph, dispatch.before(camera_driver));
@@ -103,13 +102,12 @@ fn update_splat(
     mut frame: ResMut<SplatFrame>,
     state: Res<UiState>,
     params: Res<SimParams>,
-    metrics: Option<Res<Metrics>>,
+    clusters: Res<ClusterLabels>,
     birds: Query<(&Bird, &Position, &Velocity)>,
     window: Single<&Window, With<PrimaryWindow>>,
     camera: Single<(&Transform, &Projection), With<ViewCamera>>,
     mut images: ResMut<Assets<Image>>,
     sprite: Single<SpriteParts, (With<SplatSprite>, Without<ViewCamera>)>,
-    mut cluster_cache: Local<(u64, HashMap<u32, u32>)>,
 ) {
     let (mut sprite, mut transform, mut visibility) = sprite.into_inner();
     let active = state.splat_active(birds.iter().len());
@@ -147,11 +145,10 @@ fn update_splat(
         frame.image = Some(handle);
         frame.size = size;
     }
-    refresh_cluster_cache(&mut cluster_cache, &state, metrics.as_deref());
     let mut dots = Vec::with_capacity(birds.iter().len());
     for (bird, p, v) in &birds {
         let px = to_px(p.0) - lo;
-        let c = bird_color(state.color_mode, bird, v.0, &params, &cluster_cache.1);
+        let c = bird_color(state.color_mode, bird, v.0, &params, &clusters.of);
         dots.push([px.x, px.y, pack(c), 0.0]);
     }
     frame.birds = Arc::new(dots);
@@ -180,6 +177,10 @@ struct SplatPipeline {
 #[derive(Resource, Default)]
 struct SplatBindGroup(Option<(BindGroup, u32, UVec2)>);
 
+/// The birds' storage buffer, kept between frames and grown (to a power of two) when too small.
+#[derive(Resource, Default)]
+struct SplatBuffer(Option<Buffer>);
+
 fn init_pipeline(mut commands: Commands, shader: Res<SplatShader>, cache: Res<PipelineCache>) {
     let layout = BindGroupLayoutDescriptor::new(
         "splat",
@@ -207,6 +208,7 @@ fn init_pipeline(mut commands: Commands, shader: Res<SplatShader>, cache: Res<Pi
 #[allow(clippy::too_many_arguments)]
 fn prepare_bind_group(
     mut commands: Commands,
+    mut birds: ResMut<SplatBuffer>,
     pipeline: Res<SplatPipeline>,
     frame: Res<SplatFrame>,
     gpu_images: Res<RenderAssets<GpuImage>>,
@@ -221,11 +223,17 @@ fn prepare_bind_group(
     };
     let empty = [[0.0f32; 4]];
     let data: &[[f32; 4]] = if frame.birds.is_empty() { &empty } else { &frame.birds };
-    let buffer = device.create_buffer_with_data(&BufferInitDescriptor {
-        label: Some("splat birds"),
-        contents: bytemuck::cast_slice(data),
-        usage: BufferUsages::STORAGE,
-    });
+    let bytes: &[u8] = bytemuck::cast_slice(data);
+    if birds.0.as_ref().is_none_or(|b| b.size() < bytes.len() as u64) {
+        birds.0 = Some(device.create_buffer(&BufferDescriptor {
+            label: Some("splat birds"),
+            size: (bytes.len() as u64).next_power_of_two(),
+            usage: BufferUsages::STORAGE | BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        }));
+    }
+    let buffer = birds.0.as_ref().expect("just made");
+    queue.write_buffer(buffer, 0, bytes);
     let count = frame.birds.len() as u32;
     let mut uniform = UniformBuffer::from(SplatParams { count, width: frame.size.x, height: frame.size.y, radius: frame.radius });
     uniform.write_buffer(&device, &queue);
