@@ -23,6 +23,7 @@ pub const BUILT_IN: &[(&str, &str)] = &[
     ("repair", include_str!("../../assets/presets/repair.ron")),
     ("story", include_str!("../../assets/presets/story.ron")),
     ("swarm", include_str!("../../assets/presets/swarm.ron")),
+    ("torus", include_str!("../../assets/presets/torus.ron")),
 ];
 
 /// A scenario: parameters, and optionally a seed and a run length.
