@@ -1,11 +1,76 @@
 //! The measures of a flock's state: pure functions over positions and velocities.
 
-use std::sync::atomic::{AtomicU32, Ordering};
-
 use bevy::math::Vec2;
 
 use crate::sim::grid::SpatialGrid;
 use crate::sim::space::Space;
+
+/// Birds per task in the parallel sums (a fixed size, so sums round the same on every machine).
+const CHUNK: usize = 8192;
+
+/// `f` over consecutive chunks of `0..n`, in parallel when Bevy's compute pool exists; the
+/// results in chunk order.
+fn chunked<T: Send + 'static>(n: usize, f: impl Fn(std::ops::Range<usize>) -> T + Sync) -> Vec<T> {
+    let ranges = (0..n).step_by(CHUNK).map(|a| a..(a + CHUNK).min(n));
+    let f = &f;
+    match bevy::tasks::ComputeTaskPool::try_get() {
+        Some(pool) if n > CHUNK => pool.scope(|s| {
+            for r in ranges {
+                s.spawn(async move { f(r) });
+            }
+        }),
+        _ => ranges.map(f).collect(),
+    }
+}
+
+/// Sums over birds that the centre of mass and the polarization come from.
+#[derive(Clone, Copy, Default)]
+struct Sums {
+    heading: Vec2,
+    pos: Vec2,
+    /// Σ cos, Σ sin of each coordinate as an angle around the torus.
+    cos: Vec2,
+    sin: Vec2,
+}
+
+impl Sums {
+    fn of(space: &Space, pos: &[Vec2], vel: &[Vec2]) -> Self {
+        let mut s = Sums::default();
+        let turn = std::f32::consts::TAU / space.size;
+        for (&p, &v) in pos.iter().zip(vel) {
+            s.heading += v.normalize_or_zero();
+            if space.wrap {
+                let a = p * turn;
+                let ((sx, cx), (sy, cy)) = (a.x.sin_cos(), a.y.sin_cos());
+                s.cos += Vec2::new(cx, cy);
+                s.sin += Vec2::new(sx, sy);
+            } else {
+                s.pos += p;
+            }
+        }
+        s
+    }
+
+    fn add(self, o: Self) -> Self {
+        Sums { heading: self.heading + o.heading, pos: self.pos + o.pos, cos: self.cos + o.cos, sin: self.sin + o.sin }
+    }
+
+    /// The centre of mass of `n` birds; on a torus the circular mean of each coordinate.
+    fn centre(&self, space: &Space, n: usize) -> Vec2 {
+        if n == 0 {
+            return space.size * 0.5;
+        }
+        if !space.wrap {
+            return self.pos / n as f32;
+        }
+        let tau = std::f32::consts::TAU;
+        let angle = |s: f32, c: f32| {
+            let a = s.atan2(c);
+            if a < 0.0 { a + tau } else { a }
+        };
+        space.contain(Vec2::new(angle(self.sin.x, self.cos.x), angle(self.sin.y, self.cos.y)) / tau * space.size)
+    }
+}
 
 /// Polarization φ = |mean unit heading|: 1 when all fly the same way, ≈0 when headings are random.
 pub fn polarization(vel: &[Vec2]) -> f32 {
@@ -18,30 +83,12 @@ pub fn polarization(vel: &[Vec2]) -> f32 {
 
 /// The centre of mass; on a torus the circular mean of each coordinate.
 pub fn centre(space: &Space, pos: &[Vec2]) -> Vec2 {
-    if pos.is_empty() {
-        return space.size * 0.5;
-    }
-    if !space.wrap {
-        return pos.iter().copied().sum::<Vec2>() / pos.len() as f32;
-    }
-    let tau = std::f32::consts::TAU;
-    let (mut cx, mut sx, mut cy, mut sy) = (0.0f32, 0.0f32, 0.0f32, 0.0f32);
-    for p in pos {
-        let ax = p.x / space.size.x * tau;
-        let ay = p.y / space.size.y * tau;
-        cx += ax.cos();
-        sx += ax.sin();
-        cy += ay.cos();
-        sy += ay.sin();
-    }
-    let wrap_angle = |s: f32, c: f32| {
-        let a = s.atan2(c);
-        if a < 0.0 { a + tau } else { a }
-    };
-    space.contain(Vec2::new(
-        wrap_angle(sx, cx) / tau * space.size.x,
-        wrap_angle(sy, cy) / tau * space.size.y,
-    ))
+    Sums::of(space, pos, &vec![Vec2::ZERO; pos.len()]).centre(space, pos.len())
+}
+
+/// Σ r̂ × v̂ over birds, r̂ the unit vector from `c` to a bird, v̂ its heading.
+fn angular_sum(space: &Space, c: Vec2, pos: &[Vec2], vel: &[Vec2]) -> f32 {
+    pos.iter().zip(vel).map(|(&p, &v)| space.offset(c, p).normalize_or_zero().perp_dot(v.normalize_or_zero())).sum()
 }
 
 /// Milling m = |mean (r̂ × v̂)|, r̂ the unit vector from the centre of mass to a bird, v̂ its
@@ -51,12 +98,20 @@ pub fn milling(space: &Space, pos: &[Vec2], vel: &[Vec2]) -> f32 {
         return 0.0;
     }
     let c = centre(space, pos);
-    let sum: f32 = pos
-        .iter()
-        .zip(vel)
-        .map(|(&p, &v)| space.offset(c, p).normalize_or_zero().perp_dot(v.normalize_or_zero()))
-        .sum();
-    sum.abs() / pos.len() as f32
+    angular_sum(space, c, pos, vel).abs() / pos.len() as f32
+}
+
+/// Polarization and milling together, `(φ, m)`, summed in parallel chunks: the same values as
+/// [`polarization`] and [`milling`] up to rounding.
+pub fn order_parameters(space: &Space, pos: &[Vec2], vel: &[Vec2]) -> (f32, f32) {
+    let n = pos.len();
+    if n == 0 {
+        return (0.0, 0.0);
+    }
+    let sums = chunked(n, |r| Sums::of(space, &pos[r.clone()], &vel[r])).into_iter().fold(Sums::default(), Sums::add);
+    let c = sums.centre(space, n);
+    let turning: f32 = chunked(n, |r| angular_sum(space, c, &pos[r.clone()], &vel[r])).into_iter().sum();
+    (sums.heading.length() / n as f32, turning.abs() / n as f32)
 }
 
 /// Connected components of birds closer than the linking distance.
@@ -70,13 +125,33 @@ pub struct Clusters {
     pub largest: u32,
 }
 
-fn find(parent: &mut [u32], mut i: u32) -> u32 {
-    while parent[i as usize] != i {
-        let p = parent[i as usize];
-        parent[i as usize] = parent[p as usize];
-        i = p;
+/// The root of `i` in a union-find forest stored in `parent[i - base]` (path halving). Roots are
+/// always the smallest slot of their set.
+#[inline]
+fn find(parent: &mut [u32], base: u32, mut i: u32) -> u32 {
+    loop {
+        let p = parent[(i - base) as usize];
+        if p == i {
+            return i;
+        }
+        let gp = parent[(p - base) as usize];
+        if gp == p {
+            return p;
+        }
+        parent[(i - base) as usize] = gp;
+        i = gp;
     }
-    i
+}
+
+/// Joins the sets of `a` and `b`: the larger root goes under the smaller, so a set's root is its
+/// smallest slot whatever order links are joined in.
+#[inline]
+fn union(parent: &mut [u32], base: u32, a: u32, b: u32) {
+    let (ra, rb) = (find(parent, base, a), find(parent, base, b));
+    if ra != rb {
+        let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
+        parent[(hi - base) as usize] = lo;
+    }
 }
 
 /// What one scan over every bird's surroundings (up to `link`) finds.
@@ -90,177 +165,350 @@ pub struct LinkScan {
     pub nn_count: u32,
 }
 
-const SCAN_CHUNK: usize = 4096;
-
 /// The metrics grid's smallest cell side as a fraction of the linking distance: just under
 /// 1/√2, so a cell's diagonal is shorter than the link and all birds in a cell are linked.
 pub const METRICS_CELL: f32 = 1.0 / 1.42;
 
-/// The root of `i` in a union-find forest shared between threads (path halving).
-fn find_shared(parent: &[AtomicU32], mut i: u32) -> u32 {
-    loop {
-        let p = parent[i as usize].load(Ordering::Relaxed);
-        if p == i {
-            return i;
-        }
-        let gp = parent[p as usize].load(Ordering::Relaxed);
-        if gp != p {
-            // Any ancestor is a valid parent, so a lost race only costs a longer walk.
-            let _ = parent[i as usize].compare_exchange_weak(p, gp, Ordering::Relaxed, Ordering::Relaxed);
-        }
-        i = gp;
-    }
+/// Rows of cells are scanned in bands of at least this many rows, at most [`BANDS`] of them: a
+/// number that depends on the grid, not the thread count, so sums over bands come out the same on
+/// every machine. Links from a band's last two rows into the next band are joined afterwards.
+const ROWS_PER_BAND: usize = 24;
+const BANDS: usize = 16;
+
+/// What one band of rows found: its links into other bands' rows, and its birds' nearest
+/// neighbours.
+#[derive(Default)]
+struct BandScan {
+    edges: Vec<(u32, u32)>,
+    nn_sum: f64,
+    nn_count: u32,
 }
 
-/// Joins the sets of `a` and `b`; the larger root goes under the smaller, so every set's root is
-/// its smallest slot whatever order threads join in.
-fn union_shared(parent: &[AtomicU32], a: u32, b: u32) {
-    loop {
-        let (ra, rb) = (find_shared(parent, a), find_shared(parent, b));
-        if ra == rb {
-            return;
-        }
-        let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
-        if parent[hi as usize].compare_exchange(hi, lo, Ordering::AcqRel, Ordering::Relaxed).is_ok() {
-            return;
-        }
-    }
+/// The scan's constants for one grid and linking distance.
+struct Scan<'a> {
+    grid: &'a SpatialGrid,
+    space: Space,
+    link: f32,
+    link2: f32,
+    /// Cells within this many cells may hold linked birds.
+    reach: usize,
+    /// Whether a cell's diagonal is shorter than the link (all birds in a cell are linked).
+    cells_linked: bool,
+    /// Squared cell side: a nearest neighbour closer than this lies in the 3×3 block of cells.
+    near2: f32,
+    cols: usize,
+    rows: usize,
 }
 
-/// Scans the cells whose first slot is in `first..end`: joins linked birds in `parent` and returns
-/// the sum and count of nearest-neighbour distances of the birds in those cells.
-///
-/// Cells are at least `link / 1.42` wide (see [`METRICS_CELL`]). When a cell's diagonal is shorter than `link`, all birds in
-/// a cell are linked to each other, and one link between two cells joins them whole, so a pair of
-/// cells is only scanned until its first link. A bird's nearest neighbour is looked for in the
-/// 3×3 cells around it first; only when it is farther than one cell can a closer one lie beyond.
-fn scan_chunk(grid: &SpatialGrid, link: f32, first: usize, end: usize, parent: &[AtomicU32]) -> (f64, u32) {
-    let Some(space) = grid.space_opt() else { return (0.0, 0) };
-    let link2 = link * link;
-    let cell = grid.cell_size();
-    let reach = (link / cell.min_element().max(1e-6)).ceil().max(1.0) as usize;
-    let cells_linked = cell.length_squared() < link2;
-    let near2 = cell.min_element() * cell.min_element();
-    let d2 = |i: usize, j: usize| space.offset(grid.pos[i], grid.pos[j]).length_squared();
-    let (mut nn_sum, mut nn_count) = (0.0f64, 0u32);
-    let mut near = Vec::new();
-    let mut slot = first;
-    // A cell that started in the previous chunk belongs to it.
-    if slot > 0 && slot < end && grid.cell_coords(grid.pos[slot]) == grid.cell_coords(grid.pos[slot - 1]) {
-        let (x, y) = grid.cell_coords(grid.pos[slot]);
-        slot = grid.cell_slots(x, y).end;
+impl Scan<'_> {
+    #[inline]
+    fn d2(&self, i: usize, j: usize) -> f32 {
+        self.space.offset(self.grid.pos[i], self.grid.pos[j]).length_squared()
     }
-    while slot < end {
-        let (x, y) = grid.cell_coords(grid.pos[slot]);
-        let own = grid.cell_slots(x, y);
-        // Links inside the cell.
-        if cells_linked {
-            for i in own.start + 1..own.end {
-                union_shared(parent, own.start as u32, i as u32);
-            }
+
+    /// Whether any bird of `a` is closer than the link to any bird of `b`.
+    #[inline]
+    fn any_link(&self, a: std::ops::Range<usize>, b: std::ops::Range<usize>, plain: bool) -> bool {
+        let pos = &self.grid.pos;
+        if plain {
+            a.into_iter().any(|i| b.clone().any(|j| (pos[j] - pos[i]).length_squared() < self.link2))
         } else {
-            for i in own.clone() {
-                for j in i + 1..own.end {
-                    if d2(i, j) < link2 {
-                        union_shared(parent, i as u32, j as u32);
-                    }
+            a.into_iter().any(|i| b.clone().any(|j| self.d2(i, j) < self.link2))
+        }
+    }
+
+    /// The cell `(dx, dy)` away from `(x, y)`, wrapped on a torus; `None` off the grid.
+    #[inline]
+    fn neighbour(&self, x: usize, y: usize, dx: isize, dy: isize) -> Option<(usize, usize)> {
+        let (cols, rows) = (self.cols as isize, self.rows as isize);
+        let (nx, ny) = (x as isize + dx, y as isize + dy);
+        if self.space.wrap {
+            Some((nx.rem_euclid(cols) as usize, ny.rem_euclid(rows) as usize))
+        } else if (0..cols).contains(&nx) && (0..rows).contains(&ny) {
+            Some((nx as usize, ny as usize))
+        } else {
+            None
+        }
+    }
+
+    /// Scans the cells of rows `r0..r1`, whose slots start at `base` and whose union-find
+    /// entries are `parent`: joins the links inside these rows, returns the links into other rows
+    /// and the nearest-neighbour distances of these rows' birds.
+    ///
+    /// When cells are linked inside (see [`METRICS_CELL`]), one link between two cells joins them
+    /// whole, so a pair of cells is looked at only until its first link, and not at all when the
+    /// two are already joined. Each pair of cells is looked at from one of them: the forward half
+    /// of the block around a cell (dy > 0, or dy = 0 and dx > 0).
+    fn band(&self, r0: usize, r1: usize, base: u32, parent: &mut [u32]) -> BandScan {
+        let grid = self.grid;
+        let mut out = BandScan::default();
+        let r = self.reach as isize;
+        if self.cells_linked {
+            // All birds of a cell are linked: join them to the cell's first bird up front, so a
+            // link from another cell may reach any of them.
+            for c in r0 * self.cols..r1 * self.cols {
+                let own = grid.cell_slots(c % self.cols, c / self.cols);
+                for i in own.start + 1..own.end {
+                    parent[i - base as usize] = own.start as u32;
                 }
             }
         }
-        // Links to the cells in the forward half of the block around (dy > 0, or dy = 0 and
-        // dx > 0): every pair of neighbouring cells is looked at from one of its two cells.
-        let (cols, rows) = grid.dims();
-        let wrap = space.wrap;
-        let r = reach as isize;
-        for dy in 0..=r {
-            for dx in if dy == 0 { 1 } else { -r }..=r {
-                let (mut nx, mut ny) = (x as isize + dx, y as isize + dy);
-                if wrap {
-                    // |d| ≤ reach, and a wrapping grid is at least as wide as… one cell: wrap by
-                    // repeated steps (no division on this hot path).
-                    while nx < 0 {
-                        nx += cols as isize;
-                    }
-                    while nx >= cols as isize {
-                        nx -= cols as isize;
-                    }
-                    while ny >= rows as isize {
-                        ny -= rows as isize;
-                    }
-                } else if nx < 0 || nx >= cols as isize || ny >= rows as isize {
+        for y in r0..r1 {
+            for x in 0..self.cols {
+                let own = grid.cell_slots(x, y);
+                if own.is_empty() {
                     continue;
                 }
-                let (nx, ny) = (nx as usize, ny as usize);
-                if (nx, ny) == (x, y) {
+                // Away from the seams and edges offsets need no wrapping.
+                let plain = x >= self.reach && x + self.reach < self.cols && y >= self.reach && y + self.reach < self.rows;
+                if self.cells_linked && plain && self.reach == 2 && y + 2 < r1 {
+                    self.interior(x, y, own, base, parent, &mut out);
                     continue;
                 }
-                let slots = grid.cell_slots(nx, ny);
-                if slots.is_empty() {
-                    continue;
-                }
-                if cells_linked {
-                    if own.clone().any(|i| slots.clone().any(|j| d2(i, j) < link2)) {
-                        union_shared(parent, own.start as u32, slots.start as u32);
-                    }
-                } else {
+                if !self.cells_linked {
                     for i in own.clone() {
-                        for j in slots.clone() {
-                            if d2(i, j) < link2 {
-                                union_shared(parent, i as u32, j as u32);
+                        for j in i + 1..own.end {
+                            if self.d2(i, j) < self.link2 {
+                                union(parent, base, i as u32, j as u32);
+                            }
+                        }
+                    }
+                }
+                // This cell's root, kept up to date as links join it to others.
+                let mut root = find(parent, base, own.start as u32);
+                for dy in 0..=r {
+                    for dx in if dy == 0 { 1 } else { -r }..=r {
+                        let (nx, ny) = if plain {
+                            ((x as isize + dx) as usize, y + dy as usize)
+                        } else {
+                            match self.neighbour(x, y, dx, dy) {
+                                Some(c) if c != (x, y) => c,
+                                _ => continue,
+                            }
+                        };
+                        let other = grid.cell_slots(nx, ny);
+                        if other.is_empty() {
+                            continue;
+                        }
+                        let local = ny < r1 && ny >= r0;
+                        if self.cells_linked {
+                            if !local {
+                                if self.any_link(own.clone(), other.clone(), plain) {
+                                    out.edges.push((own.start as u32, other.start as u32));
+                                }
+                                continue;
+                            }
+                            let theirs = find(parent, base, other.start as u32);
+                            if theirs == root {
+                                continue;
+                            }
+                            if self.any_link(own.clone(), other, plain) {
+                                // Both are roots: the larger goes under the smaller.
+                                if theirs < root {
+                                    parent[(root - base) as usize] = theirs;
+                                    root = theirs;
+                                } else {
+                                    parent[(theirs - base) as usize] = root;
+                                }
+                            }
+                        } else {
+                            for i in own.clone() {
+                                for j in other.clone() {
+                                    if self.d2(i, j) < self.link2 {
+                                        if local {
+                                            union(parent, base, i as u32, j as u32);
+                                        } else {
+                                            out.edges.push((i as u32, j as u32));
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                self.nearest(x, y, own, plain, &mut out);
+            }
+        }
+        out
+    }
+
+    /// The common case, a cell away from seams, edges and the band's last rows when cells are
+    /// linked inside (so the reach is 2 cells): per bird, one pass over the runs of slots ahead
+    /// (the rest of its row up to 2 cells on, and 5 cells in each of the next 2 rows) joins the
+    /// cells of the birds it links to, and one over the 3×3 cells around finds its nearest
+    /// neighbour. A row of neighbouring cells is one contiguous run of slots.
+    fn interior(&self, x: usize, y: usize, own: std::ops::Range<usize>, base: u32, parent: &mut [u32], out: &mut BandScan) {
+        let grid = self.grid;
+        let pos = &grid.pos;
+        let run = |x0: usize, x1: usize, row: usize| grid.cell_slots(x0, row).start..grid.cell_slots(x1, row).end;
+        let around = [run(x - 1, x + 1, y - 1), run(x - 1, x + 1, y), run(x - 1, x + 1, y + 1)];
+        let ahead = [own.end..grid.cell_slots(x + 2, y).end, run(x - 2, x + 2, y + 1), run(x - 2, x + 2, y + 2)];
+        // This cell's root, kept up to date as links join it to others.
+        let mut root = find(parent, base, own.start as u32);
+        // The parent of the last bird joined: the birds of one cell mostly share it, and a bird
+        // whose parent is already in this set needs no find.
+        let mut joined = root;
+        for i in own {
+            let p = pos[i];
+            for r in &ahead {
+                // Which birds of the run are linked, as bits (no branch per bird: whether one is
+                // linked is a coin flip the CPU cannot predict), then join those.
+                for start in r.clone().step_by(64) {
+                    let end = (start + 64).min(r.end);
+                    let mut linked = 0u64;
+                    for (k, j) in (start..end).enumerate() {
+                        linked |= u64::from((pos[j] - p).length_squared() < self.link2) << k;
+                    }
+                    while linked != 0 {
+                        let j = start + linked.trailing_zeros() as usize;
+                        linked &= linked - 1;
+                        let up = parent[j - base as usize];
+                        if up == joined || up == root {
+                            continue;
+                        }
+                        joined = up;
+                        let theirs = find(parent, base, up);
+                        if theirs < root {
+                            parent[(root - base) as usize] = theirs;
+                            root = theirs;
+                        } else if theirs > root {
+                            parent[(theirs - base) as usize] = root;
+                        }
+                    }
+                }
+            }
+            let best = around.iter().map(|r| min_d2_except(pos, p, r.clone(), i)).fold(f32::INFINITY, f32::min);
+            self.settle_nearest(i, best, out);
+        }
+    }
+
+    /// Adds bird `i`'s nearest-neighbour distance, given the smallest squared distance `best`
+    /// found in the 3×3 cells around it: only when that is farther than a cell side can a
+    /// closer one lie beyond, and then the whole linking radius is searched.
+    #[inline]
+    fn settle_nearest(&self, i: usize, mut best: f32, out: &mut BandScan) {
+        if best > self.near2 {
+            let mut far = best;
+            self.grid.for_each_within(self.grid.pos[i], self.link, |j, _, d| {
+                if j != i {
+                    far = far.min(d);
+                }
+            });
+            best = far;
+        }
+        if best < self.link2 {
+            out.nn_sum += f64::from(best.sqrt());
+            out.nn_count += 1;
+        }
+    }
+
+    /// Adds the nearest-neighbour distances of the birds in cell `(x, y)` (slots `own`): looked
+    /// for in the 3×3 cells around first; only when that one is farther than a cell side can a
+    /// closer one lie beyond.
+    #[inline]
+    fn nearest(&self, x: usize, y: usize, own: std::ops::Range<usize>, plain: bool, out: &mut BandScan) {
+        let grid = self.grid;
+        let pos = &grid.pos;
+        for i in own {
+            let p = pos[i];
+            let mut best = f32::INFINITY;
+            if plain {
+                // Three rows of three cells, each row one contiguous run of slots.
+                for ny in y - 1..=y + 1 {
+                    let run = grid.cell_slots(x - 1, ny).start..grid.cell_slots(x + 1, ny).end;
+                    best = best.min(min_d2_except(pos, p, run, i));
+                }
+            } else {
+                // Near the seams or edges: cell by cell (a cell seen twice on a tiny torus
+                // does not change a minimum).
+                for dy in -1..=1 {
+                    for dx in -1..=1 {
+                        let Some((nx, ny)) = self.neighbour(x, y, dx, dy) else { continue };
+                        for j in grid.cell_slots(nx, ny) {
+                            if j != i {
+                                best = best.min(self.d2(i, j));
                             }
                         }
                     }
                 }
             }
+            self.settle_nearest(i, best, out);
         }
-        // Nearest neighbours.
-        grid.block_ranges(x, y, 1, &mut near);
-        for i in own.clone() {
-            let mut best = f32::INFINITY;
-            for &(a, b) in &near {
-                for j in a as usize..b as usize {
-                    best = best.min(if j == i { f32::INFINITY } else { d2(i, j) });
-                }
-            }
-            if best > near2 {
-                grid.for_each_within(grid.pos[i], link, |j, _, d| {
-                    if j != i {
-                        best = best.min(d);
-                    }
-                });
-            }
-            if best < link2 {
-                nn_sum += f64::from(best.sqrt());
-                nn_count += 1;
-            }
-        }
-        slot = own.end;
     }
-    (nn_sum, nn_count)
 }
 
-/// Scans every bird's surroundings up to the linking distance, in parallel chunks when Bevy's
-/// compute pool exists, joining linked birds in a shared union-find; the result does not depend on
+/// The smallest squared distance from `p` to the birds in slots `run`, leaving out slot `skip`.
+#[inline]
+fn min_d2_except(pos: &[Vec2], p: Vec2, run: std::ops::Range<usize>, skip: usize) -> f32 {
+    // `if d < best` rather than `f32::min`: one instruction, no NaN handling (distances here are
+    // finite).
+    let min_over = |r: std::ops::Range<usize>, mut best: f32| {
+        for &q in &pos[r] {
+            let d = (q - p).length_squared();
+            best = if d < best { d } else { best };
+        }
+        best
+    };
+    if run.contains(&skip) {
+        min_over(skip + 1..run.end, min_over(run.start..skip, f32::INFINITY))
+    } else {
+        min_over(run, f32::INFINITY)
+    }
+}
+
+/// Scans every bird's surroundings up to the linking distance: rows of cells in bands, in
+/// parallel when Bevy's compute pool exists, each band joining its own links in its own part of
+/// one union-find; the links between bands are joined afterwards. The result does not depend on
 /// the thread count.
 pub fn link_scan(grid: &SpatialGrid, link: f32) -> LinkScan {
     let n = grid.len();
-    let parent: Vec<AtomicU32> = (0..n as u32).map(AtomicU32::new).collect();
-    let chunks: Vec<(usize, usize)> = (0..n).step_by(SCAN_CHUNK).map(|a| (a, (a + SCAN_CHUNK).min(n))).collect();
-    let parent_ref = &parent;
-    let parts: Vec<(f64, u32)> = match bevy::tasks::ComputeTaskPool::try_get() {
-        Some(pool) if chunks.len() > 1 => pool.scope(|scope| {
-            for &(a, b) in &chunks {
-                scope.spawn(async move { scan_chunk(grid, link, a, b, parent_ref) });
+    let Some(space) = grid.space_opt().filter(|_| n > 0) else {
+        return LinkScan { clusters: clusters_from_labels(Vec::new()), ..Default::default() };
+    };
+    let (cols, rows) = grid.dims();
+    let cell = grid.cell_size();
+    let scan = Scan {
+        grid,
+        space,
+        link,
+        link2: link * link,
+        reach: (link / cell.min_element().max(1e-6)).ceil().max(1.0) as usize,
+        cells_linked: cell.length_squared() < link * link,
+        near2: cell.min_element() * cell.min_element(),
+        cols,
+        rows,
+    };
+    let nb = (rows / ROWS_PER_BAND).clamp(1, BANDS);
+    let mut parent: Vec<u32> = (0..n as u32).collect();
+    let mut bands = Vec::with_capacity(nb);
+    let mut rest: &mut [u32] = &mut parent;
+    let mut at = 0;
+    for b in 0..nb {
+        let (r0, r1) = (b * rows / nb, (b + 1) * rows / nb);
+        let end = if r1 == rows { n } else { grid.cell_slots(0, r1).start };
+        let (head, tail) = std::mem::take(&mut rest).split_at_mut(end - at);
+        bands.push((r0, r1, at as u32, head));
+        rest = tail;
+        at = end;
+    }
+    let scan = &scan;
+    let parts: Vec<BandScan> = match bevy::tasks::ComputeTaskPool::try_get() {
+        Some(pool) if nb > 1 => pool.scope(|s| {
+            for (r0, r1, base, part) in bands {
+                s.spawn(async move { scan.band(r0, r1, base, part) });
             }
         }),
-        _ => chunks.iter().map(|&(a, b)| scan_chunk(grid, link, a, b, parent_ref)).collect(),
+        _ => bands.into_iter().map(|(r0, r1, base, part)| scan.band(r0, r1, base, part)).collect(),
     };
     let (mut nn_sum, mut nn_count) = (0.0, 0);
-    for (sum, count) in parts {
-        nn_sum += sum;
-        nn_count += count;
+    for part in &parts {
+        for &(a, b) in &part.edges {
+            union(&mut parent, 0, a, b);
+        }
+        nn_sum += part.nn_sum;
+        nn_count += part.nn_count;
     }
-    let label: Vec<u32> = (0..n as u32).map(|i| find_shared(&parent, i)).collect();
+    let label: Vec<u32> = (0..n as u32).map(|i| find(&mut parent, 0, i)).collect();
     LinkScan { clusters: clusters_from_labels(label), nn_sum, nn_count }
 }
 
@@ -282,13 +530,9 @@ fn clusters_from_labels(label: Vec<u32>) -> Clusters {
 pub fn clusters_from_edges(n: usize, edges: &[(u32, u32)]) -> Clusters {
     let mut parent: Vec<u32> = (0..n as u32).collect();
     for &(i, j) in edges {
-        let (ri, rj) = (find(&mut parent, i), find(&mut parent, j));
-        if ri != rj {
-            let (lo, hi) = if ri < rj { (ri, rj) } else { (rj, ri) };
-            parent[hi as usize] = lo;
-        }
+        union(&mut parent, 0, i, j);
     }
-    let label: Vec<u32> = (0..n as u32).map(|i| find(&mut parent, i)).collect();
+    let label: Vec<u32> = (0..n as u32).map(|i| find(&mut parent, 0, i)).collect();
     clusters_from_labels(label)
 }
 

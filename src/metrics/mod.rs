@@ -158,10 +158,11 @@ pub fn measure(params: &SimParams, grid: &mut SpatialGrid, birds: impl Iterator<
     let scan = measures::link_scan(grid, link);
     let clusters = scan.clusters;
     let alive = grid.len() as u32;
+    let (polarization, milling) = measures::order_parameters(&space, &grid.pos, &grid.vel);
     let sample = MetricsSample {
         alive,
-        polarization: measures::polarization(&grid.vel),
-        milling: measures::milling(&space, &grid.pos, &grid.vel),
+        polarization,
+        milling,
         clusters: clusters.count,
         largest_cluster_frac: if alive == 0 { 0.0 } else { clusters.largest as f32 / alive as f32 },
         mean_nn_dist: (scan.nn_count > 0).then(|| (scan.nn_sum / f64::from(scan.nn_count)) as f32),

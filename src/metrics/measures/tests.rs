@@ -87,36 +87,63 @@ fn nearest_neighbour_distance() {
 #[test]
 fn parallel_scan_matches_the_sequential_reference() {
     bevy::tasks::ComputeTaskPool::get_or_init(|| bevy::tasks::TaskPoolBuilder::new().num_threads(4).build());
-    let s = Space { size: Vec2::new(600.0, 400.0), wrap: true };
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(9);
-    // 10,000 birds in clumps: three scan chunks, many links, clusters of every size
-    let pos: Vec<Vec2> = (0..10_000)
-        .map(|i| {
-            let c = Vec2::new((i % 37) as f32 * 16.0, (i % 23) as f32 * 17.0);
-            s.contain(c + Vec2::new(rng.random::<f32>() * 9.0, rng.random::<f32>() * 9.0))
-        })
-        .collect();
-    let link = 2.5;
-    let g = grid_of(s, link / 2.0, &pos);
-    let space = g.space_opt().unwrap();
-    let mut edges = Vec::new();
-    let mut nearest = vec![f32::INFINITY; g.len()];
-    for i in 0..g.len() {
-        for j in i + 1..g.len() {
-            let d2 = space.offset(g.pos[i], g.pos[j]).length_squared();
-            if d2 < link * link {
-                edges.push((i as u32, j as u32));
-                nearest[i] = nearest[i].min(d2);
-                nearest[j] = nearest[j].min(d2);
+    for wrap in [true, false] {
+        let s = Space { size: Vec2::new(600.0, 400.0), wrap };
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(9);
+        // 10,000 birds in clumps, some across the seams: many links, clusters of every size
+        let pos: Vec<Vec2> = (0..10_000)
+            .map(|i| {
+                let c = Vec2::new((i % 37) as f32 * 16.0 - 4.0, (i % 23) as f32 * 17.0 - 4.0);
+                s.contain(c + Vec2::new(rng.random::<f32>() * 9.0, rng.random::<f32>() * 9.0))
+            })
+            .collect();
+        let link = 2.5;
+        // the all-pairs reference, in a grid's slot order
+        let reference_for = |g: &SpatialGrid| {
+            let mut edges = Vec::new();
+            let mut nearest = vec![f32::INFINITY; g.len()];
+            for i in 0..g.len() {
+                for j in i + 1..g.len() {
+                    let d2 = s.offset(g.pos[i], g.pos[j]).length_squared();
+                    if d2 < link * link {
+                        edges.push((i as u32, j as u32));
+                        nearest[i] = nearest[i].min(d2);
+                        nearest[j] = nearest[j].min(d2);
+                    }
+                }
             }
+            let with: Vec<f64> = nearest.iter().filter(|d| d.is_finite()).map(|d| f64::from(d.sqrt())).collect();
+            (clusters_from_edges(g.len(), &edges), with.len(), with.iter().sum::<f64>() / with.len() as f64)
+        };
+        // cells of link/2 (linked inside, reach 2: the fast path), link/3.5 (linked inside,
+        // reach 4) and link (not linked inside: bird by bird)
+        for cell in [link / 2.0, link / 3.5, link] {
+            let g = grid_of(s, cell, &pos);
+            let (reference, with, mean) = reference_for(&g);
+            let scan = link_scan(&g, link);
+            assert_eq!(scan.clusters, reference, "wrap {wrap} cell {cell}");
+            assert_eq!(scan.nn_count as usize, with);
+            let got = scan.nn_sum / f64::from(scan.nn_count);
+            assert!((got - mean).abs() < 1e-9, "wrap {wrap} cell {cell}: {got} vs {mean}");
+            assert!(reference.count > 500 && reference.largest >= 8, "{} clusters, largest {}", reference.count, reference.largest);
         }
     }
-    let reference = clusters_from_edges(g.len(), &edges);
-    let scan = link_scan(&g, link);
-    assert_eq!(scan.clusters, reference);
-    let with: Vec<f64> = nearest.iter().filter(|d| d.is_finite()).map(|d| f64::from(d.sqrt())).collect();
-    assert_eq!(scan.nn_count as usize, with.len());
-    let mean = with.iter().sum::<f64>() / with.len() as f64;
-    assert!((scan.nn_sum / f64::from(scan.nn_count) - mean).abs() < 1e-9, "{} vs {mean}", scan.nn_sum / f64::from(scan.nn_count));
-    assert!(reference.count > 500 && reference.largest >= 8, "{} clusters, largest {}", reference.count, reference.largest);
+}
+
+#[test]
+fn order_parameters_match_the_plain_sums() {
+    bevy::tasks::ComputeTaskPool::get_or_init(|| bevy::tasks::TaskPoolBuilder::new().num_threads(4).build());
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+    for wrap in [false, true] {
+        let s = space(wrap);
+        // 30,000 birds (four chunks) circling a centre near the seam, with noise
+        let c = Vec2::new(390.0, 20.0);
+        let pos: Vec<Vec2> = (0..30_000).map(|_| s.contain(c + Vec2::from_angle(rng.random::<f32>() * 6.2831855) * (20.0 + 60.0 * rng.random::<f32>()))).collect();
+        let vel: Vec<Vec2> = pos.iter().map(|&p| s.offset(c, p).perp() + Vec2::new(rng.random::<f32>() - 0.5, rng.random::<f32>() - 0.5) * 40.0).collect();
+        let (phi, m) = order_parameters(&s, &pos, &vel);
+        assert!((phi - polarization(&vel)).abs() < 1e-4, "{phi} vs {}", polarization(&vel));
+        assert!((m - milling(&s, &pos, &vel)).abs() < 1e-4, "{m} vs {}", milling(&s, &pos, &vel));
+        assert!(m > 0.5 && phi < 0.3, "φ {phi} m {m}");
+    }
+    assert_eq!(order_parameters(&space(true), &[], &[]), (0.0, 0.0));
 }
