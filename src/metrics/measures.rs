@@ -35,10 +35,15 @@ struct Sums {
 
 impl Sums {
     fn of(space: &Space, pos: &[Vec2], vel: &[Vec2]) -> Self {
+        let heading = vel.iter().map(|v| v.normalize_or_zero()).sum();
+        Sums { heading, ..Sums::positions(space, pos) }
+    }
+
+    /// The position sums alone (no headings).
+    fn positions(space: &Space, pos: &[Vec2]) -> Self {
         let mut s = Sums::default();
         let turn = std::f32::consts::TAU / space.size;
-        for (&p, &v) in pos.iter().zip(vel) {
-            s.heading += v.normalize_or_zero();
+        for &p in pos {
             if space.wrap {
                 let a = p * turn;
                 let ((sx, cx), (sy, cy)) = (a.x.sin_cos(), a.y.sin_cos());
@@ -83,7 +88,7 @@ pub fn polarization(vel: &[Vec2]) -> f32 {
 
 /// The centre of mass; on a torus the circular mean of each coordinate.
 pub fn centre(space: &Space, pos: &[Vec2]) -> Vec2 {
-    Sums::of(space, pos, &vec![Vec2::ZERO; pos.len()]).centre(space, pos.len())
+    Sums::positions(space, pos).centre(space, pos.len())
 }
 
 /// Σ r̂ × v̂ over birds, r̂ the unit vector from `c` to a bird, v̂ its heading.
@@ -151,6 +156,18 @@ fn union(parent: &mut [u32], base: u32, a: u32, b: u32) {
     if ra != rb {
         let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
         parent[(hi - base) as usize] = lo;
+    }
+}
+
+/// Joins the set rooted at `theirs` with the set rooted at `*root` (both roots): the larger goes
+/// under the smaller, and `*root` follows.
+#[inline]
+fn join_roots(parent: &mut [u32], base: u32, root: &mut u32, theirs: u32) {
+    if theirs < *root {
+        parent[(*root - base) as usize] = theirs;
+        *root = theirs;
+    } else if theirs > *root {
+        parent[(theirs - base) as usize] = *root;
     }
 }
 
@@ -303,13 +320,7 @@ impl Scan<'_> {
                                 continue;
                             }
                             if self.any_link(own.clone(), other, plain) {
-                                // Both are roots: the larger goes under the smaller.
-                                if theirs < root {
-                                    parent[(root - base) as usize] = theirs;
-                                    root = theirs;
-                                } else {
-                                    parent[(theirs - base) as usize] = root;
-                                }
+                                join_roots(parent, base, &mut root, theirs);
                             }
                         } else {
                             for i in own.clone() {
@@ -340,9 +351,8 @@ impl Scan<'_> {
     fn interior(&self, x: usize, y: usize, own: std::ops::Range<usize>, base: u32, parent: &mut [u32], out: &mut BandScan) {
         let grid = self.grid;
         let pos = &grid.pos;
-        let run = |x0: usize, x1: usize, row: usize| grid.cell_slots(x0, row).start..grid.cell_slots(x1, row).end;
-        let around = [run(x - 1, x + 1, y - 1), run(x - 1, x + 1, y), run(x - 1, x + 1, y + 1)];
-        let ahead = [own.end..grid.cell_slots(x + 2, y).end, run(x - 2, x + 2, y + 1), run(x - 2, x + 2, y + 2)];
+        let around = self.around(x, y);
+        let ahead = [own.end..self.run(x + 2, x + 2, y).end, self.run(x - 2, x + 2, y + 1), self.run(x - 2, x + 2, y + 2)];
         // This cell's root, kept up to date as links join it to others.
         let mut root = find(parent, base, own.start as u32);
         // The parent of the last bird joined: the birds of one cell mostly share it, and a bird
@@ -368,18 +378,26 @@ impl Scan<'_> {
                         }
                         joined = up;
                         let theirs = find(parent, base, up);
-                        if theirs < root {
-                            parent[(root - base) as usize] = theirs;
-                            root = theirs;
-                        } else if theirs > root {
-                            parent[(theirs - base) as usize] = root;
-                        }
+                        join_roots(parent, base, &mut root, theirs);
                     }
                 }
             }
             let best = around.iter().map(|r| min_d2_except(pos, p, r.clone(), i)).fold(f32::INFINITY, f32::min);
             self.settle_nearest(i, best, out);
         }
+    }
+
+    /// The 3×3 cells around `(x, y)`, away from seams and edges: three rows of three cells, each
+    /// row one contiguous run of slots.
+    #[inline]
+    fn around(&self, x: usize, y: usize) -> [std::ops::Range<usize>; 3] {
+        [self.run(x - 1, x + 1, y - 1), self.run(x - 1, x + 1, y), self.run(x - 1, x + 1, y + 1)]
+    }
+
+    /// The slots of cells `x0..=x1` of one row: a contiguous run (no wrapping).
+    #[inline]
+    fn run(&self, x0: usize, x1: usize, row: usize) -> std::ops::Range<usize> {
+        self.grid.cell_slots(x0, row).start..self.grid.cell_slots(x1, row).end
     }
 
     /// Adds bird `i`'s nearest-neighbour distance, given the smallest squared distance `best`
@@ -409,28 +427,23 @@ impl Scan<'_> {
     fn nearest(&self, x: usize, y: usize, own: std::ops::Range<usize>, plain: bool, out: &mut BandScan) {
         let grid = self.grid;
         let pos = &grid.pos;
+        let around = plain.then(|| self.around(x, y));
         for i in own {
             let p = pos[i];
             let mut best = f32::INFINITY;
-            if plain {
-                // Three rows of three cells, each row one contiguous run of slots.
-                for ny in y - 1..=y + 1 {
-                    let run = grid.cell_slots(x - 1, ny).start..grid.cell_slots(x + 1, ny).end;
-                    best = best.min(min_d2_except(pos, p, run, i));
+            if let Some(around) = &around {
+                for r in around {
+                    best = best.min(min_d2_except(pos, p, r.clone(), i));
                 }
             } else {
-                // Near the seams or edges: cell by cell (a cell seen twice on a tiny torus
-                // does not change a minimum).
-                for dy in -1..=1 {
-                    for dx in -1..=1 {
-                        let Some((nx, ny)) = self.neighbour(x, y, dx, dy) else { continue };
-                        for j in grid.cell_slots(nx, ny) {
-                            if j != i {
-                                best = best.min(self.d2(i, j));
-                            }
+                // Near the seams or edges: the grid's wrap-aware walk over the block.
+                grid.for_each_block(x, y, 1, |a, b| {
+                    for j in a..b {
+                        if j != i {
+                            best = best.min(self.d2(i, j));
                         }
                     }
-                }
+                });
             }
             self.settle_nearest(i, best, out);
         }
