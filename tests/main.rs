@@ -6,6 +6,7 @@ mod cli;
 mod determinism;
 mod grid;
 mod invariants;
+mod metrics;
 mod predator;
 mod record;
 mod reliability;

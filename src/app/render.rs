@@ -176,7 +176,7 @@ pub(super) fn refresh_cluster_labels(mut labels: ResMut<ClusterLabels>, state: R
         && (labels.read_at != latest.step + 1 || labels.of.is_empty())
     {
         labels.read_at = latest.step + 1;
-        labels.of = m.cluster_of.iter().copied().collect();
+        labels.of = m.last_clusters.pairs().collect();
     }
 }
 

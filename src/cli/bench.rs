@@ -9,11 +9,10 @@ use anyhow::{Context, Result};
 use bevy::prelude::*;
 
 use super::RunConfig;
-use super::headless::Headless;
-use crate::metrics::measure;
-use crate::sim::grid::SpatialGrid;
+use super::headless::{Headless, HeadlessOptions};
+use crate::metrics::Metrics;
+use crate::sim::SimParams;
 use crate::sim::systems::NeighborSumsBuf;
-use crate::sim::{Bird, Position, SimParams, Velocity};
 
 /// The neighbour radius of benchmark runs (the yardstick's).
 pub const BENCH_RADIUS: f32 = 10.0;
@@ -39,12 +38,14 @@ pub fn bench_params(n: u32, density: f32) -> SimParams {
 pub struct BenchRow {
     /// Birds.
     pub birds: u32,
-    /// Milliseconds per full fixed step.
+    /// Milliseconds per full fixed step, the metrics' samples left out.
     pub ms_per_step: f64,
     /// Mean neighbours per bird (within the neighbour radius) at the end.
     pub mean_neighbors: f64,
-    /// Milliseconds for one metrics sample.
+    /// Milliseconds per metrics sample (the sampling system's own clock, mean over the run).
     pub metrics_ms: f64,
+    /// What the samples cost over the run, as a percentage of the steps' time.
+    pub metrics_pct: f64,
     /// Resident memory added by the run, per bird.
     pub bytes_per_bird: f64,
     /// The yardstick's ms per step at the same size, if it was run.
@@ -58,39 +59,36 @@ fn rss_bytes() -> Option<u64> {
     Some(kb * 1024)
 }
 
-/// Runs one bird count.
+/// Runs one bird count: the simulation with its metrics, sampling at the default interval as an
+/// ordinary run does. The samples' cost is what the sampling system clocks itself; the step time
+/// is the rest.
 pub fn bench_one(n: u32, density: f32, steps: u64, threads: Option<usize>) -> BenchRow {
     let before = rss_bytes().unwrap_or(0);
     let config = RunConfig::from_params(bench_params(n, density), 1);
-    let mut sim = Headless::new(&config, threads);
+    let mut sim = Headless::with_options(&config, HeadlessOptions { threads, metrics: true });
+    sim.app.world_mut().resource_mut::<Metrics>().all = None;
     sim.step(3);
+    let mut last = sim.app.world().resource::<Metrics>().latest().map(|s| s.step);
+    let (mut sampling_s, mut samples) = (0.0, 0u32);
     let start = Instant::now();
-    sim.step(steps);
-    let ms_per_step = start.elapsed().as_secs_f64() * 1e3 / steps.max(1) as f64;
-    let after = rss_bytes().unwrap_or(0);
-    let world = sim.app.world_mut();
-    let sums = &world.resource::<NeighborSumsBuf>().0;
-    let mean_neighbors = if sums.is_empty() { 0.0 } else { sums.iter().map(|s| f64::from(s.count)).sum::<f64>() / sums.len() as f64 };
-    let params = world.resource::<SimParams>().clone();
-    let birds: Vec<(u32, Vec2, Vec2)> = world
-        .query::<(&Bird, &Position, &Velocity)>()
-        .iter(world)
-        .map(|(b, p, v)| (b.id, p.0, v.0))
-        .collect();
-    let mut grid = SpatialGrid::default();
-    // One sample first, so the timed ones reuse the grid's buffers as the metrics system does.
-    let _ = measure(&params, &mut grid, birds.iter().copied());
-    let t = Instant::now();
-    let reps = 5;
-    for _ in 0..reps {
-        let _ = measure(&params, &mut grid, birds.iter().copied());
+    for _ in 0..steps {
+        sim.step(1);
+        let metrics = sim.app.world().resource::<Metrics>();
+        let latest = metrics.latest().map(|s| s.step);
+        if latest != last {
+            (sampling_s, samples, last) = (sampling_s + metrics.last_cost_s, samples + 1, latest);
+        }
     }
-    let metrics_ms = t.elapsed().as_secs_f64() * 1e3 / f64::from(reps);
+    let stepping_s = (start.elapsed().as_secs_f64() - sampling_s).max(1e-9);
+    let after = rss_bytes().unwrap_or(0);
+    let sums = &sim.app.world().resource::<NeighborSumsBuf>().0;
+    let mean_neighbors = if sums.is_empty() { 0.0 } else { sums.iter().map(|s| f64::from(s.count)).sum::<f64>() / sums.len() as f64 };
     BenchRow {
         birds: n,
-        ms_per_step,
+        ms_per_step: stepping_s * 1e3 / steps.max(1) as f64,
         mean_neighbors,
-        metrics_ms,
+        metrics_ms: if samples == 0 { 0.0 } else { sampling_s * 1e3 / f64::from(samples) },
+        metrics_pct: 100.0 * sampling_s / stepping_s,
         bytes_per_bird: after.saturating_sub(before) as f64 / f64::from(n.max(1)),
         refboids_ms: None,
     }
@@ -108,15 +106,9 @@ pub fn run_refboids(binary: &PathBuf, n: u32, steps: u64, density: f32) -> Resul
         .with_context(|| format!("no step_ms= in the yardstick's output: {text}"))
 }
 
-/// The table's header. `metrics_ms` is one metrics sample; `metrics_%` is what sampling costs per
-/// step at the default interval (`sample_every` steps), as a share of the step time.
+/// The table's header. `metrics_ms` is one metrics sample; `metrics_%` is what the samples cost
+/// (one every `sample_every` steps, the default interval) as a share of the steps' time.
 pub const HEADER: &str = "birds ms/step ns/bird/step mean_neighbors metrics_ms metrics_% bytes/bird refboids_ms ratio";
-
-/// The metrics' cost per step, at the default sampling interval, as a percentage of the step time.
-pub fn metrics_share(r: &BenchRow) -> f64 {
-    let every = f64::from(SimParams::default().sample_every.max(1));
-    100.0 * r.metrics_ms / every / r.ms_per_step.max(1e-9)
-}
 
 /// One table row, whitespace-separated: the bird count first, ms/step second.
 pub fn format_row(r: &BenchRow) -> String {
@@ -132,7 +124,7 @@ pub fn format_row(r: &BenchRow) -> String {
         ns,
         r.mean_neighbors,
         r.metrics_ms,
-        metrics_share(r),
+        r.metrics_pct,
         r.bytes_per_bird,
         refms,
         ratio

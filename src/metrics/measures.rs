@@ -42,16 +42,16 @@ impl Sums {
     /// The position sums alone (no headings).
     fn positions(space: &Space, pos: &[Vec2]) -> Self {
         let mut s = Sums::default();
-        let turn = std::f32::consts::TAU / space.size;
-        for &p in pos {
-            if space.wrap {
-                let a = p * turn;
-                let ((sx, cx), (sy, cy)) = (a.x.sin_cos(), a.y.sin_cos());
+        if space.wrap {
+            let per_turn = space.size.recip();
+            for &p in pos {
+                let u = p * per_turn;
+                let ((sx, cx), (sy, cy)) = (sin_cos_turns(u.x), sin_cos_turns(u.y));
                 s.cos += Vec2::new(cx, cy);
                 s.sin += Vec2::new(sx, sy);
-            } else {
-                s.pos += p;
             }
+        } else {
+            s.pos = pos.iter().sum();
         }
         s
     }
@@ -77,6 +77,30 @@ impl Sums {
     }
 }
 
+/// `(sin, cos)` of `u` turns (`u · 2π` radians), to within 3e-7 of the exact values for |u| up to
+/// 2²⁰ (positions in a world are 0 to 1 turn): the angle is brought to the nearest quarter turn
+/// and the
+/// remainder, at most π/4, goes through Cephes' single-precision polynomials. Branch-free, so a
+/// loop of them vectorizes; several times faster than `f32::sin_cos`.
+#[inline]
+pub fn sin_cos_turns(u: f32) -> (f32, f32) {
+    // Round to the nearest whole number by adding and taking away 1.5·2²³ (exact for |u| < 2²⁰):
+    // `f32::round` is a library call on baseline x86-64 and would stop the loop vectorizing.
+    const MAGIC: f32 = 12_582_912.0;
+    let t = u * 4.0 + MAGIC;
+    let quarters = t - MAGIC;
+    let x = (u - quarters * 0.25) * std::f32::consts::TAU;
+    let x2 = x * x;
+    let sin = x + x * x2 * (-1.666_665_5e-1 + x2 * (8.332_161e-3 + x2 * -1.951_529_6e-4));
+    let cos = 1.0 - 0.5 * x2 + x2 * x2 * (4.166_664_6e-2 + x2 * (-1.388_731_6e-3 + x2 * 2.443_315_7e-5));
+    // Turn the remainder's (sin, cos) by the whole quarters, whose count's low bits are the low
+    // bits of `t` (its unit in the last place is 1).
+    let q = t.to_bits();
+    let (s, c) = if q & 1 == 0 { (sin, cos) } else { (cos, -sin) };
+    let half_turn = (q & 2) << 30;
+    (f32::from_bits(s.to_bits() ^ half_turn), f32::from_bits(c.to_bits() ^ half_turn))
+}
+
 /// Polarization φ = |mean unit heading|: 1 when all fly the same way, ≈0 when headings are random.
 pub fn polarization(vel: &[Vec2]) -> f32 {
     if vel.is_empty() {
@@ -93,7 +117,15 @@ pub fn centre(space: &Space, pos: &[Vec2]) -> Vec2 {
 
 /// Σ r̂ × v̂ over birds, r̂ the unit vector from `c` to a bird, v̂ its heading.
 fn angular_sum(space: &Space, c: Vec2, pos: &[Vec2], vel: &[Vec2]) -> f32 {
-    pos.iter().zip(vel).map(|(&p, &v)| space.offset(c, p).normalize_or_zero().perp_dot(v.normalize_or_zero())).sum()
+    let mut sum = 0.0;
+    for (&p, &v) in pos.iter().zip(vel) {
+        let r = space.offset(c, p);
+        // r̂ × v̂ = (r × v) / (|r| |v|): one square root; a bird at the centre or at rest adds 0.
+        let norms2 = r.length_squared() * v.length_squared();
+        let term = r.perp_dot(v) / norms2.sqrt();
+        sum += if norms2 > 0.0 { term } else { 0.0 };
+    }
+    sum
 }
 
 /// Milling m = |mean (r̂ × v̂)|, r̂ the unit vector from the centre of mass to a bird, v̂ its
@@ -182,9 +214,20 @@ pub struct LinkScan {
     pub nn_count: u32,
 }
 
-/// The metrics grid's smallest cell side as a fraction of the linking distance: just under
-/// 1/√2, so a cell's diagonal is shorter than the link and all birds in a cell are linked.
-pub const METRICS_CELL: f32 = 1.0 / 1.42;
+/// The metrics grid's smallest cell side as a fraction of the linking distance: half, so a cell's
+/// diagonal is shorter than the link (all birds in a cell are linked) and linked birds are at
+/// most 2 cells apart: the scan's fast path (see [`grid_suits`]). Smaller cells would need a
+/// wider block; larger ones (up to 1/√2) look at more pairs per bird.
+pub const METRICS_CELL: f32 = 0.5;
+
+/// Whether a grid's cells suit the link scan's fast path for `link`: each cell's diagonal is
+/// shorter than the link and linked birds lie at most 2 cells apart (the simulation's grid does
+/// when the link is between √2 and 2 of its cell sides, as with the default parameters). Any grid
+/// gives the same result; one that does not suit is only slower.
+pub fn grid_suits(grid: &SpatialGrid, link: f32) -> bool {
+    let cell = grid.cell_size();
+    grid.space_opt().is_some() && cell.length_squared() < link * link && 2.0 * cell.min_element() >= link
+}
 
 /// Rows of cells are scanned in bands of at least this many rows, at most [`BANDS`] of them: a
 /// number that depends on the grid, not the thread count, so sums over bands come out the same on
@@ -192,27 +235,54 @@ pub const METRICS_CELL: f32 = 1.0 / 1.42;
 const ROWS_PER_BAND: usize = 24;
 const BANDS: usize = 16;
 
-/// What one band of rows found: its links into other bands' rows, and its birds' nearest
-/// neighbours.
+/// What one band of rows found: its links into other bands' rows, and candidate nearest
+/// distances of other bands' birds.
 #[derive(Default)]
 struct BandScan {
     edges: Vec<(u32, u32)>,
-    nn_sum: f64,
-    nn_count: u32,
+    /// `(slot, squared distance)` for birds of other bands met from this band near the seams.
+    far: Vec<(u32, f32)>,
+    /// The smallest squared distance met per bird of the next band's first two rows, whose
+    /// slots start at `next_base`.
+    next_best: Vec<f32>,
+    next_base: u32,
+}
+
+/// One band's part of the scan's state: its slots start at `base`; `parent` is its part of the
+/// union-find, `best` of the smallest squared distance met per bird.
+struct BandState<'p> {
+    base: u32,
+    /// The first row after the band (the next band's first).
+    r1: usize,
+    parent: &'p mut [u32],
+    best: &'p mut [f32],
+    out: BandScan,
+}
+
+impl BandState<'_> {
+    /// Notes the squared distance `d` between local bird `i` and bird `j` (local or not).
+    #[inline]
+    fn meet(&mut self, i: usize, j: usize, d: f32, local: bool) {
+        let b = &mut self.best[i - self.base as usize];
+        *b = if d < *b { d } else { *b };
+        if local {
+            let b = &mut self.best[j - self.base as usize];
+            *b = if d < *b { d } else { *b };
+        } else {
+            self.out.far.push((j as u32, d));
+        }
+    }
 }
 
 /// The scan's constants for one grid and linking distance.
 struct Scan<'a> {
     grid: &'a SpatialGrid,
     space: Space,
-    link: f32,
     link2: f32,
     /// Cells within this many cells may hold linked birds.
     reach: usize,
     /// Whether a cell's diagonal is shorter than the link (all birds in a cell are linked).
     cells_linked: bool,
-    /// Squared cell side: a nearest neighbour closer than this lies in the 3×3 block of cells.
-    near2: f32,
     cols: usize,
     rows: usize,
 }
@@ -221,17 +291,6 @@ impl Scan<'_> {
     #[inline]
     fn d2(&self, i: usize, j: usize) -> f32 {
         self.space.offset(self.grid.pos[i], self.grid.pos[j]).length_squared()
-    }
-
-    /// Whether any bird of `a` is closer than the link to any bird of `b`.
-    #[inline]
-    fn any_link(&self, a: std::ops::Range<usize>, b: std::ops::Range<usize>, plain: bool) -> bool {
-        let pos = &self.grid.pos;
-        if plain {
-            a.into_iter().any(|i| b.clone().any(|j| (pos[j] - pos[i]).length_squared() < self.link2))
-        } else {
-            a.into_iter().any(|i| b.clone().any(|j| self.d2(i, j) < self.link2))
-        }
     }
 
     /// The cell `(dx, dy)` away from `(x, y)`, wrapped on a torus; `None` off the grid.
@@ -248,17 +307,18 @@ impl Scan<'_> {
         }
     }
 
-    /// Scans the cells of rows `r0..r1`, whose slots start at `base` and whose union-find
-    /// entries are `parent`: joins the links inside these rows, returns the links into other rows
-    /// and the nearest-neighbour distances of these rows' birds.
+    /// Scans the cells of rows `r0..r1`: joins the links inside these rows, keeps the links into
+    /// other rows, and notes every pair's distance for both birds' nearest neighbours.
     ///
-    /// When cells are linked inside (see [`METRICS_CELL`]), one link between two cells joins them
-    /// whole, so a pair of cells is looked at only until its first link, and not at all when the
-    /// two are already joined. Each pair of cells is looked at from one of them: the forward half
-    /// of the block around a cell (dy > 0, or dy = 0 and dx > 0).
-    fn band(&self, r0: usize, r1: usize, base: u32, parent: &mut [u32]) -> BandScan {
+    /// Each pair of cells within reach is looked at once, from one of them: the forward half of
+    /// the block around a cell (dy > 0, or dy = 0 and dx > 0). Every pair of birds closer than the
+    /// link lies in such a pair of cells (or in one cell), so each bird meets its nearest
+    /// neighbour within the link there, from one side or the other. When cells are linked inside
+    /// (see [`METRICS_CELL`]), one link between two cells joins them whole.
+    fn band(&self, r0: usize, st: &mut BandState) {
+        let r1 = st.r1;
         let grid = self.grid;
-        let mut out = BandScan::default();
+        let base = st.base;
         let r = self.reach as isize;
         if self.cells_linked {
             // All birds of a cell are linked: join them to the cell's first bird up front, so a
@@ -266,7 +326,7 @@ impl Scan<'_> {
             for c in r0 * self.cols..r1 * self.cols {
                 let own = grid.cell_slots(c % self.cols, c / self.cols);
                 for i in own.start + 1..own.end {
-                    parent[i - base as usize] = own.start as u32;
+                    st.parent[i - base as usize] = own.start as u32;
                 }
             }
         }
@@ -278,194 +338,154 @@ impl Scan<'_> {
                 }
                 // Away from the seams and edges offsets need no wrapping.
                 let plain = x >= self.reach && x + self.reach < self.cols && y >= self.reach && y + self.reach < self.rows;
-                if self.cells_linked && plain && self.reach == 2 && y + 2 < r1 {
-                    self.interior(x, y, own, base, parent, &mut out);
+                if self.cells_linked && plain && self.reach == 2 {
+                    self.interior(x, y, own, st);
                     continue;
                 }
-                if !self.cells_linked {
-                    for i in own.clone() {
-                        for j in i + 1..own.end {
-                            if self.d2(i, j) < self.link2 {
-                                union(parent, base, i as u32, j as u32);
-                            }
+                for i in own.clone() {
+                    for j in i + 1..own.end {
+                        let d = self.d2(i, j);
+                        st.meet(i, j, d, true);
+                        if !self.cells_linked && d < self.link2 {
+                            union(st.parent, base, i as u32, j as u32);
                         }
                     }
                 }
                 // This cell's root, kept up to date as links join it to others.
-                let mut root = find(parent, base, own.start as u32);
+                let mut root = find(st.parent, base, own.start as u32);
                 for dy in 0..=r {
                     for dx in if dy == 0 { 1 } else { -r }..=r {
-                        let (nx, ny) = if plain {
-                            ((x as isize + dx) as usize, y + dy as usize)
-                        } else {
-                            match self.neighbour(x, y, dx, dy) {
-                                Some(c) if c != (x, y) => c,
-                                _ => continue,
-                            }
-                        };
+                        let Some((nx, ny)) = self.neighbour(x, y, dx, dy).filter(|&c| c != (x, y)) else { continue };
                         let other = grid.cell_slots(nx, ny);
-                        if other.is_empty() {
-                            continue;
-                        }
                         let local = ny < r1 && ny >= r0;
-                        if self.cells_linked {
-                            if !local {
-                                if self.any_link(own.clone(), other.clone(), plain) {
-                                    out.edges.push((own.start as u32, other.start as u32));
-                                }
-                                continue;
-                            }
-                            let theirs = find(parent, base, other.start as u32);
-                            if theirs == root {
-                                continue;
-                            }
-                            if self.any_link(own.clone(), other, plain) {
-                                join_roots(parent, base, &mut root, theirs);
-                            }
-                        } else {
-                            for i in own.clone() {
-                                for j in other.clone() {
-                                    if self.d2(i, j) < self.link2 {
-                                        if local {
-                                            union(parent, base, i as u32, j as u32);
-                                        } else {
-                                            out.edges.push((i as u32, j as u32));
-                                        }
+                        let mut linked = false;
+                        for i in own.clone() {
+                            for j in other.clone() {
+                                let d = self.d2(i, j);
+                                st.meet(i, j, d, local);
+                                if d < self.link2 {
+                                    if self.cells_linked {
+                                        linked = true;
+                                    } else if local {
+                                        union(st.parent, base, i as u32, j as u32);
+                                    } else {
+                                        st.out.edges.push((i as u32, j as u32));
                                     }
                                 }
                             }
                         }
+                        if linked && local {
+                            let theirs = find(st.parent, base, other.start as u32);
+                            join_roots(st.parent, base, &mut root, theirs);
+                        } else if linked {
+                            st.out.edges.push((own.start as u32, other.start as u32));
+                        }
                     }
                 }
-                self.nearest(x, y, own, plain, &mut out);
             }
         }
-        out
     }
 
     /// The common case, a cell away from seams, edges and the band's last rows when cells are
-    /// linked inside (so the reach is 2 cells): per bird, one pass over the runs of slots ahead
-    /// (the rest of its row up to 2 cells on, and 5 cells in each of the next 2 rows) joins the
-    /// cells of the birds it links to, and one over the 3×3 cells around finds its nearest
-    /// neighbour. A row of neighbouring cells is one contiguous run of slots.
-    fn interior(&self, x: usize, y: usize, own: std::ops::Range<usize>, base: u32, parent: &mut [u32], out: &mut BandScan) {
-        let grid = self.grid;
-        let pos = &grid.pos;
-        let around = self.around(x, y);
-        let ahead = [own.end..self.run(x + 2, x + 2, y).end, self.run(x - 2, x + 2, y + 1), self.run(x - 2, x + 2, y + 2)];
-        // This cell's root, kept up to date as links join it to others.
-        let mut root = find(parent, base, own.start as u32);
-        // The parent of the last bird joined: the birds of one cell mostly share it, and a bird
-        // whose parent is already in this set needs no find.
-        let mut joined = root;
-        for i in own {
+    /// linked inside (so the reach is 2 cells): the cell's birds against each other, then against
+    /// the runs of slots ahead (the rest of its row up to 2 cells on, and 5 cells in each of the
+    /// next 2 rows; a row of neighbouring cells is one contiguous run of slots), 64 birds of a run
+    /// at a time: each distance is noted for both birds, and the cells of linked birds joined.
+    fn interior(&self, x: usize, y: usize, own: std::ops::Range<usize>, st: &mut BandState) {
+        let pos = &self.grid.pos;
+        let base = st.base as usize;
+        for i in own.clone() {
             let p = pos[i];
-            for r in &ahead {
-                // Which birds of the run are linked, as bits (no branch per bird: whether one is
-                // linked is a coin flip the CPU cannot predict), then join those.
-                for start in r.clone().step_by(64) {
-                    let end = (start + 64).min(r.end);
-                    let mut linked = 0u64;
-                    for (k, j) in (start..end).enumerate() {
-                        linked |= u64::from((pos[j] - p).length_squared() < self.link2) << k;
+            let mut mine = st.best[i - base];
+            for (q, b) in pos[i + 1..own.end].iter().zip(&mut st.best[i + 1 - base..own.end - base]) {
+                let d = (*q - p).length_squared();
+                mine = if d < mine { d } else { mine };
+                *b = if d < *b { d } else { *b };
+            }
+            st.best[i - base] = mine;
+        }
+        // This cell's root, kept up to date as links join it to others.
+        let mut root = find(st.parent, st.base, own.start as u32);
+        // The parent of the last bird joined: birds of one cell share it, and a bird whose
+        // parent is already in this set needs no find.
+        let mut joined = root;
+        for row in y..=y + 2 {
+            if row >= st.r1 {
+                self.scan_next_band(x, row, own.clone(), st);
+                continue;
+            }
+            let r = if row == y { own.end..self.run(x + 2, x + 2, y).end } else { self.run(x - 2, x + 2, row) };
+            for start in r.clone().step_by(64) {
+                let end = (start + 64).min(r.end);
+                // Which of these 64 birds some bird of this cell links to, as bits: no branch per
+                // pair (whether one is linked is a coin flip the CPU cannot predict).
+                let mut linked = 0u64;
+                for i in own.clone() {
+                    let p = pos[i];
+                    let mut mine = st.best[i - base];
+                    for (k, (q, b)) in pos[start..end].iter().zip(&mut st.best[start - base..end - base]).enumerate() {
+                        let d = (*q - p).length_squared();
+                        linked |= u64::from(d < self.link2) << k;
+                        mine = if d < mine { d } else { mine };
+                        *b = if d < *b { d } else { *b };
                     }
-                    while linked != 0 {
-                        let j = start + linked.trailing_zeros() as usize;
-                        linked &= linked - 1;
-                        let up = parent[j - base as usize];
-                        if up == joined || up == root {
-                            continue;
-                        }
+                    st.best[i - base] = mine;
+                }
+                // Join only birds not yet known to be in this set (a bird whose parent is this
+                // cell's root is): in one big cluster that is a bird's first visit, then rarely.
+                let mut need = 0u64;
+                for (k, &up) in st.parent[start - base..end - base].iter().enumerate() {
+                    need |= u64::from(up != root) << k;
+                }
+                let mut bits = linked & need;
+                while bits != 0 {
+                    let j = start + bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    let up = st.parent[j - base];
+                    if up != joined && up != root {
                         joined = up;
-                        let theirs = find(parent, base, up);
-                        join_roots(parent, base, &mut root, theirs);
+                        let theirs = find(st.parent, st.base, up);
+                        join_roots(st.parent, st.base, &mut root, theirs);
+                        // `up`'s set is this one now: point it at the root.
+                        st.parent[up as usize - base] = root;
                     }
+                    st.parent[j - base] = root;
                 }
             }
-            let best = around.iter().map(|r| min_d2_except(pos, p, r.clone(), i)).fold(f32::INFINITY, f32::min);
-            self.settle_nearest(i, best, out);
         }
     }
 
-    /// The 3×3 cells around `(x, y)`, away from seams and edges: three rows of three cells, each
-    /// row one contiguous run of slots.
-    #[inline]
-    fn around(&self, x: usize, y: usize) -> [std::ops::Range<usize>; 3] {
-        [self.run(x - 1, x + 1, y - 1), self.run(x - 1, x + 1, y), self.run(x - 1, x + 1, y + 1)]
+
+    /// The interior scan's part in a row of the next band (`row`, cells `x - 2..=x + 2`): each
+    /// distance noted in the next band's rows' `next_best`, and a link between two cells kept as
+    /// an edge to join afterwards (the next band owns those birds' union-find entries).
+    fn scan_next_band(&self, x: usize, row: usize, own: std::ops::Range<usize>, st: &mut BandState) {
+        let pos = &self.grid.pos;
+        let (base, next_base) = (st.base as usize, st.out.next_base as usize);
+        for cx in x - 2..=x + 2 {
+            let other = self.grid.cell_slots(cx, row);
+            let mut linked = false;
+            for i in own.clone() {
+                let p = pos[i];
+                let mut mine = st.best[i - base];
+                for (q, b) in pos[other.clone()].iter().zip(&mut st.out.next_best[other.start - next_base..other.end - next_base]) {
+                    let d = (*q - p).length_squared();
+                    linked |= d < self.link2;
+                    mine = if d < mine { d } else { mine };
+                    *b = if d < *b { d } else { *b };
+                }
+                st.best[i - base] = mine;
+            }
+            if linked {
+                st.out.edges.push((own.start as u32, other.start as u32));
+            }
+        }
     }
 
     /// The slots of cells `x0..=x1` of one row: a contiguous run (no wrapping).
     #[inline]
     fn run(&self, x0: usize, x1: usize, row: usize) -> std::ops::Range<usize> {
         self.grid.cell_slots(x0, row).start..self.grid.cell_slots(x1, row).end
-    }
-
-    /// Adds bird `i`'s nearest-neighbour distance, given the smallest squared distance `best`
-    /// found in the 3×3 cells around it: only when that is farther than a cell side can a
-    /// closer one lie beyond, and then the whole linking radius is searched.
-    #[inline]
-    fn settle_nearest(&self, i: usize, mut best: f32, out: &mut BandScan) {
-        if best > self.near2 {
-            let mut far = best;
-            self.grid.for_each_within(self.grid.pos[i], self.link, |j, _, d| {
-                if j != i {
-                    far = far.min(d);
-                }
-            });
-            best = far;
-        }
-        if best < self.link2 {
-            out.nn_sum += f64::from(best.sqrt());
-            out.nn_count += 1;
-        }
-    }
-
-    /// Adds the nearest-neighbour distances of the birds in cell `(x, y)` (slots `own`): looked
-    /// for in the 3×3 cells around first; only when that one is farther than a cell side can a
-    /// closer one lie beyond.
-    #[inline]
-    fn nearest(&self, x: usize, y: usize, own: std::ops::Range<usize>, plain: bool, out: &mut BandScan) {
-        let grid = self.grid;
-        let pos = &grid.pos;
-        let around = plain.then(|| self.around(x, y));
-        for i in own {
-            let p = pos[i];
-            let mut best = f32::INFINITY;
-            if let Some(around) = &around {
-                for r in around {
-                    best = best.min(min_d2_except(pos, p, r.clone(), i));
-                }
-            } else {
-                // Near the seams or edges: the grid's wrap-aware walk over the block.
-                grid.for_each_block(x, y, 1, |a, b| {
-                    for j in a..b {
-                        if j != i {
-                            best = best.min(self.d2(i, j));
-                        }
-                    }
-                });
-            }
-            self.settle_nearest(i, best, out);
-        }
-    }
-}
-
-/// The smallest squared distance from `p` to the birds in slots `run`, leaving out slot `skip`.
-#[inline]
-fn min_d2_except(pos: &[Vec2], p: Vec2, run: std::ops::Range<usize>, skip: usize) -> f32 {
-    // `if d < best` rather than `f32::min`: one instruction, no NaN handling (distances here are
-    // finite).
-    let min_over = |r: std::ops::Range<usize>, mut best: f32| {
-        for &q in &pos[r] {
-            let d = (q - p).length_squared();
-            best = if d < best { d } else { best };
-        }
-        best
-    };
-    if run.contains(&skip) {
-        min_over(skip + 1..run.end, min_over(run.start..skip, f32::INFINITY))
-    } else {
-        min_over(run, f32::INFINITY)
     }
 }
 
@@ -483,44 +503,62 @@ pub fn link_scan(grid: &SpatialGrid, link: f32) -> LinkScan {
     let scan = Scan {
         grid,
         space,
-        link,
         link2: link * link,
         reach: (link / cell.min_element().max(1e-6)).ceil().max(1.0) as usize,
         cells_linked: cell.length_squared() < link * link,
-        near2: cell.min_element() * cell.min_element(),
         cols,
         rows,
     };
     let nb = (rows / ROWS_PER_BAND).clamp(1, BANDS);
     let mut parent: Vec<u32> = (0..n as u32).collect();
+    let mut best = vec![f32::INFINITY; n];
     let mut bands = Vec::with_capacity(nb);
-    let mut rest: &mut [u32] = &mut parent;
+    let (mut parents, mut bests): (&mut [u32], &mut [f32]) = (&mut parent, &mut best);
     let mut at = 0;
     for b in 0..nb {
         let (r0, r1) = (b * rows / nb, (b + 1) * rows / nb);
         let end = if r1 == rows { n } else { grid.cell_slots(0, r1).start };
-        let (head, tail) = std::mem::take(&mut rest).split_at_mut(end - at);
-        bands.push((r0, r1, at as u32, head));
-        rest = tail;
+        let (p, p_rest) = std::mem::take(&mut parents).split_at_mut(end - at);
+        let (d, d_rest) = std::mem::take(&mut bests).split_at_mut(end - at);
+        // The next band's first two rows, which this band's interior scan reaches into.
+        let (next_base, next_end) = if r1 == rows { (n, n) } else { (end, grid.cell_slots(0, (r1 + 2).min(rows)).start) };
+        let out = BandScan { next_best: vec![f32::INFINITY; next_end - next_base], next_base: next_base as u32, ..BandScan::default() };
+        bands.push((r0, BandState { base: at as u32, r1, parent: p, best: d, out }));
+        (parents, bests) = (p_rest, d_rest);
         at = end;
     }
     let scan = &scan;
+    let run = move |(r0, mut st): (usize, BandState)| {
+        scan.band(r0, &mut st);
+        st.out
+    };
     let parts: Vec<BandScan> = match bevy::tasks::ComputeTaskPool::try_get() {
         Some(pool) if nb > 1 => pool.scope(|s| {
-            for (r0, r1, base, part) in bands {
-                s.spawn(async move { scan.band(r0, r1, base, part) });
+            for band in bands {
+                s.spawn(async move { run(band) });
             }
         }),
-        _ => bands.into_iter().map(|(r0, r1, base, part)| scan.band(r0, r1, base, part)).collect(),
+        _ => bands.into_iter().map(run).collect(),
     };
-    let (mut nn_sum, mut nn_count) = (0.0, 0);
     for part in &parts {
         for &(a, b) in &part.edges {
             union(&mut parent, 0, a, b);
         }
-        nn_sum += part.nn_sum;
-        nn_count += part.nn_count;
+        for &(j, d) in &part.far {
+            let b = &mut best[j as usize];
+            *b = b.min(d);
+        }
+        let next = part.next_base as usize;
+        for (b, &d) in best[next..next + part.next_best.len()].iter_mut().zip(&part.next_best) {
+            *b = b.min(d);
+        }
     }
+    let link2 = link * link;
+    let (nn_sum, nn_count) = chunked(n, |r| {
+        best[r].iter().filter(|&&d| d < link2).fold((0.0f64, 0u32), |(s, c), &d| (s + f64::from(d.sqrt()), c + 1))
+    })
+    .into_iter()
+    .fold((0.0, 0), |(s, c), (ps, pc)| (s + ps, c + pc));
     let label: Vec<u32> = (0..n as u32).map(|i| find(&mut parent, 0, i)).collect();
     LinkScan { clusters: clusters_from_labels(label), nn_sum, nn_count }
 }

@@ -1,5 +1,6 @@
 //! Measuring the flock: polarization, milling, clusters, nearest-neighbour distance, and strikes
-//! with their reformation time. Sampled every `sample_every` fixed steps, after the step.
+//! with their reformation time. Sampled every `sample_every` fixed steps: a step's sample is
+//! taken at the start of the next one, from the grid the simulation builds there anyway.
 
 pub mod measures;
 pub mod strikes;
@@ -15,11 +16,13 @@ use crate::sim::space::Space;
 use crate::sim::{Bird, PredationLog, Position, SimClock, SimParams, SimSystems, Velocity};
 use strikes::StrikeTracker;
 
-/// The metrics' system sets (in `FixedUpdate`, after the simulation step).
+/// The metrics' system sets (in `FixedUpdate`, inside and after the simulation step).
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum MetricsSystems {
-    /// Read this step's kills and contacts; take a sample when due.
+    /// At the start of a step, once the simulation's grid is built: take a sample when due.
     Sample,
+    /// After the step: read its kills and contacts (and sample while the simulation holds).
+    Events,
 }
 
 /// One sample of the flock's state.
@@ -66,6 +69,21 @@ impl MetricsSample {
     }
 }
 
+/// Which cluster each bird was in at a sample: kept as the scan left it (a copy of the ids in
+/// the grid's order and each slot's cluster label), and read as pairs only when asked.
+#[derive(Clone, Debug, Default)]
+pub struct ClusterMap {
+    ids: Vec<u32>,
+    label: Vec<u32>,
+}
+
+impl ClusterMap {
+    /// `(bird id, cluster label)` for every bird; the label is the id of one bird of the cluster.
+    pub fn pairs(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        self.ids.iter().zip(&self.label).map(|(&id, &l)| (id, self.ids[l as usize]))
+    }
+}
+
 /// The measurements so far: recent samples for plots, optionally every sample, and the strikes.
 #[derive(Resource, Debug, Clone)]
 pub struct Metrics {
@@ -77,8 +95,8 @@ pub struct Metrics {
     pub all: Option<Vec<MetricsSample>>,
     /// Strikes and split/merge events.
     pub strikes: StrikeTracker,
-    /// Cluster label of each bird at the last sample, by bird id (for colouring).
-    pub cluster_of: Vec<(u32, u32)>,
+    /// The birds' clusters at the last sample (for colouring).
+    pub last_clusters: ClusterMap,
     /// Wall-clock seconds the last sample took.
     pub last_cost_s: f64,
 }
@@ -90,7 +108,7 @@ impl Default for Metrics {
             capacity: 36_000,
             all: None,
             strikes: StrikeTracker::default(),
-            cluster_of: Vec::new(),
+            last_clusters: ClusterMap::default(),
             last_cost_s: 0.0,
         }
     }
@@ -117,6 +135,10 @@ impl Metrics {
 #[derive(Resource, Debug, Default, Clone, Copy)]
 pub struct ForceSample(pub bool);
 
+/// The metrics' own grid, for samples the simulation's grid cannot serve (see [`sample_at_step`]).
+#[derive(Resource, Debug, Default)]
+pub struct MetricsGrid(pub SpatialGrid);
+
 /// Adds the metrics.
 pub struct MetricsPlugin;
 
@@ -124,12 +146,22 @@ impl Plugin for MetricsPlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<Metrics>()
             .init_resource::<ForceSample>()
-            .configure_sets(FixedUpdate, MetricsSystems::Sample.after(SimSystems::Resolve))
+            .init_resource::<MetricsGrid>()
+            .configure_sets(
+                FixedUpdate,
+                (
+                    MetricsSystems::Sample.after(SimSystems::BuildGrid).before(SimSystems::Gather),
+                    MetricsSystems::Events.after(SimSystems::Resolve),
+                ),
+            )
             .add_systems(PostStartup, sample)
             .add_systems(PreUpdate, restart.after(crate::sim::apply_reset))
+            .add_systems(FixedUpdate, sample_at_step.in_set(MetricsSystems::Sample).run_if(crate::sim::sim_running))
             .add_systems(
                 FixedUpdate,
-                (track_events.run_if(crate::sim::sim_running), sample).chain().in_set(MetricsSystems::Sample),
+                (track_events.run_if(crate::sim::sim_running), sample.run_if(not(crate::sim::sim_running)))
+                    .chain()
+                    .in_set(MetricsSystems::Events),
             );
     }
 }
@@ -150,15 +182,15 @@ fn track_events(log: Res<PredationLog>, clock: Res<SimClock>, mut metrics: ResMu
     }
 }
 
-/// The measures of the current state, from a grid of the current positions.
-pub fn measure(params: &SimParams, grid: &mut SpatialGrid, birds: impl Iterator<Item = (u32, Vec2, Vec2)>) -> (MetricsSample, measures::Clusters) {
-    let space = Space::from_params(params);
-    let link = params.link_distance;
-    grid.rebuild(space, link * measures::METRICS_CELL, birds.map(|(id, p, v)| (id, space.contain(p), v)));
-    let scan = measures::link_scan(grid, link);
+/// The measures of the birds in a grid (the sample's step, time and kills left at zero).
+pub fn measure_grid(params: &SimParams, grid: &SpatialGrid) -> (MetricsSample, measures::Clusters) {
+    let scan = measures::link_scan(grid, params.link_distance);
     let clusters = scan.clusters;
     let alive = grid.len() as u32;
-    let (polarization, milling) = measures::order_parameters(&space, &grid.pos, &grid.vel);
+    let (polarization, milling) = match grid.space_opt() {
+        Some(space) => measures::order_parameters(&space, &grid.pos, &grid.vel),
+        None => (0.0, 0.0),
+    };
     let sample = MetricsSample {
         alive,
         polarization,
@@ -171,7 +203,72 @@ pub fn measure(params: &SimParams, grid: &mut SpatialGrid, birds: impl Iterator<
     (sample, clusters)
 }
 
-/// Takes a sample when due (every `sample_every` steps, at start-up, or when forced).
+/// The measures of birds given as `(id, position, velocity)`, through a grid built for them.
+pub fn measure(params: &SimParams, grid: &mut SpatialGrid, birds: impl Iterator<Item = (u32, Vec2, Vec2)>) -> (MetricsSample, measures::Clusters) {
+    build_grid(params, grid, birds);
+    measure_grid(params, grid)
+}
+
+/// Builds the metrics' grid (cells sized for the link scan) for birds given as `(id, position,
+/// velocity)`.
+pub fn build_grid(params: &SimParams, grid: &mut SpatialGrid, birds: impl Iterator<Item = (u32, Vec2, Vec2)>) {
+    let space = Space::from_params(params);
+    grid.rebuild(space, params.link_distance * measures::METRICS_CELL, birds.map(|(id, p, v)| (id, space.contain(p), v)));
+}
+
+/// Whether a sample is due now: every `sample_every` steps, or when forced, unless this step
+/// was measured already.
+fn due(params: &SimParams, clock: &SimClock, force: &mut ForceSample, metrics: &Metrics) -> bool {
+    let due = clock.step.is_multiple_of(u64::from(params.sample_every)) || force.0;
+    force.0 = false;
+    due && metrics.latest().is_none_or(|s| s.step != clock.step)
+}
+
+/// Records a sample of the birds in `grid`, taken at the current step.
+fn record(params: &SimParams, clock: &SimClock, log: &PredationLog, metrics: &mut Metrics, grid: &SpatialGrid, started: std::time::Instant) {
+    let (mut s, clusters) = measure_grid(params, grid);
+    s.step = clock.step;
+    s.time_s = clock.time;
+    s.kills = log.total_kills;
+    metrics.strikes.sample(s.time_s, s.largest_cluster_frac, s.clusters);
+    metrics.last_clusters.ids.clone_from(&grid.ids);
+    metrics.last_clusters.label = clusters.label;
+    metrics.push(s);
+    metrics.last_cost_s = started.elapsed().as_secs_f64();
+}
+
+/// Takes a due sample at the start of a step, once the simulation has rebuilt its grid: the flock
+/// as the last step left it (with the births of this instant, before time moves on). The
+/// simulation's grid is read as it is when its cells suit the link scan (see
+/// [`measures::grid_suits`]), which saves building a grid per sample; otherwise the metrics build
+/// their own.
+#[allow(clippy::too_many_arguments)]
+pub fn sample_at_step(
+    params: Res<SimParams>,
+    clock: Res<SimClock>,
+    log: Res<PredationLog>,
+    mut force: ResMut<ForceSample>,
+    mut metrics: ResMut<Metrics>,
+    sim_grid: Res<SpatialGrid>,
+    mut own: ResMut<MetricsGrid>,
+    birds: Query<(&Bird, &Position, &Velocity)>,
+) {
+    if !due(&params, &clock, &mut force, &metrics) {
+        return;
+    }
+    let started = std::time::Instant::now();
+    let grid = if measures::grid_suits(&sim_grid, params.link_distance) {
+        &*sim_grid
+    } else {
+        build_grid(&params, &mut own.0, birds.iter().map(|(b, p, v)| (b.id, p.0, v.0)));
+        &own.0
+    };
+    record(&params, &clock, &log, &mut metrics, grid, started);
+}
+
+/// Takes a due or forced sample of the current state through the metrics' own grid: at start-up,
+/// while the simulation holds (paused: the step's due sample is not waiting for the next step),
+/// and the final row of a headless run.
 #[allow(clippy::too_many_arguments)]
 pub fn sample(
     params: Res<SimParams>,
@@ -179,25 +276,13 @@ pub fn sample(
     log: Res<PredationLog>,
     mut force: ResMut<ForceSample>,
     mut metrics: ResMut<Metrics>,
-    mut grid: Local<SpatialGrid>,
+    mut own: ResMut<MetricsGrid>,
     birds: Query<(&Bird, &Position, &Velocity)>,
 ) {
-    let last = metrics.latest().map(|s| s.step);
-    let due = clock.step.is_multiple_of(u64::from(params.sample_every)) || force.0;
-    force.0 = false;
-    if !due || last == Some(clock.step) && !metrics.recent.is_empty() {
+    if !due(&params, &clock, &mut force, &metrics) {
         return;
     }
     let started = std::time::Instant::now();
-    let (mut s, clusters) = measure(&params, &mut grid, birds.iter().map(|(b, p, v)| (b.id, p.0, v.0)));
-    s.step = clock.step;
-    s.time_s = clock.time;
-    s.kills = log.total_kills;
-    metrics.strikes.sample(s.time_s, s.largest_cluster_frac, s.clusters);
-    metrics.cluster_of.clear();
-    let ids = &grid.ids;
-    let cluster_of: Vec<(u32, u32)> = clusters.label.iter().enumerate().map(|(slot, &l)| (ids[slot], ids[l as usize])).collect();
-    metrics.cluster_of = cluster_of;
-    metrics.push(s);
-    metrics.last_cost_s = started.elapsed().as_secs_f64();
+    build_grid(&params, &mut own.0, birds.iter().map(|(b, p, v)| (b.id, p.0, v.0)));
+    record(&params, &clock, &log, &mut metrics, &own.0, started);
 }

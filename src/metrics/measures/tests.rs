@@ -147,3 +147,18 @@ fn order_parameters_match_the_plain_sums() {
     }
     assert_eq!(order_parameters(&space(true), &[], &[]), (0.0, 0.0));
 }
+
+#[test]
+fn sin_cos_turns_matches_the_exact_values() {
+    let mut worst = 0.0f64;
+    for k in -20_000..=60_000 {
+        let u = k as f32 / 40_000.0 + 1e-6 * (k % 7) as f32;
+        let (s, c) = sin_cos_turns(u);
+        let (es, ec) = (f64::from(u) * std::f64::consts::TAU).sin_cos();
+        worst = worst.max((f64::from(s) - es).abs()).max((f64::from(c) - ec).abs());
+    }
+    assert!(worst < 3e-7, "worst error {worst:e}");
+    assert_eq!(sin_cos_turns(0.0), (0.0, 1.0));
+    let (s, c) = sin_cos_turns(0.25);
+    assert!((s - 1.0).abs() < 1e-7 && c.abs() < 1e-7, "{s} {c}");
+}
