@@ -8,6 +8,7 @@ pub mod strikes;
 use std::collections::VecDeque;
 
 use bevy::math::Vec2;
+use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 use serde::Serialize;
 
@@ -237,52 +238,50 @@ fn record(params: &SimParams, clock: &SimClock, log: &PredationLog, metrics: &mu
     metrics.last_cost_s = started.elapsed().as_secs_f64();
 }
 
+/// What taking a sample reads and writes.
+#[derive(SystemParam)]
+pub struct Sampler<'w, 's> {
+    params: Res<'w, SimParams>,
+    clock: Res<'w, SimClock>,
+    log: Res<'w, PredationLog>,
+    force: ResMut<'w, ForceSample>,
+    metrics: ResMut<'w, Metrics>,
+    own: ResMut<'w, MetricsGrid>,
+    birds: Query<'w, 's, (&'static Bird, &'static Position, &'static Velocity)>,
+}
+
+impl Sampler<'_, '_> {
+    /// Takes a sample if one is due: from `shared` (the simulation's grid) when given and its
+    /// cells suit the link scan, otherwise through the metrics' own grid.
+    fn take(&mut self, shared: Option<&SpatialGrid>) {
+        let Sampler { params, clock, log, force, metrics, own, birds } = self;
+        if !due(params, clock, force, metrics) {
+            return;
+        }
+        let started = std::time::Instant::now();
+        let grid = match shared.filter(|g| measures::grid_suits(g, params.link_distance)) {
+            Some(g) => g,
+            None => {
+                build_grid(params, &mut own.0, birds.iter().map(|(b, p, v)| (b.id, p.0, v.0)));
+                &own.0
+            }
+        };
+        record(params, clock, log, metrics, grid, started);
+    }
+}
+
 /// Takes a due sample at the start of a step, once the simulation has rebuilt its grid: the flock
 /// as the last step left it (with the births of this instant, before time moves on). The
 /// simulation's grid is read as it is when its cells suit the link scan (see
 /// [`measures::grid_suits`]), which saves building a grid per sample; otherwise the metrics build
 /// their own.
-#[allow(clippy::too_many_arguments)]
-pub fn sample_at_step(
-    params: Res<SimParams>,
-    clock: Res<SimClock>,
-    log: Res<PredationLog>,
-    mut force: ResMut<ForceSample>,
-    mut metrics: ResMut<Metrics>,
-    sim_grid: Res<SpatialGrid>,
-    mut own: ResMut<MetricsGrid>,
-    birds: Query<(&Bird, &Position, &Velocity)>,
-) {
-    if !due(&params, &clock, &mut force, &metrics) {
-        return;
-    }
-    let started = std::time::Instant::now();
-    let grid = if measures::grid_suits(&sim_grid, params.link_distance) {
-        &*sim_grid
-    } else {
-        build_grid(&params, &mut own.0, birds.iter().map(|(b, p, v)| (b.id, p.0, v.0)));
-        &own.0
-    };
-    record(&params, &clock, &log, &mut metrics, grid, started);
+pub fn sample_at_step(mut sampler: Sampler, sim_grid: Res<SpatialGrid>) {
+    sampler.take(Some(&sim_grid));
 }
 
 /// Takes a due or forced sample of the current state through the metrics' own grid: at start-up,
 /// while the simulation holds (paused: the step's due sample is not waiting for the next step),
 /// and the final row of a headless run.
-#[allow(clippy::too_many_arguments)]
-pub fn sample(
-    params: Res<SimParams>,
-    clock: Res<SimClock>,
-    log: Res<PredationLog>,
-    mut force: ResMut<ForceSample>,
-    mut metrics: ResMut<Metrics>,
-    mut own: ResMut<MetricsGrid>,
-    birds: Query<(&Bird, &Position, &Velocity)>,
-) {
-    if !due(&params, &clock, &mut force, &metrics) {
-        return;
-    }
-    let started = std::time::Instant::now();
-    build_grid(&params, &mut own.0, birds.iter().map(|(b, p, v)| (b.id, p.0, v.0)));
-    record(&params, &clock, &log, &mut metrics, &own.0, started);
+pub fn sample(mut sampler: Sampler) {
+    sampler.take(None);
 }
