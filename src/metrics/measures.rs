@@ -386,11 +386,12 @@ impl Scan<'_> {
         }
     }
 
-    /// The common case, a cell away from seams, edges and the band's last rows when cells are
-    /// linked inside (so the reach is 2 cells): the cell's birds against each other, then against
-    /// the runs of slots ahead (the rest of its row up to 2 cells on, and 5 cells in each of the
-    /// next 2 rows; a row of neighbouring cells is one contiguous run of slots), 64 birds of a run
-    /// at a time: each distance is noted for both birds, and the cells of linked birds joined.
+    /// The common case, a cell away from seams and edges when cells are linked inside (so the
+    /// reach is 2 cells): the cell's birds against each other, then against the runs of slots
+    /// ahead (the rest of its row up to 2 cells on, and 5 cells in each of the next 2 rows; a row
+    /// of neighbouring cells is one contiguous run of slots), 64 birds of a run at a time: each
+    /// distance is noted for both birds, and the cells of linked birds joined. Rows that belong to
+    /// the next band go through [`Scan::scan_next_band`].
     fn interior(&self, x: usize, y: usize, own: std::ops::Range<usize>, st: &mut BandState) {
         let pos = &self.grid.pos;
         let base = st.base as usize;
@@ -454,7 +455,6 @@ impl Scan<'_> {
             }
         }
     }
-
 
     /// The interior scan's part in a row of the next band (`row`, cells `x - 2..=x + 2`): each
     /// distance noted in the next band's rows' `next_best`, and a link between two cells kept as
