@@ -5,7 +5,9 @@
 use murmuration::cli::RunConfig;
 use murmuration::cli::headless::{Headless, HeadlessOptions};
 use murmuration::metrics::{Metrics, measure, measures};
-use murmuration::sim::{Bird, Position, SimControl, SimParams, SpatialGrid, Velocity};
+use murmuration::sim::{SimControl, SimParams, SpatialGrid};
+
+use crate::support::birds;
 
 fn sim_with_metrics() -> Headless {
     let config = RunConfig::from_params(SimParams { boid_count: 3000, ..SimParams::default() }, 7);
@@ -14,10 +16,8 @@ fn sim_with_metrics() -> Headless {
 
 /// The measures of the world's birds now, through a grid of the metrics' own.
 fn fresh_sample(sim: &mut Headless) -> murmuration::metrics::MetricsSample {
-    let world = sim.app.world_mut();
-    let params = world.resource::<SimParams>().clone();
-    let birds: Vec<_> = world.query::<(&Bird, &Position, &Velocity)>().iter(world).map(|(b, p, v)| (b.id, p.0, v.0)).collect();
-    measure(&params, &mut SpatialGrid::default(), birds.into_iter()).0
+    let params = sim.app.world().resource::<SimParams>().clone();
+    measure(&params, &mut SpatialGrid::default(), birds(sim).into_iter()).0
 }
 
 #[test]

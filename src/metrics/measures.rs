@@ -79,9 +79,8 @@ impl Sums {
 
 /// `(sin, cos)` of `u` turns (`u · 2π` radians), to within 3e-7 of the exact values for |u| up to
 /// 2²⁰ (positions in a world are 0 to 1 turn): the angle is brought to the nearest quarter turn
-/// and the
-/// remainder, at most π/4, goes through Cephes' single-precision polynomials. Branch-free, so a
-/// loop of them vectorizes; several times faster than `f32::sin_cos`.
+/// and the remainder, at most π/4, goes through Cephes' single-precision polynomials.
+/// Branch-free, so a loop of them vectorizes; several times faster than `f32::sin_cos`.
 #[inline]
 pub fn sin_cos_turns(u: f32) -> (f32, f32) {
     // Round to the nearest whole number by adding and taking away 1.5·2²³ (exact for |u| < 2²⁰):
@@ -214,6 +213,13 @@ pub struct LinkScan {
     pub nn_count: u32,
 }
 
+/// The smaller of two distances: `if a < b` rather than `f32::min`, one instruction with no NaN
+/// handling (distances here are finite), so the scan's loops over runs of birds vectorize.
+#[inline]
+fn nearer(a: f32, b: f32) -> f32 {
+    if a < b { a } else { b }
+}
+
 /// The metrics grid's smallest cell side as a fraction of the linking distance: half, so a cell's
 /// diagonal is shorter than the link (all birds in a cell are linked) and linked birds are at
 /// most 2 cells apart: the scan's fast path (see [`grid_suits`]). Smaller cells would need a
@@ -264,10 +270,10 @@ impl BandState<'_> {
     #[inline]
     fn meet(&mut self, i: usize, j: usize, d: f32, local: bool) {
         let b = &mut self.best[i - self.base as usize];
-        *b = if d < *b { d } else { *b };
+        *b = nearer(d, *b);
         if local {
             let b = &mut self.best[j - self.base as usize];
-            *b = if d < *b { d } else { *b };
+            *b = nearer(d, *b);
         } else {
             self.out.far.push((j as u32, d));
         }
@@ -400,8 +406,8 @@ impl Scan<'_> {
             let mut mine = st.best[i - base];
             for (q, b) in pos[i + 1..own.end].iter().zip(&mut st.best[i + 1 - base..own.end - base]) {
                 let d = (*q - p).length_squared();
-                mine = if d < mine { d } else { mine };
-                *b = if d < *b { d } else { *b };
+                mine = nearer(d, mine);
+                *b = nearer(d, *b);
             }
             st.best[i - base] = mine;
         }
@@ -427,8 +433,8 @@ impl Scan<'_> {
                     for (k, (q, b)) in pos[start..end].iter().zip(&mut st.best[start - base..end - base]).enumerate() {
                         let d = (*q - p).length_squared();
                         linked |= u64::from(d < self.link2) << k;
-                        mine = if d < mine { d } else { mine };
-                        *b = if d < *b { d } else { *b };
+                        mine = nearer(d, mine);
+                        *b = nearer(d, *b);
                     }
                     st.best[i - base] = mine;
                 }
@@ -471,8 +477,8 @@ impl Scan<'_> {
                 for (q, b) in pos[other.clone()].iter().zip(&mut st.out.next_best[other.start - next_base..other.end - next_base]) {
                     let d = (*q - p).length_squared();
                     linked |= d < self.link2;
-                    mine = if d < mine { d } else { mine };
-                    *b = if d < *b { d } else { *b };
+                    mine = nearer(d, mine);
+                    *b = nearer(d, *b);
                 }
                 st.best[i - base] = mine;
             }
@@ -553,9 +559,8 @@ pub fn link_scan(grid: &SpatialGrid, link: f32) -> LinkScan {
             *b = b.min(d);
         }
     }
-    let link2 = link * link;
     let (nn_sum, nn_count) = chunked(n, |r| {
-        best[r].iter().filter(|&&d| d < link2).fold((0.0f64, 0u32), |(s, c), &d| (s + f64::from(d.sqrt()), c + 1))
+        best[r].iter().filter(|&&d| d < scan.link2).fold((0.0f64, 0u32), |(s, c), &d| (s + f64::from(d.sqrt()), c + 1))
     })
     .into_iter()
     .fold((0.0, 0), |(s, c), (ps, pc)| (s + ps, c + pc));
