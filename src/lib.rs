@@ -11,3 +11,4 @@ pub mod metrics;
 pub mod preset;
 pub mod record;
 pub mod sim;
+pub mod view;

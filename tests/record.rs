@@ -192,3 +192,50 @@ fn a_replay_sidecar_reproduces_the_live_run() {
     assert!(!o.status.success());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Keeps Bevy's IO threads, where the asset server loads shaders, busy for `stall`: a recording
+/// started now draws its first frames before any pipeline is ready.
+fn hold_back_shader_loading(stall: std::time::Duration) {
+    use bevy::tasks::{IoTaskPool, TaskPool};
+    let pool = IoTaskPool::get_or_init(TaskPool::new);
+    for _ in 0..pool.thread_num() {
+        pool.spawn(async move { std::thread::sleep(stall) }).detach();
+    }
+}
+
+/// Every frame of a PNG-folder recording, decoded.
+fn png_frames(dir: &Path) -> Vec<image::RgbaImage> {
+    let mut names: Vec<_> = std::fs::read_dir(dir).unwrap().flatten().map(|e| e.path()).collect();
+    names.sort();
+    names.iter().map(|p| image::open(p).unwrap().to_rgba8()).collect()
+}
+
+#[test]
+fn frames_are_whole_when_the_shaders_load_late() {
+    let dir = tmp("late");
+    let (reference, late) = (dir.join("reference"), dir.join("late"));
+    let o = run(&["record", "--preset", "falcon", "--seed", "7", "--seconds", "1", "--fps", "6", "--size", "320x180", "--out", reference.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    // The same recording in this process, with the shaders held back.
+    let stall = std::time::Duration::from_secs(3);
+    hold_back_shader_loading(stall);
+    let started = std::time::Instant::now();
+    let args = murmuration::cli::RunArgs { preset: Some("falcon".into()), seed: Some(7), set: vec![] };
+    let config = murmuration::cli::RunConfig::resolve(&args, &[], "story").unwrap();
+    let options = murmuration::record::RecordOptions { seconds: 1.0, fps: 6, size: (320, 180), out: late.clone(), replay: None };
+    let done = murmuration::record::record(&config, &options, None).unwrap();
+    assert_eq!(done.frames, 6);
+    // the stall did hold the recording back: no frame could be complete before the shaders came
+    assert!(started.elapsed() >= stall, "recorded in {:?}, before the shaders were loaded", started.elapsed());
+
+    let (want, got) = (png_frames(&reference), png_frames(&late));
+    assert_eq!(want.len(), 6);
+    let lit = want[0].pixels().filter(|p| p.0[0] > 60 || p.0[1] > 60 || p.0[2] > 80).count();
+    assert!(lit > 200, "{lit} lit pixels in the reference's first frame");
+    for (i, (a, b)) in want.iter().zip(&got).enumerate() {
+        let differ = a.pixels().zip(b.pixels()).filter(|(x, y)| x != y).count();
+        assert_eq!(differ, 0, "frame {i}: {differ} pixels differ from the reference");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -1,7 +1,6 @@
 //! The panel and hotkey requests that restart the simulation or touch preset files.
 
 use bevy::prelude::*;
-use bevy::render::view::screenshot::Screenshot;
 
 use super::input::ActionRequest;
 use super::state::{UiAction, UiState};
@@ -28,10 +27,8 @@ pub fn timestamp_ms() -> u128 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis())
 }
 
-/// Handles reset, new seed, load, save and screenshots.
-#[allow(clippy::too_many_arguments)]
+/// Handles reset, new seed, load and save.
 pub fn handle_actions(
-    mut commands: Commands,
     mut requests: MessageReader<ActionRequest>,
     mut params: ResMut<SimParams>,
     mut script: ResMut<Script>,
@@ -85,17 +82,8 @@ pub fn handle_actions(
                     Err(e) => state.say(format!("{e:#}"), true),
                 }
             }
-            UiAction::Screenshot => {
-                let dir = std::path::Path::new(CAPTURE_DIR);
-                if let Err(e) = std::fs::create_dir_all(dir) {
-                    state.say(format!("cannot create {}: {e}", dir.display()), true);
-                    continue;
-                }
-                let path = dir.join(format!("murmuration-{}.png", timestamp_ms()));
-                commands.spawn(Screenshot::primary_window()).observe(super::capture::save_png_atomic(path.clone()));
-                state.say(format!("saving a screenshot to {}", path.display()), false);
-            }
-            UiAction::TogglePause | UiAction::Step | UiAction::ToggleRecord => {}
+            // Handled by the window: the pause and step in input, recording and screenshots in their systems.
+            UiAction::TogglePause | UiAction::Step | UiAction::ToggleRecord | UiAction::Screenshot => {}
         }
     }
 }

@@ -1,9 +1,18 @@
-//! Scripted screenshots: `--screenshot PATH --frames N` saves the window after N frames and quits.
+//! Screenshots: P (or the panel's "shot" button) saves the window as a PNG in `./captures/`;
+//! `--screenshot PATH --frames N` holds the simulation after N frames, saves the window and quits.
+//! Both take the first complete frame (see [`crate::view::capture`]).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
+use anyhow::Result;
 use bevy::prelude::*;
-use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
+use image::RgbaImage;
+
+use super::actions::{CAPTURE_DIR, timestamp_ms};
+use super::input::ActionRequest;
+use super::state::{UiAction, UiState};
+use crate::sim::{SimClock, SimControl};
+use crate::view::{CaptureId, CaptureSource, FrameCapture};
 
 /// A pending scripted screenshot (or a scripted quit after a number of frames).
 #[derive(Resource, Debug, Default)]
@@ -11,62 +20,102 @@ pub struct AutoScreenshot {
     path: Option<PathBuf>,
     frames: Option<u32>,
     frame: u32,
-    requested: bool,
+    capture: Option<CaptureId>,
     timing_from: Option<(u32, std::time::Instant)>,
+    /// Mean frame time from frame 10 to the last scripted frame (0 if it ran no further).
+    frame_ms: f64,
 }
 
 impl AutoScreenshot {
     /// A screenshot to `path` after `frames` frames (default 60), or a quit after `frames`.
     pub fn new(path: Option<PathBuf>, frames: Option<u32>) -> Self {
         let frames = frames.or(path.as_ref().map(|_| 60));
-        Self { path, frames, frame: 0, requested: false, timing_from: None }
+        Self { path, frames, frame: 0, capture: None, timing_from: None, frame_ms: 0.0 }
     }
 }
 
-/// An observer that saves a captured screenshot as PNG through a temporary file and a rename
-/// (Bevy's own `save_to_disk` writes in place).
-pub fn save_png_atomic(path: PathBuf) -> impl FnMut(On<ScreenshotCaptured>) {
-    move |captured| {
-        let result = captured
-            .image
-            .clone()
-            .try_into_dynamic()
-            .map_err(|e| anyhow::anyhow!("cannot convert the screenshot: {e:?}"))
-            .and_then(|img| {
-                let mut bytes = std::io::Cursor::new(Vec::new());
-                img.to_rgb8().write_to(&mut bytes, image::ImageFormat::Png)?;
-                crate::io::write_atomic(&path, bytes.get_ref())
-            });
-        match result {
-            Ok(()) => info!("screenshot saved to {}", path.display()),
-            Err(e) => error!("cannot save the screenshot: {e:#}"),
+/// Screenshots asked for with P or the panel, waiting for their frame.
+#[derive(Resource, Debug, Default)]
+pub struct PendingShots(Vec<(CaptureId, PathBuf)>);
+
+/// Saves an image as PNG through a temporary file and a rename.
+pub fn save_png_atomic(img: &RgbaImage, path: &Path) -> Result<()> {
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgba8(img.clone()).to_rgb8().write_to(&mut bytes, image::ImageFormat::Png)?;
+    crate::io::write_atomic(path, bytes.get_ref())
+}
+
+/// Starts a window capture for each screenshot request and saves those whose frame came.
+pub fn take_screenshots(
+    mut requests: MessageReader<ActionRequest>,
+    mut pending: ResMut<PendingShots>,
+    mut state: ResMut<UiState>,
+    capture: Res<FrameCapture>,
+) {
+    for _ in requests.read().filter(|r| r.0 == UiAction::Screenshot) {
+        let dir = Path::new(CAPTURE_DIR);
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            state.say(format!("cannot create {}: {e}", dir.display()), true);
+            continue;
         }
+        let path = dir.join(format!("murmuration-{}.png", timestamp_ms()));
+        state.say(format!("saving a screenshot to {}", path.display()), false);
+        pending.0.push((capture.request(CaptureSource::PrimaryWindow), path));
     }
+    pending.0.retain(|(id, path)| {
+        let Some(frame) = capture.take(*id) else { return true };
+        match frame.and_then(|img| save_png_atomic(&img, path)) {
+            Ok(()) => info!("screenshot saved to {}", path.display()),
+            Err(e) => state.say(format!("cannot save the screenshot: {e:#}"), true),
+        }
+        false
+    });
 }
 
-/// Counts frames; takes the screenshot (then quits once it is saved) or quits.
-pub fn auto_screenshot(mut commands: Commands, mut auto: ResMut<AutoScreenshot>, mut exit: MessageWriter<AppExit>) {
+/// Counts frames; after the last one holds the simulation, takes the screenshot, saves it and
+/// quits (or just quits when there is no screenshot to take).
+pub fn auto_screenshot(
+    mut auto: ResMut<AutoScreenshot>,
+    capture: Res<FrameCapture>,
+    mut control: ResMut<SimControl>,
+    clock: Res<SimClock>,
+    mut exit: MessageWriter<AppExit>,
+) {
     let Some(frames) = auto.frames else { return };
+    if let Some(id) = auto.capture {
+        let Some(frame) = capture.take(id) else { return };
+        auto.capture = None;
+        let path = auto.path.clone().expect("a capture has a path");
+        match frame.and_then(|img| save_png_atomic(&img, &path)) {
+            Ok(()) => {
+                info!("screenshot saved to {}", path.display());
+                exit.write(AppExit::Success);
+            }
+            Err(e) => {
+                error!("cannot save the screenshot: {e:#}");
+                exit.write(AppExit::error());
+            }
+        }
+        return;
+    }
+    if auto.frame >= frames {
+        return;
+    }
     auto.frame += 1;
     if auto.frame == 10 {
         auto.timing_from = Some((auto.frame, std::time::Instant::now()));
     }
-    if auto.frame < frames || auto.requested {
+    if auto.frame < frames {
         return;
     }
-    auto.requested = true;
-    match auto.path.clone() {
-        Some(path) => {
-            commands
-                .spawn(Screenshot::primary_window())
-                .observe(save_png_atomic(path))
-                .observe(|_: On<ScreenshotCaptured>, mut exit: MessageWriter<AppExit>| {
-                    exit.write(AppExit::Success);
-                });
-        }
-        None => {
-            exit.write(AppExit::Success);
-        }
+    if let Some((f, t)) = auto.timing_from.filter(|(f, _)| frames > *f) {
+        auto.frame_ms = t.elapsed().as_secs_f64() * 1e3 / f64::from(frames - f);
+    }
+    if auto.path.is_some() {
+        control.hold_at = Some(clock.step);
+        auto.capture = Some(capture.request(CaptureSource::PrimaryWindow));
+    } else {
+        exit.write(AppExit::Success);
     }
 }
 
@@ -83,15 +132,12 @@ pub fn report_on_exit(
         return;
     }
     let hash = crate::sim::hash::state_hash(birds.iter().map(|(b, p, v)| (b.id, p.0, v.0)));
-    let frame_ms = auto
-        .timing_from
-        .filter(|(f, _)| auto.frame > *f)
-        .map_or(0.0, |(f, t)| t.elapsed().as_secs_f64() * 1e3 / f64::from(auto.frame - f));
     println!(
-        "alive={} steps={} seed={} state_hash={hash:016x} frames={} frame_ms={frame_ms:.2}",
+        "alive={} steps={} seed={} state_hash={hash:016x} frames={} frame_ms={:.2}",
         birds.iter().len(),
         clock.step,
         seed.0,
-        auto.frame
+        auto.frame,
+        auto.frame_ms
     );
 }

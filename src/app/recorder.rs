@@ -9,34 +9,29 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{SyncSender, sync_channel};
-use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use anyhow::{Context, Result};
 use bevy::prelude::*;
-use bevy::render::gpu_readback::{Readback, ReadbackComplete};
-use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 use image::RgbaImage;
 
 use super::input::ActionRequest;
 use super::state::{RecStatus, UiAction, UiState};
-use crate::record::encode::{Encoder, OutputFormat, unpad_rows};
+use crate::record::encode::{Encoder, OutputFormat};
 use crate::record::{Sidecar, steps_per_frame, target_image, world_camera};
 use crate::sim::hash::state_hash;
 use crate::sim::{Bird, Position, SimClock, SimControl, SimParams, SimReset, Timeline, Velocity};
-
-/// A frame handed from a capture observer to the recorder.
-type Inbox = Arc<Mutex<Option<RgbaImage>>>;
+use crate::view::{CaptureId, CaptureSource, FrameCapture};
 
 /// Where a recording is in its cycle.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Phase {
     /// Waiting for the simulation to reach the next frame's step.
     Advancing(u64),
-    /// The state is held; waiting for it to be drawn before capturing.
+    /// The state is held; the capture of its frame is to be requested.
     Settling,
-    /// A capture was requested; waiting for the pixels.
-    Capturing,
+    /// A capture of the held state was requested; waiting for a complete frame.
+    Capturing(CaptureId),
 }
 
 struct Active {
@@ -52,9 +47,7 @@ struct Active {
     phase: Phase,
     frames_tx: SyncSender<RgbaImage>,
     worker: JoinHandle<Result<PathBuf>>,
-    inbox: Inbox,
     camera: Option<(Entity, Handle<Image>)>,
-    capture: Option<Entity>,
     /// The run's timeline as of the last frame (a restart replaces the live one).
     timeline: Timeline,
 }
@@ -128,46 +121,25 @@ fn start(commands: &mut Commands, images: &mut Assets<Image>, state: &UiState, p
         phase: Phase::Settling,
         frames_tx,
         worker,
-        inbox: Inbox::default(),
         camera,
-        capture: None,
         timeline: timeline.clone(),
     })
 }
 
-fn request_capture(commands: &mut Commands, active: &mut Active) {
-    let inbox = active.inbox.clone();
-    let entity = match &active.camera {
-        Some((_, image)) => {
-            let size = active.size;
-            commands
-                .spawn(Readback::texture(image.clone()))
-                .observe(move |done: On<ReadbackComplete>| {
-                    let mut slot = inbox.lock().expect("inbox lock");
-                    if slot.is_none() {
-                        *slot = RgbaImage::from_raw(size.0, size.1, unpad_rows(&done.data, size.0, size.1));
-                    }
-                })
-                .id()
-        }
-        None => commands
-            .spawn(Screenshot::primary_window())
-            .observe(move |captured: On<ScreenshotCaptured>| match captured.image.clone().try_into_dynamic() {
-                Ok(img) => *inbox.lock().expect("inbox lock") = Some(img.to_rgba8()),
-                Err(e) => error!("recording: cannot convert the window capture: {e:?}"),
-            })
-            .id(),
-    };
-    active.capture = Some(entity);
+fn capture_source(active: &Active) -> CaptureSource {
+    match &active.camera {
+        Some((_, image)) => CaptureSource::Image { image: image.clone(), size: active.size },
+        None => CaptureSource::PrimaryWindow,
+    }
 }
 
 /// Finishes a recording: closes the video and writes the replay sidecar. Returns the message shown.
-fn stop(commands: &mut Commands, active: Active, preset: &str) -> Result<String> {
+fn stop(commands: &mut Commands, capture: &FrameCapture, active: Active, preset: &str) -> Result<String> {
     if let Some((camera, _)) = active.camera {
         commands.entity(camera).despawn();
     }
-    if let Some(capture) = active.capture {
-        commands.entity(capture).try_despawn();
+    if let Phase::Capturing(id) = active.phase {
+        capture.cancel(commands, id);
     }
     drop(active.frames_tx);
     let path = active.worker.join().map_err(|_| anyhow::anyhow!("the encoder thread panicked"))??;
@@ -184,12 +156,25 @@ fn stop(commands: &mut Commands, active: Active, preset: &str) -> Result<String>
     ))
 }
 
+/// Stops a recording from the app (R, a restart, a failed capture) and says how it went.
+fn end(commands: &mut Commands, capture: &FrameCapture, active: Active, control: &mut SimControl, state: &mut UiState, failure: Option<anyhow::Error>) {
+    control.hold_at = None;
+    state.recording = None;
+    let result = stop(commands, capture, active, &state.preset_name);
+    match (failure, result) {
+        (None, Ok(text)) => state.say(text, false),
+        (Some(why), Ok(text)) => state.say(format!("recording stopped: {why:#}; {text}"), true),
+        (_, Err(e)) => state.say(format!("recording failed: {e:#}"), true),
+    }
+}
+
 /// Starts and stops recordings (R, the panel button; a restart stops one) and drives the capture
 /// cycle: hold the simulation, let the frame draw, capture it, release `k` more steps.
 #[allow(clippy::too_many_arguments)]
 pub fn drive_recorder(
     mut commands: Commands,
     mut recorder: ResMut<Recorder>,
+    capture: Res<FrameCapture>,
     mut requests: MessageReader<ActionRequest>,
     mut resets: MessageReader<SimReset>,
     mut control: ResMut<SimControl>,
@@ -203,14 +188,7 @@ pub fn drive_recorder(
     let toggled = requests.read().filter(|r| r.0 == UiAction::ToggleRecord).count() % 2 == 1;
     let restarted = resets.read().count() > 0;
     if recorder.active.is_some() && (toggled || restarted) {
-        let active = recorder.active.take().expect("checked");
-        control.hold_at = None;
-        state.recording = None;
-        let result = stop(&mut commands, active, &state.preset_name);
-        match result {
-            Ok(text) => state.say(text, false),
-            Err(e) => state.say(format!("recording failed: {e:#}"), true),
-        }
+        end(&mut commands, &capture, recorder.active.take().expect("checked"), &mut control, &mut state, None);
         return;
     }
     if toggled && recorder.active.is_none() {
@@ -233,14 +211,17 @@ pub fn drive_recorder(
             }
         }
         Phase::Settling => {
-            request_capture(&mut commands, active);
-            active.phase = Phase::Capturing;
+            active.phase = Phase::Capturing(capture.request(capture_source(active)));
         }
-        Phase::Capturing => {
-            let Some(frame) = active.inbox.lock().expect("inbox lock").take() else { return };
-            if let Some(capture) = active.capture.take() {
-                commands.entity(capture).try_despawn();
-            }
+        Phase::Capturing(id) => {
+            let Some(frame) = capture.take(id) else { return };
+            let frame = match frame {
+                Ok(frame) => frame,
+                Err(e) => {
+                    end(&mut commands, &capture, recorder.active.take().expect("checked"), &mut control, &mut state, Some(e));
+                    return;
+                }
+            };
             active.last_step = clock.step;
             active.last_hash = state_hash(birds.iter().map(|(b, p, v)| (b.id, p.0, v.0)));
             active.timeline.clone_from(&timeline);
@@ -265,13 +246,14 @@ pub fn finish_on_exit(
     mut commands: Commands,
     mut exits: MessageReader<AppExit>,
     mut recorder: ResMut<Recorder>,
+    capture: Res<FrameCapture>,
     state: Res<UiState>,
 ) {
     if exits.read().count() == 0 {
         return;
     }
     if let Some(active) = recorder.active.take() {
-        match stop(&mut commands, active, &state.preset_name) {
+        match stop(&mut commands, &capture, active, &state.preset_name) {
             Ok(text) => info!("{text}"),
             Err(e) => error!("recording failed: {e:#}"),
         }

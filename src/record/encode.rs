@@ -180,17 +180,6 @@ impl Encoder {
     }
 }
 
-/// Removes GPU row padding: rows of `stride` bytes → tightly packed rows of `width·4` bytes.
-pub fn unpad_rows(data: &[u8], width: u32, height: u32) -> Vec<u8> {
-    let row = width as usize * 4;
-    let stride = if height > 1 { data.len() / height as usize } else { row };
-    let mut out = Vec::with_capacity(row * height as usize);
-    for y in 0..height as usize {
-        out.extend_from_slice(&data[y * stride..y * stride + row]);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -205,12 +194,5 @@ mod tests {
         assert_eq!(OutputFormat::from_path(Path::new("a.MP4")).unwrap(), OutputFormat::Mp4);
         assert_eq!(OutputFormat::from_path(Path::new("frames/")).unwrap(), OutputFormat::PngFolder);
         assert!(OutputFormat::from_path(Path::new("a.avi")).unwrap_err().to_string().contains("unknown extension .avi"));
-    }
-
-    #[test]
-    fn unpadding_drops_the_row_tails() {
-        // 2×2 image, rows padded to 12 bytes
-        let data = [1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, 0, 9, 10, 11, 12, 13, 14, 15, 16, 0, 0, 0, 0];
-        assert_eq!(unpad_rows(&data, 2, 2), (1..=16).collect::<Vec<u8>>());
     }
 }

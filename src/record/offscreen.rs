@@ -2,7 +2,6 @@
 //! camera rendering into an image, and GPU readback of every output frame.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
@@ -10,7 +9,6 @@ use bevy::asset::RenderAssetUsages;
 use bevy::camera::{ImageRenderTarget, RenderTarget};
 use bevy::prelude::*;
 use bevy::render::RenderPlugin;
-use bevy::render::gpu_readback::{Readback, ReadbackComplete};
 use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat, TextureUsages};
 use bevy::render::view::Msaa;
 use bevy::time::TimeUpdateStrategy;
@@ -18,13 +16,14 @@ use bevy::window::ExitCondition;
 use bevy::winit::WinitPlugin;
 use indicatif::ProgressBar;
 
-use super::encode::{Encoder, check_output, unpad_rows};
+use super::encode::{Encoder, check_output};
 use crate::app::camera::fit_scale;
 use crate::app::state::UiState;
 use crate::cli::RunConfig;
 use crate::cli::headless::task_pool_plugin;
 use crate::metrics::MetricsPlugin;
 use crate::sim::{ReplaySchedule, SimClock, SimControl, SimParams, TimedChange};
+use crate::view::{CapturePlugin, CaptureSource, FrameCapture};
 
 /// What to record.
 #[derive(Clone, Debug)]
@@ -90,9 +89,9 @@ pub struct Recorded {
     pub state_hash: u64,
 }
 
-/// The latest frame read back from the GPU.
-#[derive(Resource, Clone, Default)]
-struct LatestFrame(Arc<Mutex<Option<Vec<u8>>>>);
+/// The image the recording camera renders into.
+#[derive(Resource, Clone)]
+struct RecordTarget(Handle<Image>);
 
 /// A GPU image a camera can render into and be read back from.
 pub fn target_image(images: &mut Assets<Image>, size: (u32, u32)) -> Handle<Image> {
@@ -121,13 +120,25 @@ pub fn world_camera(target: Handle<Image>, params: &SimParams, size: (u32, u32))
     )
 }
 
-fn setup_target(commands: &mut Commands, images: &mut Assets<Image>, size: (u32, u32), params: &SimParams, latest: &LatestFrame) {
+fn setup_target(commands: &mut Commands, images: &mut Assets<Image>, size: (u32, u32), params: &SimParams) {
     let handle = target_image(images, size);
     commands.spawn((world_camera(handle.clone(), params, size), crate::app::camera::ViewCamera));
-    let sink = latest.0.clone();
-    commands.spawn(Readback::texture(handle)).observe(move |done: On<ReadbackComplete>| {
-        *sink.lock().expect("frame lock") = Some(done.data.clone());
-    });
+    commands.insert_resource(RecordTarget(handle));
+}
+
+/// Updates with the simulation held until a complete frame of the held state has come back.
+fn capture_held_frame(app: &mut App, size: (u32, u32)) -> Result<Vec<u8>> {
+    app.world_mut().resource_mut::<SimControl>().paused = true;
+    let image = app.world().resource::<RecordTarget>().0.clone();
+    let capture = app.world().resource::<FrameCapture>().clone();
+    let id = capture.request(CaptureSource::Image { image, size });
+    // Bounded by the capture itself: it gives up after `MAX_INCOMPLETE_FRAMES` incomplete frames.
+    loop {
+        app.update();
+        if let Some(frame) = capture.take(id) {
+            return Ok(frame?.into_raw());
+        }
+    }
 }
 
 /// Records a run. Checks the options and the output path before rendering; writes the output
@@ -157,37 +168,20 @@ pub fn record(config: &RunConfig, options: &RecordOptions, progress: Option<&Pro
     }
     app.insert_resource(UiState::new(&config.preset, config.params.clone()));
     app.insert_resource(ClearColor(Color::srgb(0.04, 0.05, 0.08)));
-    app.add_plugins(crate::app::render_plugin());
+    app.add_plugins((crate::app::render_plugin(), CapturePlugin));
     // Each update may run up to `BATCH` steps; `SimControl::hold_at` stops them at the exact step.
     const BATCH: u32 = 16;
     app.insert_resource(TimeUpdateStrategy::ManualDuration(BATCH * Duration::from_secs(1) / config.params.step_rate));
     app.world_mut().resource_mut::<Time<Virtual>>().set_max_delta(Duration::from_secs(3600));
-    let latest = LatestFrame::default();
-    app.insert_resource(latest.clone());
     let size = options.size;
-    app.add_systems(Startup, move |mut commands: Commands, mut images: ResMut<Assets<Image>>, params: Res<SimParams>, latest: Res<LatestFrame>| {
-        setup_target(&mut commands, &mut images, size, &params, &latest);
+    app.add_systems(Startup, move |mut commands: Commands, mut images: ResMut<Assets<Image>>, params: Res<SimParams>| {
+        setup_target(&mut commands, &mut images, size, &params);
     });
     app.finish();
     app.cleanup();
 
     let mut encoder = Encoder::create(&options.out, format, size, options.fps)?;
     let result = (|| -> Result<()> {
-        let take = |app: &mut App| -> Result<Vec<u8>> {
-            // Hold the simulation and render until a frame of the current state has come back.
-            app.world_mut().resource_mut::<SimControl>().paused = true;
-            latest.0.lock().expect("frame lock").take();
-            for _ in 0..3 {
-                app.update();
-            }
-            for _ in 0..200 {
-                if let Some(data) = latest.0.lock().expect("frame lock").take() {
-                    return Ok(data);
-                }
-                app.update();
-            }
-            bail!("the GPU returned no frame")
-        };
         let advance = |app: &mut App, target: u64| -> Result<()> {
             let mut control = app.world_mut().resource_mut::<SimControl>();
             control.paused = false;
@@ -211,8 +205,7 @@ pub fn record(config: &RunConfig, options: &RecordOptions, progress: Option<&Pro
                 let target = app.world().resource::<SimClock>().step + spf;
                 advance(&mut app, target)?;
             }
-            let data = take(&mut app)?;
-            let mut rgba = unpad_rows(&data, size.0, size.1);
+            let mut rgba = capture_held_frame(&mut app, size)?;
             encoder.push(&mut rgba)?;
             if let Some(bar) = progress {
                 bar.set_position(u64::from(frame + 1));
