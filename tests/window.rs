@@ -117,8 +117,9 @@ fn drive_app(name: &str, actions: &str, done: &str) -> (std::path::PathBuf, Stri
         r#"set -e
 "{bin}" --preset falcon > app.log 2>&1 &
 APP=$!
-for i in $(seq 1 60); do WID=$(xdotool search --name murmuration | head -1 || true); [ -n "$WID" ] && break; sleep 0.5; done
-sleep 3
+for i in $(seq 1 240); do grep -q "ready: the window shows a complete frame" app.log && break; sleep 0.25; done
+grep -q "ready: the window shows a complete frame" app.log
+WID=$(xdotool search --name murmuration | head -1)
 xdotool windowfocus --sync "$WID"
 {actions}
 for i in $(seq 1 60); do {done} && break; sleep 0.5; done

@@ -141,3 +141,35 @@ pub fn report_on_exit(
         auto.frame_ms
     );
 }
+
+/// Where the start-up announcement is.
+#[derive(Debug, Default)]
+pub enum Announce {
+    /// Not asked for yet.
+    #[default]
+    Start,
+    /// Waiting for the first complete frame of the window.
+    Waiting(CaptureId),
+    /// Said.
+    Done,
+}
+
+/// Logs once, when the window first shows a complete frame (panels laid out, every pipeline
+/// ready), `ready: the window shows a complete frame`. Scripts that drive the app wait for it.
+pub fn announce_ready(capture: Res<FrameCapture>, mut announce: Local<Announce>) {
+    match *announce {
+        Announce::Start => *announce = Announce::Waiting(capture.request(CaptureSource::PrimaryWindow)),
+        Announce::Waiting(id) => match capture.take(id) {
+            Some(Ok(_)) => {
+                info!("ready: the window shows a complete frame");
+                *announce = Announce::Done;
+            }
+            Some(Err(e)) => {
+                warn!("no complete frame at start-up: {e:#}");
+                *announce = Announce::Done;
+            }
+            None => {}
+        },
+        Announce::Done => {}
+    }
+}

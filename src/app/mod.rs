@@ -95,7 +95,7 @@ impl Plugin for AppPlugin {
             .add_plugins(crate::view::CapturePlugin)
             .insert_resource(AutoScreenshot::new(self.options.screenshot.clone(), self.options.frames))
             .init_resource::<capture::PendingShots>()
-            .add_systems(Update, (capture::auto_screenshot, capture::take_screenshots.in_set(AppSystems::Actions)))
+            .add_systems(Update, (capture::auto_screenshot, capture::take_screenshots.in_set(AppSystems::Actions), capture::announce_ready))
             .add_systems(Last, (recorder::finish_on_exit, capture::report_on_exit))
             .init_resource::<recorder::Recorder>()
             .add_systems(Update, recorder::drive_recorder.in_set(AppSystems::Actions).after(actions::handle_actions));
