@@ -6,9 +6,9 @@ use std::hint::black_box;
 
 use bevy::math::Vec2;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use murmuration::cli::RunConfig;
-use murmuration::cli::bench::bench_params;
-use murmuration::cli::headless::Headless;
+use murmuration::run::RunConfig;
+use murmuration::run::bench::bench_params;
+use murmuration::run::headless::Headless;
 use murmuration::metrics::measure;
 use murmuration::sim::SimParams;
 use murmuration::sim::grid::SpatialGrid;

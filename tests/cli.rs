@@ -72,8 +72,24 @@ fn bad_values_name_the_field_and_range() {
     assert_clean_error(&["sim", "--boids", "2000000"], &["boid_count", "0 to 1000000"]);
     assert_clean_error(&["sim", "--set", "edge_mode=torus"], &["edge_mode", "wrap, bounce, steer"]);
     assert_clean_error(&["sim", "--set", "wingspan=3"], &["unknown parameter `wingspan`"]);
-    assert_clean_error(&["sim", "--min-speed", "500"], &["min_speed", "max_speed"]);
     assert_clean_error(&["sim", "--preset", "no-such"], &["no preset named `no-such`"]);
+}
+
+#[test]
+fn a_max_speed_below_the_min_speed_caps_the_min_speed_and_runs() {
+    let dir = std::env::temp_dir().join(format!("murmuration-cap-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let summary = dir.join("s.json");
+    for args in [vec!["--set", "max_speed=1"], vec!["--min-speed", "500"]] {
+        let mut all = vec!["sim", "--boids", "200", "--steps", "60", "--summary", summary.to_str().unwrap()];
+        all.extend(args.iter().copied());
+        let out = run(&all);
+        assert!(out.status.success(), "{all:?}: {}", stderr(&out));
+        let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&summary).unwrap()).unwrap();
+        let (min, max) = (json["params"]["min_speed"].as_f64().unwrap(), json["params"]["max_speed"].as_f64().unwrap());
+        assert_eq!(min, max, "{all:?}: the summary shows the min speed in effect");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

@@ -2,6 +2,7 @@
 
 use bevy::math::Vec2;
 use murmuration::sim::grid::SpatialGrid;
+use murmuration::sim::rules::CELLS_PER_RADIUS;
 use murmuration::sim::space::Space;
 use proptest::prelude::*;
 
@@ -65,24 +66,27 @@ proptest! {
         radius in 1.0f32..80.0,
         xs in prop::collection::vec((coord(1.0), coord(1.0)), 1..120),
     ) {
-        // The 3×3 block around a bird's cell holds every bird within the cell size.
+        // As the neighbour pass builds and walks it: cells of radius / CELLS_PER_RADIUS, and the
+        // block of CELLS_PER_RADIUS cells around each bird's cell holds every bird within the radius.
         let space = Space { size: Vec2::new(w, h), wrap };
         let points: Vec<Vec2> = xs.iter().map(|&(x, y)| Vec2::new((x * w).min(w * 0.99999), (y * h).min(h * 0.99999))).collect();
         let mut grid = SpatialGrid::default();
-        grid.rebuild(space, radius, points.iter().enumerate().map(|(i, &p)| (i as u32, p, Vec2::ZERO)));
-        for slot in 0..grid.len() {
+        grid.rebuild(space, radius / CELLS_PER_RADIUS as f32, points.iter().enumerate().map(|(i, &p)| (i as u32, p, Vec2::ZERO)));
+        let mut failure = None;
+        grid.walk_blocks(0, grid.len(), CELLS_PER_RADIUS, |slot, ranges| {
             let p = grid.pos[slot];
-            let (cx, cy) = grid.cell_coords(p);
-            let mut found = Vec::new();
-            grid.for_each_block(cx, cy, 1, |a, b| {
-                for j in a..b {
-                    if space.offset(p, grid.pos[j]).length_squared() < radius * radius {
-                        found.push(grid.ids[j] as usize);
-                    }
-                }
-            });
+            let mut found: Vec<usize> = ranges
+                .iter()
+                .flat_map(|&(a, b)| a as usize..b as usize)
+                .filter(|&j| space.offset(p, grid.pos[j]).length_squared() < radius * radius)
+                .map(|j| grid.ids[j] as usize)
+                .collect();
             found.sort();
-            prop_assert_eq!(found, brute_force(&space, &points, p, radius));
-        }
+            let want = brute_force(&space, &points, p, radius);
+            if found != want && failure.is_none() {
+                failure = Some((slot, found, want));
+            }
+        });
+        prop_assert!(failure.is_none(), "slot, block, brute force: {:?}", failure);
     }
 }

@@ -2,9 +2,10 @@
 //! step from the simulation's own grid, equals a fresh measurement of that step's state; a due
 //! sample is not lost when the simulation pauses.
 
-use murmuration::cli::RunConfig;
-use murmuration::cli::headless::{Headless, HeadlessOptions};
-use murmuration::metrics::{Metrics, measure, measures};
+use murmuration::run::RunConfig;
+use murmuration::run::headless::{Headless, HeadlessOptions};
+use murmuration::metrics::{Metrics, measure_grid, scan};
+use murmuration::sim::space::Space;
 use murmuration::sim::{SimControl, SimParams, SpatialGrid};
 
 use crate::support::birds;
@@ -14,10 +15,15 @@ fn sim_with_metrics() -> Headless {
     Headless::with_options(&config, HeadlessOptions { threads: None, metrics: true })
 }
 
-/// The measures of the world's birds now, through a grid of the metrics' own.
+/// The measures of the world's birds now, through a grid of a different cell size from both the
+/// simulation's and the metrics' own (a third of the link: the scan's slower, generic reach).
 fn fresh_sample(sim: &mut Headless) -> murmuration::metrics::MetricsSample {
     let params = sim.app.world().resource::<SimParams>().clone();
-    measure(&params, &mut SpatialGrid::default(), birds(sim).into_iter()).0
+    let space = Space::from_params(&params);
+    let mut grid = SpatialGrid::default();
+    grid.rebuild(space, params.link_distance / 3.0, birds(sim).into_iter().map(|(id, p, v)| (id, space.contain(p), v)));
+    assert_ne!(grid.cell_size(), sim.app.world().resource::<SpatialGrid>().cell_size(), "two different grids");
+    measure_grid(&params, &grid).0
 }
 
 #[test]
@@ -33,7 +39,7 @@ fn a_sample_from_the_simulation_grid_equals_a_fresh_measurement() {
         sim.step(1);
         let world = sim.app.world();
         let link = world.resource::<SimParams>().link_distance;
-        assert!(measures::grid_suits(world.resource::<SpatialGrid>(), link), "the default parameters take the shared-grid path");
+        assert!(scan::grid_suits(world.resource::<SpatialGrid>(), link), "the default parameters take the shared-grid path");
         let metrics = world.resource::<Metrics>();
         let got = metrics.recent.iter().find(|s| s.step == step).expect("the step's sample was taken");
         assert_eq!((got.alive, got.clusters), (expected.alive, expected.clusters), "step {step}");

@@ -29,7 +29,7 @@ fn still_params() -> SimParams {
     }
 }
 
-fn place(sim: &mut murmuration::cli::headless::Headless, birds_at: &[Vec2], predator_at: Vec2) {
+fn place(sim: &mut murmuration::run::headless::Headless, birds_at: &[Vec2], predator_at: Vec2) {
     let world = sim.app.world_mut();
     world.resource_scope(|world, mut population: Mut<Population>| {
         world.resource_scope(|world, mut roster: Mut<PredatorRoster>| {
@@ -42,7 +42,7 @@ fn place(sim: &mut murmuration::cli::headless::Headless, birds_at: &[Vec2], pred
     world.flush();
 }
 
-fn kills(sim: &mut murmuration::cli::headless::Headless) -> Vec<(u64, u32)> {
+fn kills(sim: &mut murmuration::run::headless::Headless) -> Vec<(u64, u32)> {
     let log = sim.app.world().resource::<PredationLog>();
     assert_eq!(log.total_kills as usize, log.kills.len().max(log.total_kills as usize));
     log.kills.iter().map(|k| (k.step, k.bird_id)).collect()
@@ -111,7 +111,7 @@ fn predators_idle_without_birds() {
 #[test]
 fn predator_count_changes_live() {
     let mut sim = headless(SimParams { boid_count: 50, predator_count: 1, ..SimParams::default() }, 2);
-    let count = |sim: &mut murmuration::cli::headless::Headless| {
+    let count = |sim: &mut murmuration::run::headless::Headless| {
         let w = sim.app.world_mut();
         w.query::<&Predator>().iter(w).count()
     };

@@ -121,7 +121,7 @@ fn mp4_decodes_to_the_frames_asked_for_and_is_repeatable() {
 /// A live, window-free run with the app's controls: one update is one fixed step.
 fn live_app(params: murmuration::sim::SimParams, seed: u64) -> bevy::app::App {
     use bevy::prelude::*;
-    let config = murmuration::cli::RunConfig::from_params(params.clone(), seed);
+    let config = murmuration::run::RunConfig::from_params(params.clone(), seed);
     let mut app = App::new();
     app.add_plugins(MinimalPlugins);
     app.add_plugins(config.sim_plugin());
@@ -221,8 +221,7 @@ fn frames_are_whole_when_the_shaders_load_late() {
     let stall = std::time::Duration::from_secs(3);
     hold_back_shader_loading(stall);
     let started = std::time::Instant::now();
-    let args = murmuration::cli::RunArgs { preset: Some("falcon".into()), seed: Some(7), set: vec![] };
-    let config = murmuration::cli::RunConfig::resolve(&args, &[], "story").unwrap();
+    let config = murmuration::run::RunConfig::resolve(Some("falcon"), Some(7), &[], &[], "story").unwrap();
     let options = murmuration::record::RecordOptions { seconds: 1.0, fps: 6, size: (320, 180), out: late.clone(), replay: None };
     let done = murmuration::record::record(&config, &options, None).unwrap();
     assert_eq!(done.frames, 6);

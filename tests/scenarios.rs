@@ -1,13 +1,13 @@
 //! Seeded scenarios, headless: the falcon splits the flock and it reforms; repair restores the
 //! population; the Couzin presets reach their collective states.
 
-use murmuration::cli::RunConfig;
-use murmuration::cli::headless::{Headless, HeadlessOptions};
+use murmuration::run::RunConfig;
+use murmuration::run::headless::{Headless, HeadlessOptions};
 use murmuration::metrics::{Metrics, MetricsSample};
 use murmuration::sim::{Population, PredationLog};
 
 fn run_preset(name: &str) -> Headless {
-    let config = RunConfig::resolve(&murmuration::cli::RunArgs { preset: Some(name.into()), ..Default::default() }, &[], "default").unwrap();
+    let config = RunConfig::resolve(Some(name), None, &[], &[], "default").unwrap();
     let steps = config.preset_steps.unwrap();
     let mut sim = Headless::with_options(&config, HeadlessOptions { threads: None, metrics: true });
     sim.step(steps);

@@ -2,8 +2,8 @@
 
 use std::process::{Command, Output};
 
-use murmuration::cli::RunConfig;
-use murmuration::cli::headless::Headless;
+use murmuration::run::RunConfig;
+use murmuration::run::headless::Headless;
 use murmuration::sim::{Bird, Position, SimParams, Velocity};
 
 /// The `murmuration` binary built for these tests.

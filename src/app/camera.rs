@@ -7,15 +7,14 @@ use bevy::render::view::Msaa;
 use bevy::window::PrimaryWindow;
 use bevy_egui::input::EguiWantsInput;
 
+use super::hotkeys::{Command, HOTKEYS};
 use super::input::WorldClick;
 use crate::sim::SimParams;
+use crate::view::camera::{ViewCamera, fit_scale};
+use crate::view::draw::DrawSettings;
 
 /// Spawns the camera and moves it.
 pub struct CameraPlugin;
-
-/// The camera the user looks through (recording cameras do not have it).
-#[derive(Component, Debug, Default, Clone, Copy)]
-pub struct ViewCamera;
 
 impl Plugin for CameraPlugin {
     fn build(&self, app: &mut App) {
@@ -46,12 +45,6 @@ struct Drag {
 /// Distance (pixels) the cursor must move while pressed for a press to be a drag, not a click.
 const DRAG_THRESHOLD: f32 = 4.0;
 
-/// The world units per screen pixel that show the whole world with a small margin.
-pub fn fit_scale(world: Vec2, viewport: Vec2) -> f32 {
-    let viewport = viewport.max(Vec2::ONE);
-    (world.x / viewport.x).max(world.y / viewport.y) * 1.05
-}
-
 fn spawn_camera(mut commands: Commands, params: Res<SimParams>) {
     let center = Vec2::new(params.world_width, params.world_height) * 0.5;
     commands.spawn((Camera2d, ViewCamera, Msaa::Off, Transform::from_translation(center.extend(0.0))));
@@ -70,7 +63,8 @@ fn fit(
     let world = Vec2::new(params.world_width, params.world_height);
     let viewport = window.size();
     let typing = egui.is_some_and(|e| e.wants_any_keyboard_input());
-    let key = keys.just_pressed(KeyCode::KeyF) && !typing;
+    let fit_keys = HOTKEYS.iter().filter(|h| h.command == Command::FitWorld);
+    let key = !typing && fit_keys.into_iter().any(|h| keys.just_pressed(h.key));
     if !key && *last == Some((world, viewport, *insets)) {
         return;
     }
@@ -158,17 +152,17 @@ fn pan_zoom_click(
 /// Applies the MSAA choice to the view camera; the first time, chooses it from the adapter: off on
 /// a software renderer (lavapipe spends about as long again on every frame with 4×), 4× otherwise.
 fn apply_msaa(
-    mut state: ResMut<super::state::UiState>,
+    mut draw: ResMut<DrawSettings>,
     adapter: Option<Res<bevy::render::renderer::RenderAdapterInfo>>,
     camera: Single<&mut Msaa, With<ViewCamera>>,
 ) {
-    if state.msaa == 0 {
+    if draw.msaa == 0 {
         let Some(adapter) = adapter else { return };
         // wgpu's `DeviceType` is not re-exported by Bevy; its `Debug` name is stable ("Cpu").
         let software = format!("{:?}", adapter.0.device_type) == "Cpu";
-        state.msaa = if software { 1 } else { 4 };
+        draw.msaa = if software { 1 } else { 4 };
     }
-    let want = if state.msaa >= 4 { Msaa::Sample4 } else { Msaa::Off };
+    let want = if draw.msaa >= 4 { Msaa::Sample4 } else { Msaa::Off };
     let mut msaa = camera.into_inner();
     if *msaa != want {
         *msaa = want;

@@ -4,7 +4,9 @@
 use bevy::prelude::*;
 use bevy_egui::input::EguiWantsInput;
 
-use super::state::{ColorMode, UiAction, UiState};
+use super::hotkeys::{Command, command_for};
+use super::state::{SPEED_RANGE, UiAction, UiState};
+use crate::view::{ColorMode, DrawSettings};
 use crate::sim::predator::{PredatorRoster, hunter_speed};
 use crate::sim::space::Space;
 use crate::sim::timeline::{Change, place_predator, remove_predator};
@@ -33,6 +35,7 @@ impl Plugin for InputPlugin {
         app.add_message::<WorldClick>()
             .add_message::<ActionRequest>()
             .init_resource::<ButtonInput<KeyCode>>()
+            .init_resource::<DrawSettings>()
             .add_systems(Update, (hotkeys, apply_run_actions, clicks).chain().in_set(super::AppSystems::Input));
     }
 }
@@ -46,42 +49,28 @@ pub fn hotkeys(
     keys: Res<ButtonInput<KeyCode>>,
     egui: Option<Res<EguiWantsInput>>,
     mut state: ResMut<UiState>,
+    mut draw: ResMut<DrawSettings>,
     mut actions: MessageWriter<ActionRequest>,
 ) {
     if egui_has_keyboard(&egui) {
         return;
     }
     let shift = keys.any_pressed([KeyCode::ShiftLeft, KeyCode::ShiftRight]);
-    for key in keys.get_just_pressed() {
-        match key {
-            KeyCode::Space => {
-                actions.write(ActionRequest(UiAction::TogglePause));
+    for command in keys.get_just_pressed().filter_map(|&key| command_for(key, shift)) {
+        match command {
+            Command::Request(action) => {
+                actions.write(ActionRequest(action.clone()));
             }
-            KeyCode::Period => {
-                actions.write(ActionRequest(UiAction::Step));
+            Command::Slower => state.speed = (state.speed / 2.0).max(SPEED_RANGE.0),
+            Command::Faster => state.speed = (state.speed * 2.0).min(SPEED_RANGE.1),
+            Command::ToggleGrid => state.show_grid = !state.show_grid,
+            Command::ToggleHelp => state.show_help = !state.show_help,
+            Command::NextColours => {
+                let i = ColorMode::ALL.iter().position(|&m| m == draw.color_mode).unwrap_or(0);
+                draw.color_mode = ColorMode::ALL[(i + 1) % ColorMode::ALL.len()];
             }
-            KeyCode::Backspace => {
-                actions.write(ActionRequest(UiAction::Reset));
-            }
-            KeyCode::KeyR => {
-                actions.write(ActionRequest(UiAction::ToggleRecord));
-            }
-            KeyCode::KeyN => {
-                actions.write(ActionRequest(UiAction::NewSeed));
-            }
-            KeyCode::KeyP => {
-                actions.write(ActionRequest(UiAction::Screenshot));
-            }
-            KeyCode::BracketLeft => state.speed = (state.speed / 2.0).max(0.25),
-            KeyCode::BracketRight => state.speed = (state.speed * 2.0).min(8.0),
-            KeyCode::KeyG => state.show_grid = !state.show_grid,
-            KeyCode::KeyH => state.show_help = !state.show_help,
-            KeyCode::Slash if shift => state.show_help = !state.show_help,
-            KeyCode::KeyC => {
-                let i = ColorMode::ALL.iter().position(|&m| m == state.color_mode).unwrap_or(0);
-                state.color_mode = ColorMode::ALL[(i + 1) % ColorMode::ALL.len()];
-            }
-            _ => {}
+            // the camera fits the world (it knows the panels' widths)
+            Command::FitWorld => {}
         }
     }
 }

@@ -6,14 +6,13 @@
 mod actions;
 pub mod camera;
 mod capture;
+pub mod hotkeys;
 pub mod input;
 mod overlay;
 pub mod panel;
 mod plots;
 mod record_ui;
 mod recorder;
-mod render;
-mod splat;
 pub mod state;
 mod ui;
 
@@ -24,9 +23,9 @@ use bevy::prelude::*;
 use bevy::window::WindowResolution;
 use bevy_egui::{EguiPlugin, EguiPrimaryContextPass};
 
-use crate::cli::RunConfig;
-use crate::cli::headless::task_pool_plugin;
 use crate::metrics::MetricsPlugin;
+use crate::run::{RunConfig, task_pool_plugin};
+use crate::view::{DrawMode, DrawSettings, FlockDrawPlugin, SplatPlugin, ViewSystems};
 
 pub use capture::AutoScreenshot;
 pub use state::{UiAction, UiState};
@@ -41,7 +40,7 @@ pub struct AppOptions {
     /// Start paused.
     pub paused: bool,
     /// How birds are drawn.
-    pub draw: state::DrawMode,
+    pub draw: DrawMode,
     /// MSAA samples (1 or 4); `None`: off on a software renderer, 4 otherwise.
     pub msaa: Option<u32>,
 }
@@ -86,7 +85,8 @@ impl Plugin for AppPlugin {
     fn build(&self, app: &mut App) {
         app.insert_resource(ClearColor(Color::srgb(0.04, 0.05, 0.08)))
             .add_plugins(EguiPlugin::default())
-            .add_plugins((camera::CameraPlugin, render::BirdRenderPlugin, overlay::OverlayPlugin, splat::SplatPlugin))
+            .add_plugins((camera::CameraPlugin, FlockDrawPlugin, overlay::OverlayPlugin, SplatPlugin))
+            .configure_sets(Update, ViewSystems::Draw.in_set(AppSystems::Draw))
             .init_resource::<ui::StepTimer>()
             .add_systems(FixedFirst, ui::step_timer_start)
             .add_systems(FixedLast, ui::step_timer_end)
@@ -98,13 +98,14 @@ impl Plugin for AppPlugin {
             .add_systems(Update, (capture::auto_screenshot, capture::take_screenshots.in_set(AppSystems::Actions), capture::announce_ready))
             .add_systems(Last, (recorder::finish_on_exit, capture::report_on_exit))
             .init_resource::<recorder::Recorder>()
-            .add_systems(Update, recorder::drive_recorder.in_set(AppSystems::Actions).after(actions::handle_actions));
+            .add_systems(
+                Update,
+                (recorder::drive_recorder, recorder::require_mesh_while_recording)
+                    .chain()
+                    .in_set(AppSystems::Actions)
+                    .after(actions::handle_actions),
+            );
     }
-}
-
-/// The flock drawing alone (for offscreen recording).
-pub fn render_plugin() -> impl Plugin {
-    render::BirdRenderPlugin
 }
 
 /// Builds the desktop app (window, simulation, metrics, UI) without running it.
@@ -127,8 +128,7 @@ pub fn build(config: &RunConfig, options: AppOptions) -> App {
     let (paused, draw, msaa) = (options.paused, options.draw, options.msaa);
     app.add_plugins(AppPlugin { options });
     app.world_mut().resource_mut::<crate::sim::SimControl>().paused = paused;
-    app.world_mut().resource_mut::<UiState>().draw_mode = draw;
-    app.world_mut().resource_mut::<UiState>().msaa = msaa.unwrap_or(0);
+    app.insert_resource(DrawSettings { draw_mode: draw, msaa: msaa.unwrap_or(0), ..default() });
     app
 }
 

@@ -3,7 +3,9 @@
 
 use bevy_egui::egui;
 
-use super::state::{ColorMode, DrawMode, UiAction, UiState};
+use super::hotkeys::{Command, help_rows, keys_for};
+use super::state::{SPEED_RANGE, UiAction, UiState};
+use crate::view::{ColorMode, DrawMode, DrawSettings};
 use crate::sim::SimParams;
 use crate::sim::params::{PARAMS, ParamGroup, ParamKind, ParamSpec, ParamValue};
 
@@ -105,8 +107,9 @@ pub fn entry_box(ui: &mut egui::Ui, params: &mut SimParams, state: &mut UiState)
             let result = next.apply_assignment(&state.entry).and_then(|_| next.validate());
             match result {
                 Ok(()) => {
+                    let capped = next.constrain();
                     *params = next;
-                    let text = format!("set {}", state.entry.trim());
+                    let text = format!("set {}{}", state.entry.trim(), if capped { " (min speed capped at max speed)" } else { "" });
                     state.say(text, false);
                     state.entry.clear();
                 }
@@ -117,7 +120,7 @@ pub fn entry_box(ui: &mut egui::Ui, params: &mut SimParams, state: &mut UiState)
 }
 
 /// The whole left panel: run controls, presets, view options, parameters.
-pub fn controls(ui: &mut egui::Ui, params: &mut SimParams, state: &mut UiState, info: &PanelInfo) -> Vec<UiAction> {
+pub fn controls(ui: &mut egui::Ui, params: &mut SimParams, state: &mut UiState, draw: &mut DrawSettings, info: &PanelInfo) -> Vec<UiAction> {
     let mut actions = Vec::new();
     ui.heading("murmuration");
     ui.label(format!(
@@ -125,24 +128,24 @@ pub fn controls(ui: &mut egui::Ui, params: &mut SimParams, state: &mut UiState, 
         info.time_s, info.step, info.seed, info.alive, info.predators, info.kills
     ));
     ui.horizontal(|ui| {
-        if ui.button(if info.paused { "▶ play" } else { "⏸ pause" }).on_hover_text("Space").clicked() {
+        if ui.button(if info.paused { "▶ play" } else { "⏸ pause" }).on_hover_text(hint("", &Command::Request(UiAction::TogglePause))).clicked() {
             actions.push(UiAction::TogglePause);
         }
-        if ui.add_enabled(info.paused, egui::Button::new("step")).on_hover_text(". (period)").clicked() {
+        if ui.add_enabled(info.paused, egui::Button::new("step")).on_hover_text(hint("One step", &Command::Request(UiAction::Step))).clicked() {
             actions.push(UiAction::Step);
         }
-        if ui.button("reset").on_hover_text("Restart with the same seed (Backspace)").clicked() {
+        if ui.button("reset").on_hover_text(hint("Restart with the same seed", &Command::Request(UiAction::Reset))).clicked() {
             actions.push(UiAction::Reset);
         }
-        if ui.button("new seed").on_hover_text("Restart with a new random seed (N)").clicked() {
+        if ui.button("new seed").on_hover_text(hint("Restart with a new random seed", &Command::Request(UiAction::NewSeed))).clicked() {
             actions.push(UiAction::NewSeed);
         }
-        if ui.button("shot").on_hover_text("Save a PNG of the window in ./captures (P)").clicked() {
+        if ui.button("shot").on_hover_text(hint("Save a PNG of the window in ./captures", &Command::Request(UiAction::Screenshot))).clicked() {
             actions.push(UiAction::Screenshot);
         }
     });
-    ui.add(egui::Slider::new(&mut state.speed, 0.25..=8.0).logarithmic(true).text("speed").suffix("×"))
-        .on_hover_text("Simulated seconds per real second ([ and ])");
+    ui.add(egui::Slider::new(&mut state.speed, SPEED_RANGE.0..=SPEED_RANGE.1).logarithmic(true).text("speed").suffix("×"))
+        .on_hover_text(format!("Simulated seconds per real second ({} and {})", keys_for(&Command::Slower), keys_for(&Command::Faster)));
     actions.extend(super::record_ui::record_section(ui, state));
 
     ui.separator();
@@ -165,27 +168,36 @@ pub fn controls(ui: &mut egui::Ui, params: &mut SimParams, state: &mut UiState, 
     });
 
     ui.separator();
+    view_options(ui, state, draw);
+    ui.separator();
+    entry_box(ui, params, state);
+    egui::ScrollArea::vertical().show(ui, |ui| param_groups(ui, params, state));
+    actions
+}
+
+/// Colours, shapes, antialiasing and overlays.
+fn view_options(ui: &mut egui::Ui, state: &mut UiState, draw: &mut DrawSettings) {
     egui::ComboBox::from_label("colours")
-        .selected_text(state.color_mode.label())
+        .selected_text(draw.color_mode.label())
         .show_ui(ui, |ui| {
             for mode in ColorMode::ALL {
-                ui.selectable_value(&mut state.color_mode, mode, mode.label());
+                ui.selectable_value(&mut draw.color_mode, mode, mode.label());
             }
         });
     egui::ComboBox::from_label("shapes")
-        .selected_text(state.draw_mode.label())
+        .selected_text(draw.draw_mode.label())
         .show_ui(ui, |ui| {
             for mode in DrawMode::ALL {
-                ui.selectable_value(&mut state.draw_mode, mode, mode.label());
+                ui.selectable_value(&mut draw.draw_mode, mode, mode.label());
             }
         })
         .response
-        .on_hover_text("auto: triangles up to 30,000 birds, GPU dots above. gpu dots: a compute shader writes one dot per bird into a texture (cheapest on a software renderer)");
+        .on_hover_text(DrawMode::ALL.map(|m| format!("{}: {}", m.label(), m.help())).join("\n"));
     egui::ComboBox::from_label("antialias")
-        .selected_text(if state.msaa >= 4 { "4× MSAA" } else { "off" })
+        .selected_text(if draw.msaa >= 4 { "4× MSAA" } else { "off" })
         .show_ui(ui, |ui| {
-            ui.selectable_value(&mut state.msaa, 1, "off");
-            ui.selectable_value(&mut state.msaa, 4, "4× MSAA");
+            ui.selectable_value(&mut draw.msaa, 1, "off");
+            ui.selectable_value(&mut draw.msaa, 4, "4× MSAA");
         })
         .response
         .on_hover_text("Multisample anti-aliasing (--msaa). Off by default on a software renderer such as lavapipe, where 4× costs about one more frame time");
@@ -195,39 +207,21 @@ pub fn controls(ui: &mut egui::Ui, params: &mut SimParams, state: &mut UiState, 
         ui.checkbox(&mut state.show_fear, "fear radius");
         ui.checkbox(&mut state.show_stats, "FPS");
     });
-    ui.separator();
-    entry_box(ui, params, state);
-    egui::ScrollArea::vertical().show(ui, |ui| param_groups(ui, params, state));
-    actions
 }
 
-/// The help window's text: every hotkey and mouse action.
-pub const HELP: &[(&str, &str)] = &[
-    ("Space", "pause / play"),
-    (".", "one step while paused"),
-    ("Backspace", "restart with the same seed"),
-    ("R", "start / stop recording a video (./captures, with a replay .ron)"),
-    ("N", "restart with a new seed"),
-    ("P", "save a screenshot in ./captures"),
-    ("[ ]", "slower / faster"),
-    ("F", "fit the world in the window"),
-    ("G", "toggle the grid overlay"),
-    ("C", "next colour mode"),
-    ("H or ?", "this help"),
-    ("left click", "place a predator"),
-    ("right click", "remove the nearest predator"),
-    ("shift + click", "inspect the nearest bird (radius, view, links, forces)"),
-    ("drag", "pan"),
-    ("wheel", "zoom"),
-];
+/// A tooltip: what a button does and its hotkey, e.g. "Restart with the same seed (Backspace)".
+pub fn hint(what: &str, command: &Command) -> String {
+    let keys = keys_for(command);
+    if what.is_empty() { keys } else { format!("{what} ({keys})") }
+}
 
 /// The help window.
 pub fn help_window(ctx: &egui::Context, open: &mut bool) {
     egui::Window::new("help").open(open).collapsible(false).show(ctx, |ui| {
         egui::Grid::new("hotkeys").striped(true).show(ui, |ui| {
-            for (key, what) in HELP {
-                ui.strong(*key);
-                ui.label(*what);
+            for (keys, does) in help_rows() {
+                ui.strong(keys);
+                ui.label(does);
                 ui.end_row();
             }
         });

@@ -2,6 +2,7 @@
 
 use bevy_egui::egui;
 
+use super::hotkeys::{Command, keys_for};
 use super::state::{RecFormat, UiAction, UiState};
 
 /// Sizes offered for recordings.
@@ -17,7 +18,7 @@ pub fn record_section(ui: &mut egui::Ui, state: &mut UiState) -> Option<UiAction
         let label = if recording { "■ stop" } else { "● record" };
         if ui
             .button(label)
-            .on_hover_text("Record a video into ./captures (R). The simulation advances a fixed number of steps per frame, so the video never stutters; a .ron replay file is saved beside it.")
+            .on_hover_text(format!("Record a video into ./captures ({}). The simulation advances a fixed number of steps per frame, so the video never stutters; a .ron replay file is saved beside it.", keys_for(&Command::Request(UiAction::ToggleRecord))))
             .clicked()
         {
             action = Some(UiAction::ToggleRecord);

@@ -8,7 +8,7 @@
 //! window scaled into the chosen size.
 
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{SyncSender, sync_channel};
+use std::sync::mpsc::SyncSender;
 use std::thread::JoinHandle;
 
 use anyhow::{Context, Result};
@@ -17,11 +17,12 @@ use image::RgbaImage;
 
 use super::input::ActionRequest;
 use super::state::{RecStatus, UiAction, UiState};
-use crate::record::encode::{Encoder, OutputFormat};
-use crate::record::{Sidecar, steps_per_frame, target_image, world_camera};
+use crate::record::worker::spawn_worker;
+use crate::record::{Sidecar, steps_per_frame};
 use crate::sim::hash::state_hash;
 use crate::sim::{Bird, Position, SimClock, SimControl, SimParams, SimReset, Timeline, Velocity};
-use crate::view::{CaptureId, CaptureSource, FrameCapture};
+use crate::view::camera::{target_image, world_camera};
+use crate::view::{CaptureId, CaptureSource, DrawSettings, FrameCapture};
 
 /// Where a recording is in its cycle.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -56,43 +57,6 @@ struct Active {
 #[derive(Resource, Default)]
 pub struct Recorder {
     active: Option<Active>,
-}
-
-/// Fits an image into `size`, keeping its aspect ratio (black bars fill the rest).
-pub fn letterbox(img: &RgbaImage, size: (u32, u32)) -> RgbaImage {
-    if img.dimensions() == size {
-        return img.clone();
-    }
-    let scale = (size.0 as f32 / img.width() as f32).min(size.1 as f32 / img.height() as f32);
-    let w = ((img.width() as f32 * scale).round() as u32).clamp(1, size.0);
-    let h = ((img.height() as f32 * scale).round() as u32).clamp(1, size.1);
-    let scaled = image::imageops::resize(img, w, h, image::imageops::FilterType::Triangle);
-    let mut out = RgbaImage::from_pixel(size.0, size.1, image::Rgba([0, 0, 0, 255]));
-    image::imageops::overlay(&mut out, &scaled, i64::from((size.0 - w) / 2), i64::from((size.1 - h) / 2));
-    out
-}
-
-/// The encoder thread: fits each frame to the size and encodes it; finalizes when the channel closes.
-fn spawn_worker(path: PathBuf, format: OutputFormat, size: (u32, u32), fps: u32) -> (SyncSender<RgbaImage>, JoinHandle<Result<PathBuf>>) {
-    let (tx, rx) = sync_channel::<RgbaImage>(4);
-    let worker = std::thread::spawn(move || -> Result<PathBuf> {
-        let mut encoder = Encoder::create(&path, format, size, fps)?;
-        let mut count = 0;
-        for frame in rx {
-            let mut rgba = letterbox(&frame, size).into_raw();
-            if let Err(e) = encoder.push(&mut rgba) {
-                encoder.abandon();
-                return Err(e);
-            }
-            count += 1;
-        }
-        if count == 0 {
-            encoder.abandon();
-            anyhow::bail!("no frames were recorded");
-        }
-        encoder.finish()
-    });
-    (tx, worker)
 }
 
 fn start(commands: &mut Commands, images: &mut Assets<Image>, state: &UiState, params: &SimParams, step: u64, timeline: &Timeline) -> Result<Active> {
@@ -260,17 +224,11 @@ pub fn finish_on_exit(
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn letterbox_keeps_the_aspect_ratio() {
-        let img = RgbaImage::from_pixel(200, 100, image::Rgba([255, 255, 255, 255]));
-        let out = letterbox(&img, (100, 100));
-        assert_eq!(out.dimensions(), (100, 100));
-        assert_eq!(out.get_pixel(50, 50).0, [255, 255, 255, 255]);
-        assert_eq!(out.get_pixel(50, 5).0, [0, 0, 0, 255], "bar above");
-        assert_eq!(out.get_pixel(50, 95).0, [0, 0, 0, 255], "bar below");
+/// While a recording of the world runs, its camera needs the birds in the mesh (the
+/// compute-shader dots only reach the window).
+pub fn require_mesh_while_recording(recorder: Res<Recorder>, mut draw: ResMut<DrawSettings>) {
+    let required = recorder.active.as_ref().is_some_and(|a| a.camera.is_some());
+    if draw.mesh_required != required {
+        draw.mesh_required = required;
     }
 }

@@ -1,77 +1,12 @@
-//! The app's own state: display choices, messages, and what the panels ask for.
+//! The app's own state: panel choices, text boxes, messages, recording status, and what the
+//! panels ask for. How birds are drawn is the view layer's `DrawSettings`.
 
 use bevy::prelude::*;
 
 use crate::sim::SimParams;
 
-/// How birds are coloured.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum ColorMode {
-    /// One colour for all.
-    Single,
-    /// By cluster, with stable colours as clusters split and merge.
-    Cluster,
-    /// By speed, slow (blue) to fast (yellow).
-    Speed,
-    /// By heading (hue follows direction).
-    #[default]
-    Heading,
-}
-
-impl ColorMode {
-    /// Every mode, in menu order.
-    pub const ALL: [ColorMode; 4] = [ColorMode::Single, ColorMode::Cluster, ColorMode::Speed, ColorMode::Heading];
-
-    /// The mode's name in menus.
-    pub fn label(self) -> &'static str {
-        match self {
-            ColorMode::Single => "single colour",
-            ColorMode::Cluster => "by cluster",
-            ColorMode::Speed => "by speed",
-            ColorMode::Heading => "by heading",
-        }
-    }
-}
-
-/// How birds are drawn.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum DrawMode {
-    /// Triangles up to `DOTS_ABOVE` birds, dots beyond (compute-shader dots in the window).
-    #[default]
-    Auto,
-    /// A triangle per bird, pointing along its velocity.
-    Triangles,
-    /// One pixel per bird: far cheaper on software renderers.
-    Dots,
-    /// Dots written by a compute shader into a texture (no rasterized primitive per bird).
-    Gpu,
-}
-
-impl DrawMode {
-    /// Every mode, in menu order.
-    pub const ALL: [DrawMode; 4] = [DrawMode::Auto, DrawMode::Triangles, DrawMode::Dots, DrawMode::Gpu];
-    /// Above this many birds, `Auto` draws dots.
-    pub const DOTS_ABOVE: usize = 30_000;
-
-    /// The mode's name in menus.
-    pub fn label(self) -> &'static str {
-        match self {
-            DrawMode::Auto => "auto",
-            DrawMode::Triangles => "triangles",
-            DrawMode::Dots => "dots",
-            DrawMode::Gpu => "gpu dots",
-        }
-    }
-
-    /// Whether `n` birds are drawn as dots.
-    pub fn dots(self, n: usize) -> bool {
-        match self {
-            DrawMode::Auto => n > Self::DOTS_ABOVE,
-            DrawMode::Triangles => false,
-            DrawMode::Dots | DrawMode::Gpu => true,
-        }
-    }
-}
+/// The simulation speed's range (simulated seconds per real second).
+pub const SPEED_RANGE: (f32, f32) = (0.25, 8.0);
 
 /// A message shown to the user for a few seconds.
 #[derive(Clone, Debug, PartialEq)]
@@ -135,10 +70,6 @@ pub struct RecStatus {
 /// What the user chose in the app that is not a simulation parameter.
 #[derive(Resource, Clone, Debug)]
 pub struct UiState {
-    /// Bird colours.
-    pub color_mode: ColorMode,
-    /// Bird shapes.
-    pub draw_mode: DrawMode,
     /// Draw the grid cells.
     pub show_grid: bool,
     /// Draw predators' fear radius.
@@ -167,10 +98,6 @@ pub struct UiState {
     pub toast: Option<Toast>,
     /// Smoothed frame time (ms).
     pub frame_ms: f32,
-    /// Whether the compute-shader dots are available (the window app installs them).
-    pub gpu_dots: bool,
-    /// MSAA samples of the view (1 or 4; 0 until chosen from the adapter: off on a software one).
-    pub msaa: u32,
     /// In-app recording choices.
     pub record: RecordSettings,
     /// The recording in progress, if any.
@@ -181,8 +108,6 @@ impl UiState {
     /// The state for a freshly opened preset.
     pub fn new(preset_name: &str, preset_params: SimParams) -> Self {
         Self {
-            color_mode: ColorMode::default(),
-            draw_mode: DrawMode::default(),
             show_grid: false,
             show_fear: true,
             show_plots: true,
@@ -197,23 +122,9 @@ impl UiState {
             plot_window_s: 60.0,
             toast: None,
             frame_ms: 0.0,
-            gpu_dots: false,
-            msaa: 0,
             record: RecordSettings::default(),
             recording: None,
         }
-    }
-
-    /// Whether the compute shader draws `n` birds this frame: the "gpu" mode, or "auto" above
-    /// `DOTS_ABOVE` birds where the shader is installed (the window; not offscreen recording), except
-    /// while a recording of the world (not the window) needs them in the mesh its camera sees.
-    pub fn splat_active(&self, n: usize) -> bool {
-        let wanted = match self.draw_mode {
-            DrawMode::Gpu => true,
-            DrawMode::Auto => self.gpu_dots && n > DrawMode::DOTS_ABOVE,
-            _ => false,
-        };
-        wanted && self.gpu_dots && (self.recording.is_none() || self.record.overlay)
     }
 
     /// Shows a message.

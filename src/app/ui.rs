@@ -10,6 +10,7 @@ use super::input::ActionRequest;
 use super::panel::{PanelInfo, controls, help_window};
 use super::plots::plots_ui;
 use super::state::UiState;
+use crate::view::DrawSettings;
 use crate::metrics::Metrics;
 use crate::preset;
 use crate::sim::{Bird, PredationLog, Predator, SimClock, SimControl, SimParams, SimSeed};
@@ -65,6 +66,7 @@ pub fn ui_system(
     mut contexts: EguiContexts,
     mut params: ResMut<SimParams>,
     mut state: ResMut<UiState>,
+    mut draw: ResMut<DrawSettings>,
     mut insets: ResMut<PanelInsets>,
     metrics: Res<Metrics>,
     control: Res<SimControl>,
@@ -103,8 +105,7 @@ pub fn ui_system(
     let left = egui::Panel::left("controls")
         .resizable(true)
         .default_size(330.0)
-        .show(&mut root, |ui| controls(ui, &mut edited, state, &info))
-        ;
+        .show(&mut root, |ui| controls(ui, &mut edited, state, &mut draw, &info));
     for action in left.inner {
         actions.write(ActionRequest(action));
     }
@@ -158,6 +159,7 @@ pub fn ui_system(
     let mut help = state.show_help;
     help_window(&ctx, &mut help);
     state.show_help = help;
+    edited.constrain();
     if edited != *params {
         *params = edited;
     }

@@ -1,22 +1,45 @@
-//! The command line: parsing, validation into a [`RunConfig`], and the subcommands.
+//! The command line: clap definitions and glue. Arguments become a [`RunConfig`] (`run/`), then
+//! each subcommand calls the layer that does the work.
 //!
 //! Every parameter of the table is also a flag (`--separation-weight 2`), generated from the table.
 
 pub mod bench;
-mod config;
-pub mod headless;
-mod outputs;
 pub mod panic;
 mod params_cmd;
 mod record_cmd;
+mod sim_cmd;
 
 use std::process::ExitCode;
 
 use clap::{Arg, ArgMatches, Args, Command, CommandFactory, FromArgMatches, Parser, Subcommand};
 
+use anyhow::Result;
+
+use crate::run::{RunConfig, SimOutputs};
 use crate::sim::params::{PARAMS, ParamKind};
 
-pub use config::{RunArgs, RunConfig};
+/// Options shared by the desktop app, `sim` and `record`: which scenario to start from.
+#[derive(Args, Debug, Clone, Default)]
+pub struct RunArgs {
+    /// Preset name (in assets/presets or built in) or path to a .ron file
+    /// [default: `story` for the app and `record`, `default` for `sim`].
+    #[arg(long, value_name = "NAME|PATH")]
+    pub preset: Option<String>,
+    /// Seed of the random stream (default: the preset's seed, else 0).
+    #[arg(long, value_name = "X")]
+    pub seed: Option<u64>,
+    /// Set a parameter, e.g. `--set cohesion_weight=2` (repeatable; see `murmuration params`).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+}
+
+impl RunArgs {
+    /// The checked configuration: the preset (`default_preset` if none is named), `--set`, then
+    /// the per-parameter `flags`.
+    pub fn resolve(&self, flags: &[(&'static str, String)], default_preset: &str) -> Result<RunConfig> {
+        RunConfig::resolve(self.preset.as_deref(), self.seed, &self.set, flags, default_preset)
+    }
+}
 
 /// murmuration: watch and measure a leaderless flock heal.
 #[derive(Parser, Debug)]
@@ -39,10 +62,9 @@ pub struct Cli {
     /// Start with the simulation paused.
     #[arg(long)]
     pub paused: bool,
-    /// How birds are drawn: auto (triangles up to 30,000 birds, gpu dots above), triangles, dots
-    /// (a point mesh), gpu (dots written by a compute shader).
-    #[arg(long, value_name = "MODE", value_parser = ["auto", "triangles", "dots", "gpu"])]
-    pub draw: Option<String>,
+    /// How birds are drawn.
+    #[arg(long, value_name = "MODE", value_enum, default_value_t)]
+    pub draw: crate::view::DrawMode,
     /// Multisample anti-aliasing: 1 (off) or 4 [default: off on a software renderer, else 4].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=4))]
     pub msaa: Option<u32>,
@@ -204,28 +226,17 @@ pub fn main() -> ExitCode {
         }
         Some(CliCommand::Sim(args)) => {
             let sub = matches.subcommand_matches("sim").expect("sim matched");
-            RunConfig::resolve(&args.run, &param_flags(sub), "default")
-                .and_then(|config| {
-                    let outputs = headless::SimOutputs {
-                        metrics: args.metrics.clone(),
-                        summary: args.summary.clone(),
-                        dump_state: args.dump_state.clone(),
-                    };
-                    headless::run_cli(config, args.steps, args.threads.map(usize::from), outputs)
-                })
+            args.run.resolve(&param_flags(sub), "default").and_then(|config| {
+                let files = SimOutputs { metrics: args.metrics.clone(), summary: args.summary.clone(), dump_state: args.dump_state.clone() };
+                sim_cmd::run(config, args.steps, args.threads.map(usize::from), files)
+            })
         }
-        None => RunConfig::resolve(&cli.run, &param_flags(&matches), "story").and_then(|config| {
-            let draw = match cli.draw.as_deref() {
-                Some("triangles") => crate::app::state::DrawMode::Triangles,
-                Some("dots") => crate::app::state::DrawMode::Dots,
-                Some("gpu") => crate::app::state::DrawMode::Gpu,
-                _ => crate::app::state::DrawMode::Auto,
-            };
+        None => cli.run.resolve(&param_flags(&matches), "story").and_then(|config| {
             if cli.msaa.is_some_and(|n| n != 1 && n != 4) {
                 anyhow::bail!("invalid value for --msaa: {} (allowed: 1 or 4)", cli.msaa.unwrap_or(0));
             }
             let options =
-                crate::app::AppOptions { screenshot: cli.screenshot.clone(), frames: cli.frames, paused: cli.paused, draw, msaa: cli.msaa };
+                crate::app::AppOptions { screenshot: cli.screenshot.clone(), frames: cli.frames, paused: cli.paused, draw: cli.draw, msaa: cli.msaa };
             crate::app::run(config, options)
         }),
     };

@@ -3,7 +3,6 @@
 use anyhow::{Result, bail};
 
 use super::RecordArgs;
-use super::config::RunConfig;
 use crate::record::{RecordOptions, ReplayPlan, Sidecar, parse_size, record};
 
 /// Runs the command: checks the arguments, renders with a progress bar, prints what it wrote.
@@ -27,7 +26,7 @@ pub fn run(args: &RecordArgs, flags: &[(&'static str, String)]) -> Result<()> {
             (sidecar.run_config(), options, Some(sidecar.state_hash.clone()))
         }
         None => {
-            let config = RunConfig::resolve(&args.run, flags, "story")?;
+            let config = args.run.resolve(flags, "story")?;
             let size = parse_size(args.size.as_deref().unwrap_or("1280x720"))?;
             let options =
                 RecordOptions { seconds: args.seconds.unwrap_or(10.0), fps: args.fps.unwrap_or(30), size, out: args.out.clone(), replay: None };

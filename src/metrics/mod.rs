@@ -2,8 +2,13 @@
 //! with their reformation time. Sampled every `sample_every` fixed steps: a step's sample is
 //! taken at the start of the next one, from the grid the simulation builds there anyway.
 
-pub mod measures;
+pub mod clusters;
+pub mod order;
+pub mod reference;
+pub mod scan;
 pub mod strikes;
+#[cfg(test)]
+mod tests;
 
 use std::collections::VecDeque;
 
@@ -184,12 +189,12 @@ fn track_events(log: Res<PredationLog>, clock: Res<SimClock>, mut metrics: ResMu
 }
 
 /// The measures of the birds in a grid (the sample's step, time and kills left at zero).
-pub fn measure_grid(params: &SimParams, grid: &SpatialGrid) -> (MetricsSample, measures::Clusters) {
-    let scan = measures::link_scan(grid, params.link_distance);
+pub fn measure_grid(params: &SimParams, grid: &SpatialGrid) -> (MetricsSample, clusters::Clusters) {
+    let scan = scan::link_scan(grid, params.link_distance);
     let clusters = scan.clusters;
     let alive = grid.len() as u32;
     let (polarization, milling) = match grid.space_opt() {
-        Some(space) => measures::order_parameters(&space, &grid.pos, &grid.vel),
+        Some(space) => order::order_parameters(&space, &grid.pos, &grid.vel),
         None => (0.0, 0.0),
     };
     let sample = MetricsSample {
@@ -205,7 +210,7 @@ pub fn measure_grid(params: &SimParams, grid: &SpatialGrid) -> (MetricsSample, m
 }
 
 /// The measures of birds given as `(id, position, velocity)`, through a grid built for them.
-pub fn measure(params: &SimParams, grid: &mut SpatialGrid, birds: impl Iterator<Item = (u32, Vec2, Vec2)>) -> (MetricsSample, measures::Clusters) {
+pub fn measure(params: &SimParams, grid: &mut SpatialGrid, birds: impl Iterator<Item = (u32, Vec2, Vec2)>) -> (MetricsSample, clusters::Clusters) {
     build_grid(params, grid, birds);
     measure_grid(params, grid)
 }
@@ -214,7 +219,7 @@ pub fn measure(params: &SimParams, grid: &mut SpatialGrid, birds: impl Iterator<
 /// velocity)`.
 pub fn build_grid(params: &SimParams, grid: &mut SpatialGrid, birds: impl Iterator<Item = (u32, Vec2, Vec2)>) {
     let space = Space::from_params(params);
-    grid.rebuild(space, params.link_distance * measures::METRICS_CELL, birds.map(|(id, p, v)| (id, space.contain(p), v)));
+    grid.rebuild(space, params.link_distance * scan::METRICS_CELL, birds.map(|(id, p, v)| (id, space.contain(p), v)));
 }
 
 /// Whether a sample is due now: every `sample_every` steps, or when forced, unless this step
@@ -259,7 +264,7 @@ impl Sampler<'_, '_> {
             return;
         }
         let started = std::time::Instant::now();
-        let grid = match shared.filter(|g| measures::grid_suits(g, params.link_distance)) {
+        let grid = match shared.filter(|g| scan::grid_suits(g, params.link_distance)) {
             Some(g) => g,
             None => {
                 build_grid(params, &mut own.0, birds.iter().map(|(b, p, v)| (b.id, p.0, v.0)));
@@ -273,7 +278,7 @@ impl Sampler<'_, '_> {
 /// Takes a due sample at the start of a step, once the simulation has rebuilt its grid: the flock
 /// as the last step left it (with the births of this instant, before time moves on). The
 /// simulation's grid is read as it is when its cells suit the link scan (see
-/// [`measures::grid_suits`]), which saves building a grid per sample; otherwise the metrics build
+/// [`scan::grid_suits`]), which saves building a grid per sample; otherwise the metrics build
 /// their own.
 pub fn sample_at_step(mut sampler: Sampler, sim_grid: Res<SpatialGrid>) {
     sampler.take(Some(&sim_grid));

@@ -37,21 +37,6 @@ impl OutputFormat {
     }
 }
 
-/// Parses `WIDTHxHEIGHT`, each 16 to 3840 (width) / 2160 (height) and even.
-pub fn parse_size(text: &str) -> Result<(u32, u32)> {
-    let (w, h) = text
-        .split_once(['x', 'X'])
-        .with_context(|| format!("invalid value for --size: {text} (expected WIDTHxHEIGHT, e.g. 1280x720)"))?;
-    let parse = |s: &str, name: &str, max: u32| -> Result<u32> {
-        let v: u32 = s.trim().parse().with_context(|| format!("invalid value for --size: {text} ({name} is not a number)"))?;
-        if !(16..=max).contains(&v) || !v.is_multiple_of(2) {
-            bail!("invalid value for --size: {text} ({name} must be even, 16 to {max})");
-        }
-        Ok(v)
-    };
-    Ok((parse(w, "width", 3840)?, parse(h, "height", 2160)?))
-}
-
 /// Checks that an output can be written, before any rendering.
 pub fn check_output(path: &Path) -> Result<OutputFormat> {
     let format = OutputFormat::from_path(path)?;
@@ -185,11 +170,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sizes_and_formats() {
-        assert_eq!(parse_size("320x180").unwrap(), (320, 180));
-        for bad in ["320", "0x0", "321x180", "99999x100", "axb", "320x-2"] {
-            assert!(parse_size(bad).unwrap_err().to_string().contains("--size"), "{bad}");
-        }
+    fn formats_come_from_the_extension() {
         assert_eq!(OutputFormat::from_path(Path::new("a.gif")).unwrap(), OutputFormat::Gif);
         assert_eq!(OutputFormat::from_path(Path::new("a.MP4")).unwrap(), OutputFormat::Mp4);
         assert_eq!(OutputFormat::from_path(Path::new("frames/")).unwrap(), OutputFormat::PngFolder);

@@ -5,11 +5,14 @@
 //! so the same arguments give the same frames.
 
 pub mod encode;
+pub mod limits;
 pub mod mp4;
 mod offscreen;
 pub mod sidecar;
+pub mod worker;
 
-pub use encode::{OutputFormat, parse_size};
+pub use encode::OutputFormat;
+pub use limits::parse_size;
 pub use mp4::{DecodedVideo, decode_mp4};
-pub use offscreen::{RecordOptions, Recorded, ReplayPlan, record, steps_per_frame, target_image, world_camera};
+pub use offscreen::{RecordOptions, Recorded, ReplayPlan, record, steps_per_frame};
 pub use sidecar::Sidecar;

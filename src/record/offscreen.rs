@@ -5,25 +5,20 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use bevy::asset::RenderAssetUsages;
-use bevy::camera::{ImageRenderTarget, RenderTarget};
 use bevy::prelude::*;
 use bevy::render::RenderPlugin;
-use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat, TextureUsages};
-use bevy::render::view::Msaa;
 use bevy::time::TimeUpdateStrategy;
 use bevy::window::ExitCondition;
 use bevy::winit::WinitPlugin;
 use indicatif::ProgressBar;
 
 use super::encode::{Encoder, check_output};
-use crate::app::camera::fit_scale;
-use crate::app::state::UiState;
-use crate::cli::RunConfig;
-use crate::cli::headless::task_pool_plugin;
+use super::limits;
 use crate::metrics::MetricsPlugin;
+use crate::run::{RunConfig, task_pool_plugin};
 use crate::sim::{ReplaySchedule, SimClock, SimControl, SimParams, TimedChange};
-use crate::view::{CapturePlugin, CaptureSource, FrameCapture};
+use crate::view::camera::{ViewCamera, target_image, world_camera};
+use crate::view::{CapturePlugin, CaptureSource, FlockDrawPlugin, FrameCapture};
 
 /// What to record.
 #[derive(Clone, Debug)]
@@ -93,36 +88,9 @@ pub struct Recorded {
 #[derive(Resource, Clone)]
 struct RecordTarget(Handle<Image>);
 
-/// A GPU image a camera can render into and be read back from.
-pub fn target_image(images: &mut Assets<Image>, size: (u32, u32)) -> Handle<Image> {
-    let mut image = Image::new_fill(
-        Extent3d { width: size.0, height: size.1, depth_or_array_layers: 1 },
-        TextureDimension::D2,
-        &[0, 0, 0, 255],
-        TextureFormat::Rgba8UnormSrgb,
-        RenderAssetUsages::default(),
-    );
-    image.texture_descriptor.usage = TextureUsages::COPY_SRC | TextureUsages::RENDER_ATTACHMENT | TextureUsages::TEXTURE_BINDING;
-    images.add(image)
-}
-
-/// A camera that shows the whole world, fitted into an image of `size` pixels.
-pub fn world_camera(target: Handle<Image>, params: &SimParams, size: (u32, u32)) -> impl Bundle {
-    let world = Vec2::new(params.world_width, params.world_height);
-    let mut projection = OrthographicProjection::default_2d();
-    projection.scale = fit_scale(world, Vec2::new(size.0 as f32, size.1 as f32));
-    (
-        Camera2d,
-        Msaa::Off,
-        RenderTarget::Image(ImageRenderTarget::from(target)),
-        Projection::Orthographic(projection),
-        Transform::from_translation((world * 0.5).extend(0.0)),
-    )
-}
-
 fn setup_target(commands: &mut Commands, images: &mut Assets<Image>, size: (u32, u32), params: &SimParams) {
     let handle = target_image(images, size);
-    commands.spawn((world_camera(handle.clone(), params, size), crate::app::camera::ViewCamera));
+    commands.spawn((world_camera(handle.clone(), params, size), ViewCamera));
     commands.insert_resource(RecordTarget(handle));
 }
 
@@ -144,12 +112,11 @@ fn capture_held_frame(app: &mut App, size: (u32, u32)) -> Result<Vec<u8>> {
 /// Records a run. Checks the options and the output path before rendering; writes the output
 /// atomically; on any failure leaves nothing behind.
 pub fn record(config: &RunConfig, options: &RecordOptions, progress: Option<&ProgressBar>) -> Result<Recorded> {
-    if options.replay.is_none() && !(options.seconds.is_finite() && options.seconds > 0.0 && options.seconds <= 3600.0) {
-        bail!("invalid value for --seconds: {} (allowed: more than 0, up to 3600)", options.seconds);
+    if options.replay.is_none() {
+        limits::check_seconds(options.seconds)?;
     }
-    if !(1..=120).contains(&options.fps) {
-        bail!("invalid value for --fps: {} (allowed: 1 to 120)", options.fps);
-    }
+    limits::check_fps(options.fps)?;
+    limits::check_size(options.size)?;
     let format = check_output(&options.out)?;
     let frames = options.frames().max(1);
     let spf = options.steps_per_frame(config.params.step_rate);
@@ -166,9 +133,8 @@ pub fn record(config: &RunConfig, options: &RecordOptions, progress: Option<&Pro
     if let Some(plan) = &options.replay {
         app.insert_resource(ReplaySchedule::new(plan.changes.clone()));
     }
-    app.insert_resource(UiState::new(&config.preset, config.params.clone()));
     app.insert_resource(ClearColor(Color::srgb(0.04, 0.05, 0.08)));
-    app.add_plugins((crate::app::render_plugin(), CapturePlugin));
+    app.add_plugins((FlockDrawPlugin, CapturePlugin));
     // Each update may run up to `BATCH` steps; `SimControl::hold_at` stops them at the exact step.
     const BATCH: u32 = 16;
     app.insert_resource(TimeUpdateStrategy::ManualDuration(BATCH * Duration::from_secs(1) / config.params.step_rate));

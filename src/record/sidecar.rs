@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 
-use crate::cli::RunConfig;
+use crate::run::RunConfig;
 use crate::sim::script::Dive;
 use crate::sim::{Script, SimParams, TimedChange, Timeline};
 
@@ -95,9 +95,8 @@ impl Sidecar {
         if self.end_step < self.start_step || self.steps_per_frame == 0 {
             bail!("start_step {} / end_step {} / steps_per_frame {} do not describe a recording", self.start_step, self.end_step, self.steps_per_frame);
         }
-        if !(1..=120).contains(&self.fps) {
-            bail!("fps {} is outside 1 to 120", self.fps);
-        }
+        super::limits::check_fps(self.fps)?;
+        super::limits::check_size(self.size)?;
         if self.changes.windows(2).any(|w| w[1].step < w[0].step) {
             bail!("changes must be in step order");
         }

@@ -3,7 +3,7 @@
 use bevy::math::Vec2;
 use bevy::prelude::{Component, Deref, DerefMut, Reflect};
 
-use super::rules::NeighborSums;
+use super::rules::{Forces, NeighborSums};
 
 /// A bird. `id` is unique for the run, assigned in spawn order, and orders birds wherever order
 /// matters (grid cells, the state hash), so results never depend on ECS storage order.
@@ -22,13 +22,8 @@ pub struct Position(pub Vec2);
 pub struct Velocity(pub Vec2);
 
 /// The steering forces of this step, summed by the rule systems and consumed by integration.
-#[derive(Component, Clone, Copy, Debug, Default, PartialEq, Reflect)]
-pub struct Steering {
-    /// Sum of the flocking rules' forces; limited to `max_force` as a whole.
-    pub flock: Vec2,
-    /// The flee force: an escape response on top of the flocking forces, not limited by them.
-    pub flee: Vec2,
-}
+#[derive(Component, Clone, Copy, Debug, Default, PartialEq, Deref, DerefMut)]
+pub struct Steering(pub Forces);
 
 /// The bird's slot in this step's [`crate::sim::SpatialGrid`].
 #[derive(Component, Clone, Copy, Debug, Default, PartialEq, Eq, Deref, Reflect)]

@@ -10,6 +10,7 @@ pub mod params;
 pub mod predator;
 pub mod repair;
 pub mod rules;
+pub mod run_state;
 pub mod script;
 pub mod space;
 pub mod spawn;
@@ -26,6 +27,7 @@ pub use predator::{PredationLog, Predator, PredatorKind};
 pub use script::{Dive, Script};
 pub use systems::SimClock;
 pub use timeline::{Change, ReplaySchedule, TimedChange, Timeline};
+pub use run_state::{RunStateAppExt, StartRun};
 
 /// The phases of one fixed simulation step, in order.
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -42,6 +44,22 @@ pub enum SimSystems {
     Integrate,
     /// After the birds moved: predators, catches, the clock.
     Resolve,
+}
+
+/// The order of the work in [`SimSystems::Population`]: what changes the run before the step
+/// (and draws from the random stream, always in this order).
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PopulationSystems {
+    /// Parameter changes are logged and a replay's changes applied.
+    Changes,
+    /// Birds spawned or removed to match `boid_count`.
+    Birds,
+    /// Hunters matched to `predator_count`; the step's predation log cleared.
+    Predators,
+    /// Scripted dives due now.
+    Script,
+    /// Repair-mode hatching.
+    Repair,
 }
 
 /// Whether the simulation advances. The desktop app pauses and single-steps through it.
@@ -76,7 +94,8 @@ pub struct SimReset {
 }
 
 /// Restarts the simulation from the current parameters and the requested seed: removes every
-/// bird and predator, reseeds the random stream, zeroes the clock and counters, spawns afresh.
+/// bird and predator, reseeds the random stream, and starts the run afresh ([`run_state::start_run`]:
+/// every per-run resource back to its default, then the [`StartRun`] systems).
 pub fn apply_reset(world: &mut World) {
     let Some(seed) = world.resource_mut::<ResetRequest>().0.take() else { return };
     let doomed: Vec<Entity> = world
@@ -88,20 +107,7 @@ pub fn apply_reset(world: &mut World) {
     }
     world.insert_resource(SimSeed(seed));
     world.insert_resource(SimRng::from_seed(seed));
-    world.insert_resource(Population::default());
-    world.insert_resource(predator::PredatorRoster::default());
-    world.insert_resource(PredationLog::default());
-    world.insert_resource(repair::HatchBudget::default());
-    world.insert_resource(SimClock::default());
-    world.insert_resource(SpatialGrid::default());
-    for result in [
-        world.run_system_cached(spawn::sync_population),
-        world.run_system_cached(predator::sync_predators),
-    ] {
-        if let Err(e) = result {
-            error!("reset: {e}");
-        }
-    }
+    run_state::start_run(world);
     world.write_message(SimReset { seed });
 }
 
@@ -117,24 +123,19 @@ pub struct SimPlugin {
 
 impl Plugin for SimPlugin {
     fn build(&self, app: &mut App) {
-        app.insert_resource(self.params.clone())
+        app.insert_resource(self.params.constrained())
             .insert_resource(SimSeed(self.seed))
             .insert_resource(SimRng::from_seed(self.seed))
             .insert_resource(Time::<Fixed>::from_hz(f64::from(self.params.step_rate)))
-            .insert_resource(self.script.clone())
-            .init_resource::<Population>()
-            .init_resource::<predator::PredatorRoster>()
-            .init_resource::<PredationLog>()
-            .init_resource::<repair::HatchBudget>()
             .init_resource::<systems::GridEntities>()
             .init_resource::<systems::NeighborSumsBuf>()
-            .init_resource::<SpatialGrid>()
-            .init_resource::<SimClock>()
             .init_resource::<SimControl>()
             .init_resource::<ResetRequest>()
             .add_message::<SimReset>()
-            .insert_resource(Timeline::start(self.seed, self.params.clone(), self.script.dives.clone()))
-            .add_systems(PreUpdate, (apply_reset, timeline::restart_timeline).chain())
+            .init_schedule(StartRun)
+            .init_run_resource::<Population>()
+            .init_run_resource::<SpatialGrid>()
+            .init_run_resource::<SimClock>()
             .configure_sets(
                 FixedUpdate,
                 (
@@ -148,34 +149,40 @@ impl Plugin for SimPlugin {
                     .chain()
                     .run_if(sim_running),
             )
-            .add_systems(Startup, (spawn::sync_population, predator::sync_predators).chain())
+            .configure_sets(
+                FixedUpdate,
+                (
+                    PopulationSystems::Changes,
+                    PopulationSystems::Birds,
+                    PopulationSystems::Predators,
+                    PopulationSystems::Script,
+                    PopulationSystems::Repair,
+                )
+                    .chain()
+                    .in_set(SimSystems::Population),
+            )
+            .add_systems(Startup, run_state::start_run)
+            .add_systems(PreUpdate, apply_reset)
             .add_systems(First, systems::sync_timestep)
+            .add_systems(StartRun, spawn::sync_population)
             .add_systems(
                 FixedUpdate,
                 (
-                    (
-                        timeline::log_param_changes,
-                        timeline::apply_scheduled,
-                        predator::clear_log,
-                        spawn::sync_population,
-                        predator::sync_predators,
-                        script::run_script,
-                        repair::hatch,
-                    )
-                        .chain()
-                        .in_set(SimSystems::Population),
+                    spawn::sync_population.in_set(PopulationSystems::Birds),
                     systems::rebuild_grid.in_set(SimSystems::BuildGrid),
                     systems::gather_neighbors.in_set(SimSystems::Gather),
                     // Chained: the forces are summed in one fixed order (bit-identical results).
-                    (systems::separation, systems::alignment, systems::cohesion, predator::flee)
-                        .chain()
-                        .in_set(SimSystems::Rules),
+                    (systems::separation, systems::alignment, systems::cohesion).chain().in_set(SimSystems::Rules),
                     systems::integrate.in_set(SimSystems::Integrate),
-                    (predator::hunt, systems::advance_clock)
-                        .chain()
-                        .in_set(SimSystems::Resolve),
+                    systems::advance_clock.in_set(SimSystems::Resolve),
                 ),
             )
-            .add_systems(FixedLast, clear_step_once);
+            .add_systems(FixedLast, clear_step_once)
+            .add_plugins((
+                timeline::TimelinePlugin,
+                predator::PredatorPlugin,
+                script::ScriptPlugin { script: self.script.clone() },
+                repair::RepairPlugin,
+            ));
     }
 }

@@ -9,6 +9,7 @@ use super::components::Bird;
 use super::grid::SpatialGrid;
 use super::params::SimParams;
 use super::space::Space;
+use super::run_state::RunStateAppExt;
 use super::spawn::{Population, SimRng, random_bird, spawn_birds};
 
 /// Fractional hatching carried from step to step.
@@ -76,5 +77,15 @@ mod tests {
         assert_eq!(hatch_count(&mut budget, 1000.0, 1.0, 3), 3);
         assert_eq!(hatch_count(&mut budget, 1000.0, 1.0, 0), 0);
         assert_eq!(budget, 0.0);
+    }
+}
+
+/// Repair mode: hatching while the population is short.
+pub struct RepairPlugin;
+
+impl Plugin for RepairPlugin {
+    fn build(&self, app: &mut App) {
+        app.init_run_resource::<HatchBudget>()
+            .add_systems(FixedUpdate, hatch.in_set(super::PopulationSystems::Repair));
     }
 }

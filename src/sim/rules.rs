@@ -5,7 +5,6 @@
 
 use bevy::math::Vec2;
 
-use super::components::Steering;
 use super::grid::SpatialGrid;
 use super::params::{EdgeMode, SimParams};
 use super::space::{Space, bounce_coord, edge_steer};
@@ -205,10 +204,19 @@ pub fn limit_speed(vel: Vec2, min: f32, max: f32, fallback: Vec2) -> Vec2 {
     }
 }
 
+/// One step's steering forces on one bird.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Forces {
+    /// Sum of the flocking rules' forces; limited to `max_force` as a whole.
+    pub flock: Vec2,
+    /// The flee force: an escape response on top of the flocking forces, not limited by them.
+    pub flee: Vec2,
+}
+
 /// One integration step for one bird: limit the summed flocking force to `max_force`, add the flee
 /// force, update the velocity (within the speed limits) and the position, and apply the edge mode.
 /// Returns `(position, velocity)`.
-pub fn integrate(pos: Vec2, vel: Vec2, steering: Steering, params: &SimParams) -> (Vec2, Vec2) {
+pub fn integrate(pos: Vec2, vel: Vec2, steering: Forces, params: &SimParams) -> (Vec2, Vec2) {
     let dt = params.dt();
     let size = Vec2::new(params.world_width, params.world_height);
     let flee_cap = params.max_force * params.flee_weight.max(1.0);

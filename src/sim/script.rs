@@ -144,3 +144,16 @@ mod tests {
         assert!(dive(1.0, Some(0.0)).validate(0).unwrap_err().contains("every_s"));
     }
 }
+
+/// Scripted dives: a falcon launched through the flock at set times.
+pub struct ScriptPlugin {
+    /// The run's script.
+    pub script: Script,
+}
+
+impl Plugin for ScriptPlugin {
+    fn build(&self, app: &mut App) {
+        app.insert_resource(self.script.clone())
+            .add_systems(FixedUpdate, run_script.in_set(super::PopulationSystems::Script));
+    }
+}

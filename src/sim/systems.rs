@@ -112,7 +112,7 @@ pub fn integrate(
 ) {
     let params = &*params;
     birds.par_iter_mut().for_each(|(mut p, mut v, mut s)| {
-        (p.0, v.0) = rules::integrate(p.0, v.0, *s, params);
+        (p.0, v.0) = rules::integrate(p.0, v.0, s.0, params);
         *s = Steering::default();
     });
 }

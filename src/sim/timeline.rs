@@ -8,7 +8,7 @@ use bevy::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::predator::{PredatorKind, PredatorRoster, spawn_predator};
-use super::{Predator, Script, SimClock, SimParams, SimReset, SimSeed};
+use super::{PopulationSystems, Predator, Script, SimClock, SimParams, SimSeed, StartRun};
 use crate::sim::script::Dive;
 
 /// One change to a running simulation.
@@ -138,6 +138,7 @@ pub fn apply_scheduled(
                 if let Err(e) = params.apply_assignment(assignment) {
                     warn!("replay: step {}: {e}", next.step);
                 }
+                params.constrain();
             }
             Change::PlacePredator { x, y, vx, vy } => {
                 place_predator(&mut commands, &mut roster, Vec2::new(*x, *y), Vec2::new(*vx, *vy));
@@ -151,6 +152,17 @@ pub fn apply_scheduled(
     }
 }
 
+/// Applies the parameter rules ([`SimParams::constrain`]) to changes made since the last step,
+/// whatever made them (a slider, the text box, a replay, code).
+pub fn constrain_params(mut params: ResMut<SimParams>) {
+    if params.is_changed() {
+        let constrained = params.constrained();
+        if constrained != *params {
+            *params = constrained;
+        }
+    }
+}
+
 /// Notices parameter changes made since the last step (first thing in a step, so each is logged
 /// with the step it takes effect at, whenever in the frame it was made).
 pub fn log_param_changes(mut timeline: ResMut<Timeline>, params: Res<SimParams>, clock: Res<SimClock>) {
@@ -159,16 +171,21 @@ pub fn log_param_changes(mut timeline: ResMut<Timeline>, params: Res<SimParams>,
     }
 }
 
-/// Starts a new timeline at every restart (and at start-up).
-pub fn restart_timeline(
-    mut resets: MessageReader<SimReset>,
-    mut timeline: ResMut<Timeline>,
-    params: Res<SimParams>,
-    seed: Res<SimSeed>,
-    script: Res<Script>,
-) {
-    if resets.read().count() > 0 {
-        *timeline = Timeline::start(seed.0, params.clone(), script.dives.clone());
+/// Starts the run's timeline from the seed, parameters and dives it starts with (at start-up and
+/// at every restart).
+pub fn start_timeline(mut commands: Commands, params: Res<SimParams>, seed: Res<SimSeed>, script: Res<Script>) {
+    commands.insert_resource(Timeline::start(seed.0, params.clone(), script.dives.clone()));
+}
+
+/// The run's timeline: changes made from outside logged with their steps, and a replay's
+/// changes applied at theirs.
+pub struct TimelinePlugin;
+
+impl Plugin for TimelinePlugin {
+    fn build(&self, app: &mut App) {
+        app.init_resource::<Timeline>()
+            .add_systems(StartRun, start_timeline)
+            .add_systems(FixedUpdate, (constrain_params, log_param_changes, apply_scheduled).chain().in_set(PopulationSystems::Changes));
     }
 }
 

@@ -85,18 +85,33 @@ impl SimParams {
         Ok(())
     }
 
-    /// Checks every parameter against its range, then the rules that tie parameters together.
+    /// Checks every parameter against its range.
     pub fn validate(&self) -> Result<(), ParamError> {
         for spec in PARAMS {
             spec.check((spec.get)(self))?;
         }
-        if self.min_speed > self.max_speed {
-            return Err(ParamError::Inconsistent(format!(
-                "min_speed ({}) must not exceed max_speed ({})",
-                self.min_speed, self.max_speed
-            )));
-        }
         Ok(())
+    }
+
+    /// Applies the rules that tie parameters together, as their help texts say; returns whether
+    /// a value changed. Every way of writing parameters ends with it (a run's configuration, a
+    /// preset or replay file, and in a running simulation each step before it reads them), so
+    /// the values in effect are the values shown and saved.
+    ///
+    /// - `min_speed` is capped at `max_speed`.
+    pub fn constrain(&mut self) -> bool {
+        if self.min_speed > self.max_speed {
+            self.min_speed = self.max_speed;
+            return true;
+        }
+        false
+    }
+
+    /// A copy with [`SimParams::constrain`] applied.
+    pub fn constrained(&self) -> Self {
+        let mut p = self.clone();
+        p.constrain();
+        p
     }
 
     /// The fixed timestep in seconds.

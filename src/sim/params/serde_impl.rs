@@ -72,6 +72,7 @@ impl<'de> Visitor<'de> for ParamsVisitor {
             (spec.set)(&mut params, value);
         }
         params.validate().map_err(de::Error::custom)?;
+        params.constrain();
         Ok(params)
     }
 }

@@ -52,11 +52,19 @@ fn out_of_range_names_field_and_range() {
 }
 
 #[test]
-fn min_speed_above_max_speed_is_refused() {
+fn min_speed_above_max_speed_is_capped_as_its_help_says() {
     let mut p = SimParams::default();
     p.set("min_speed", ParamValue::Float(500.0)).unwrap();
-    let err = p.validate().unwrap_err().to_string();
-    assert!(err.contains("min_speed") && err.contains("max_speed"), "{err}");
+    p.validate().unwrap();
+    assert!(p.constrain(), "a value changed");
+    assert_eq!((p.min_speed, p.max_speed), (p.max_speed, 120.0));
+    assert!(!p.constrain(), "nothing left to change");
+    assert!(spec("min_speed").unwrap().help.contains("capped at max speed"));
+    // a lower max speed pulls the min speed down with it, whichever is written first
+    let mut q = SimParams::default();
+    q.apply_assignment("max_speed=1").unwrap();
+    q.constrain();
+    assert_eq!((q.min_speed, q.max_speed), (1.0, 1.0));
 }
 
 #[test]

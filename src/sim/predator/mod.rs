@@ -10,7 +10,9 @@ use rand::RngExt;
 
 use super::components::{Position, Velocity};
 use super::params::SimParams;
+use super::run_state::{RunStateAppExt, StartRun};
 use super::spawn::{SimRng, uniform_position};
+use super::{PopulationSystems, SimSystems};
 
 pub use flee::flee;
 pub use hunt::hunt;
@@ -126,5 +128,24 @@ pub fn sync_predators(
         for &(_, e) in &hunters[..hunters.len() - want] {
             commands.entity(e).despawn();
         }
+    }
+}
+
+/// Predators: hunters matched to `predator_count`, the flee rule, the hunt and its log.
+pub struct PredatorPlugin;
+
+impl Plugin for PredatorPlugin {
+    fn build(&self, app: &mut App) {
+        app.init_run_resource::<PredatorRoster>()
+            .init_run_resource::<PredationLog>()
+            .add_systems(StartRun, sync_predators.after(crate::sim::spawn::sync_population))
+            .add_systems(
+                FixedUpdate,
+                (
+                    (clear_log, sync_predators).chain().in_set(PopulationSystems::Predators),
+                    flee.in_set(SimSystems::Rules).after(crate::sim::systems::cohesion),
+                    hunt.in_set(SimSystems::Resolve).before(crate::sim::systems::advance_clock),
+                ),
+            );
     }
 }

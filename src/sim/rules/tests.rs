@@ -43,6 +43,29 @@ fn field_of_view_excludes_a_bird_directly_behind() {
 }
 
 #[test]
+fn a_field_of_view_narrower_than_half_a_circle_sees_only_ahead() {
+    // 120°: a cone of ±60° around the heading (the `cos_half >= 0` branch of `sees`)
+    let p = SimParams { fov_deg: 120.0, ..params() };
+    let per = Perception::from_params(&p);
+    let v = Vec2::new(50.0, 0.0);
+    for deg in (-180..180).step_by(5) {
+        let offset = Vec2::from_angle((deg as f32).to_radians()) * 8.0;
+        let inside = (deg as f32).abs() <= 60.0 - 1e-3;
+        let outside = (deg as f32).abs() >= 60.0 + 1e-3;
+        let seen = per.sees(v, offset, offset.length_squared());
+        assert!(!inside || seen, "{deg}° is inside ±60° and not seen");
+        assert!(!outside || !seen, "{deg}° is outside ±60° and seen");
+    }
+    // through the neighbour pass: ahead-left at 45° is seen, beside at 90° is not
+    let grid = grid_of(&p, &[(Vec2::new(100.0, 100.0), v), (Vec2::new(105.0, 105.0), v)]);
+    assert_eq!(gather(&grid, &per, slot_of(&grid, 0)).count, 1);
+    let grid = grid_of(&p, &[(Vec2::new(100.0, 100.0), v), (Vec2::new(100.0, 106.0), v)]);
+    assert_eq!(gather(&grid, &per, slot_of(&grid, 0)).count, 0);
+    // a bird at rest sees all around
+    assert!(per.sees(Vec2::ZERO, Vec2::new(-8.0, 0.0), 64.0));
+}
+
+#[test]
 fn gather_sees_across_the_wrap_seam() {
     let p = params();
     let per = Perception::from_params(&p);
@@ -63,7 +86,7 @@ fn step_pair(p: &SimParams, birds: &[(Vec2, Vec2)], force: fn(&NeighborSums, Vec
             let slot = slot_of(&grid, i as u32);
             let sums = gather(&grid, &per, slot);
             let (pos, vel) = birds[i];
-            integrate(pos, vel, Steering { flock: force(&sums, vel, p), flee: Vec2::ZERO }, p)
+            integrate(pos, vel, Forces { flock: force(&sums, vel, p), flee: Vec2::ZERO }, p)
         })
         .collect()
 }
@@ -135,7 +158,7 @@ fn integrate_keeps_birds_inside_in_every_edge_mode() {
             (Vec2::new(199.9, 199.9), Vec2::new(120.0, 120.0)),
             (Vec2::new(0.0, 200.0), Vec2::new(-1.0, 1.0)),
         ] {
-            let (np, nv) = integrate(pos, vel, Steering { flock: Vec2::new(1e30, -1e30), flee: Vec2::new(f32::MAX, 1.0) }, &p);
+            let (np, nv) = integrate(pos, vel, Forces { flock: Vec2::new(1e30, -1e30), flee: Vec2::new(f32::MAX, 1.0) }, &p);
             assert!(Space::from_params(&p).contains(np), "{edge_mode:?} {np:?}");
             assert!(nv.length() <= p.max_speed * 1.0001);
         }

@@ -20,9 +20,10 @@ use bevy::render::texture::GpuImage;
 use bevy::render::{Render, RenderApp, RenderStartup, RenderSystems};
 use bevy::window::PrimaryWindow;
 
+use super::ViewSystems;
 use super::camera::ViewCamera;
-use super::render::{ClusterLabels, bird_color, refresh_cluster_labels};
-use super::state::UiState;
+use super::colors::{ClusterLabels, bird_color, refresh_cluster_labels};
+use super::draw::DrawSettings;
 use crate::sim::{Bird, Position, SimParams, Velocity};
 
 /// What the compute shader draws this frame (extracted to the render world).
@@ -61,7 +62,7 @@ impl Plugin for SplatPlugin {
         app.init_resource::<SplatFrame>()
             .add_plugins(ExtractResourcePlugin::<SplatFrame>::default())
             .add_systems(Startup, spawn_sprite)
-            .add_systems(Update, update_splat.after(refresh_cluster_labels).in_set(super::AppSystems::Draw));
+            .add_systems(Update, update_splat.after(refresh_cluster_labels).in_set(ViewSystems::Draw));
         let Some(render_app) = app.get_sub_app_mut(RenderApp) else { return };
         render_app
             .insert_resource(SplatShader(shader))
@@ -72,8 +73,8 @@ impl Plugin for SplatPlugin {
     }
 }
 
-fn spawn_sprite(mut commands: Commands, mut state: ResMut<UiState>) {
-    state.gpu_dots = true;
+fn spawn_sprite(mut commands: Commands, mut draw: ResMut<DrawSettings>) {
+    draw.gpu_dots = true;
     commands.spawn((SplatSprite, Sprite::default(), Transform::from_xyz(0.0, 0.0, 0.05), Visibility::Hidden));
 }
 
@@ -100,7 +101,7 @@ fn pack(c: [f32; 4]) -> f32 {
 #[allow(clippy::too_many_arguments)]
 fn update_splat(
     mut frame: ResMut<SplatFrame>,
-    state: Res<UiState>,
+    draw: Res<DrawSettings>,
     params: Res<SimParams>,
     clusters: Res<ClusterLabels>,
     birds: Query<(&Bird, &Position, &Velocity)>,
@@ -110,7 +111,7 @@ fn update_splat(
     sprite: Single<SpriteParts, (With<SplatSprite>, Without<ViewCamera>)>,
 ) {
     let (mut sprite, mut transform, mut visibility) = sprite.into_inner();
-    let active = state.splat_active(birds.iter().len());
+    let active = draw.splat_active(birds.iter().len());
     if !active {
         if frame.active {
             frame.active = false;
@@ -148,7 +149,7 @@ fn update_splat(
     let mut dots = Vec::with_capacity(birds.iter().len());
     for (bird, p, v) in &birds {
         let px = to_px(p.0) - lo;
-        let c = bird_color(state.color_mode, bird, v.0, &params, &clusters.of);
+        let c = bird_color(draw.color_mode, bird, v.0, &params, &clusters.of);
         dots.push([px.x, px.y, pack(c), 0.0]);
     }
     frame.birds = Arc::new(dots);

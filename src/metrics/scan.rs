@@ -1,206 +1,11 @@
-//! The measures of a flock's state: pure functions over positions and velocities.
+//! The link scan: one pass over every bird's surroundings up to the linking distance, on a
+//! spatial grid, finding clusters (union-find per band of cell rows) and nearest-neighbour
+//! distances together. Tested against the all-pairs reference (`reference.rs`).
 
-use bevy::math::Vec2;
-
+use super::clusters::{Clusters, clusters_from_labels, find, join_roots, union};
+use super::order::chunked;
 use crate::sim::grid::SpatialGrid;
 use crate::sim::space::Space;
-
-/// Birds per task in the parallel sums (a fixed size, so sums round the same on every machine).
-const CHUNK: usize = 8192;
-
-/// `f` over consecutive chunks of `0..n`, in parallel when Bevy's compute pool exists; the
-/// results in chunk order.
-fn chunked<T: Send + 'static>(n: usize, f: impl Fn(std::ops::Range<usize>) -> T + Sync) -> Vec<T> {
-    let ranges = (0..n).step_by(CHUNK).map(|a| a..(a + CHUNK).min(n));
-    let f = &f;
-    match bevy::tasks::ComputeTaskPool::try_get() {
-        Some(pool) if n > CHUNK => pool.scope(|s| {
-            for r in ranges {
-                s.spawn(async move { f(r) });
-            }
-        }),
-        _ => ranges.map(f).collect(),
-    }
-}
-
-/// Sums over birds that the centre of mass and the polarization come from.
-#[derive(Clone, Copy, Default)]
-struct Sums {
-    heading: Vec2,
-    pos: Vec2,
-    /// Σ cos, Σ sin of each coordinate as an angle around the torus.
-    cos: Vec2,
-    sin: Vec2,
-}
-
-impl Sums {
-    fn of(space: &Space, pos: &[Vec2], vel: &[Vec2]) -> Self {
-        let heading = vel.iter().map(|v| v.normalize_or_zero()).sum();
-        Sums { heading, ..Sums::positions(space, pos) }
-    }
-
-    /// The position sums alone (no headings).
-    fn positions(space: &Space, pos: &[Vec2]) -> Self {
-        let mut s = Sums::default();
-        if space.wrap {
-            let per_turn = space.size.recip();
-            for &p in pos {
-                let u = p * per_turn;
-                let ((sx, cx), (sy, cy)) = (sin_cos_turns(u.x), sin_cos_turns(u.y));
-                s.cos += Vec2::new(cx, cy);
-                s.sin += Vec2::new(sx, sy);
-            }
-        } else {
-            s.pos = pos.iter().sum();
-        }
-        s
-    }
-
-    fn add(self, o: Self) -> Self {
-        Sums { heading: self.heading + o.heading, pos: self.pos + o.pos, cos: self.cos + o.cos, sin: self.sin + o.sin }
-    }
-
-    /// The centre of mass of `n` birds; on a torus the circular mean of each coordinate.
-    fn centre(&self, space: &Space, n: usize) -> Vec2 {
-        if n == 0 {
-            return space.size * 0.5;
-        }
-        if !space.wrap {
-            return self.pos / n as f32;
-        }
-        let tau = std::f32::consts::TAU;
-        let angle = |s: f32, c: f32| {
-            let a = s.atan2(c);
-            if a < 0.0 { a + tau } else { a }
-        };
-        space.contain(Vec2::new(angle(self.sin.x, self.cos.x), angle(self.sin.y, self.cos.y)) / tau * space.size)
-    }
-}
-
-/// `(sin, cos)` of `u` turns (`u · 2π` radians), to within 3e-7 of the exact values for |u| up to
-/// 2²⁰ (positions in a world are 0 to 1 turn): the angle is brought to the nearest quarter turn
-/// and the remainder, at most π/4, goes through Cephes' single-precision polynomials.
-/// Branch-free, so a loop of them vectorizes; several times faster than `f32::sin_cos`.
-#[inline]
-pub fn sin_cos_turns(u: f32) -> (f32, f32) {
-    // Round to the nearest whole number by adding and taking away 1.5·2²³ (exact for |u| < 2²⁰):
-    // `f32::round` is a library call on baseline x86-64 and would stop the loop vectorizing.
-    const MAGIC: f32 = 12_582_912.0;
-    let t = u * 4.0 + MAGIC;
-    let quarters = t - MAGIC;
-    let x = (u - quarters * 0.25) * std::f32::consts::TAU;
-    let x2 = x * x;
-    let sin = x + x * x2 * (-1.666_665_5e-1 + x2 * (8.332_161e-3 + x2 * -1.951_529_6e-4));
-    let cos = 1.0 - 0.5 * x2 + x2 * x2 * (4.166_664_6e-2 + x2 * (-1.388_731_6e-3 + x2 * 2.443_315_7e-5));
-    // Turn the remainder's (sin, cos) by the whole quarters, whose count's low bits are the low
-    // bits of `t` (its unit in the last place is 1).
-    let q = t.to_bits();
-    let (s, c) = if q & 1 == 0 { (sin, cos) } else { (cos, -sin) };
-    let half_turn = (q & 2) << 30;
-    (f32::from_bits(s.to_bits() ^ half_turn), f32::from_bits(c.to_bits() ^ half_turn))
-}
-
-/// Polarization φ = |mean unit heading|: 1 when all fly the same way, ≈0 when headings are random.
-pub fn polarization(vel: &[Vec2]) -> f32 {
-    if vel.is_empty() {
-        return 0.0;
-    }
-    let sum: Vec2 = vel.iter().map(|v| v.normalize_or_zero()).sum();
-    sum.length() / vel.len() as f32
-}
-
-/// The centre of mass; on a torus the circular mean of each coordinate.
-pub fn centre(space: &Space, pos: &[Vec2]) -> Vec2 {
-    Sums::positions(space, pos).centre(space, pos.len())
-}
-
-/// Σ r̂ × v̂ over birds, r̂ the unit vector from `c` to a bird, v̂ its heading.
-fn angular_sum(space: &Space, c: Vec2, pos: &[Vec2], vel: &[Vec2]) -> f32 {
-    let mut sum = 0.0;
-    for (&p, &v) in pos.iter().zip(vel) {
-        let r = space.offset(c, p);
-        // r̂ × v̂ = (r × v) / (|r| |v|): one square root; a bird at the centre or at rest adds 0.
-        let norms2 = r.length_squared() * v.length_squared();
-        let term = r.perp_dot(v) / norms2.sqrt();
-        sum += if norms2 > 0.0 { term } else { 0.0 };
-    }
-    sum
-}
-
-/// Milling m = |mean (r̂ × v̂)|, r̂ the unit vector from the centre of mass to a bird, v̂ its
-/// heading (Couzin et al. 2002): 1 for birds circling the centre, ≈0 otherwise.
-pub fn milling(space: &Space, pos: &[Vec2], vel: &[Vec2]) -> f32 {
-    if pos.is_empty() {
-        return 0.0;
-    }
-    let c = centre(space, pos);
-    angular_sum(space, c, pos, vel).abs() / pos.len() as f32
-}
-
-/// Polarization and milling together, `(φ, m)`, summed in parallel chunks: the same values as
-/// [`polarization`] and [`milling`] up to rounding.
-pub fn order_parameters(space: &Space, pos: &[Vec2], vel: &[Vec2]) -> (f32, f32) {
-    let n = pos.len();
-    if n == 0 {
-        return (0.0, 0.0);
-    }
-    let sums = chunked(n, |r| Sums::of(space, &pos[r.clone()], &vel[r])).into_iter().fold(Sums::default(), Sums::add);
-    let c = sums.centre(space, n);
-    let turning: f32 = chunked(n, |r| angular_sum(space, c, &pos[r.clone()], &vel[r])).into_iter().sum();
-    (sums.heading.length() / n as f32, turning.abs() / n as f32)
-}
-
-/// Connected components of birds closer than the linking distance.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Clusters {
-    /// Each slot's component label: the smallest slot of its component.
-    pub label: Vec<u32>,
-    /// Components of two or more birds.
-    pub count: u32,
-    /// Birds in the largest component (1 when all are alone, 0 with no birds).
-    pub largest: u32,
-}
-
-/// The root of `i` in a union-find forest stored in `parent[i - base]` (path halving). Roots are
-/// always the smallest slot of their set.
-#[inline]
-fn find(parent: &mut [u32], base: u32, mut i: u32) -> u32 {
-    loop {
-        let p = parent[(i - base) as usize];
-        if p == i {
-            return i;
-        }
-        let gp = parent[(p - base) as usize];
-        if gp == p {
-            return p;
-        }
-        parent[(i - base) as usize] = gp;
-        i = gp;
-    }
-}
-
-/// Joins the sets of `a` and `b`: the larger root goes under the smaller, so a set's root is its
-/// smallest slot whatever order links are joined in.
-#[inline]
-fn union(parent: &mut [u32], base: u32, a: u32, b: u32) {
-    let (ra, rb) = (find(parent, base, a), find(parent, base, b));
-    if ra != rb {
-        let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
-        parent[(hi - base) as usize] = lo;
-    }
-}
-
-/// Joins the set rooted at `theirs` with the set rooted at `*root` (both roots): the larger goes
-/// under the smaller, and `*root` follows.
-#[inline]
-fn join_roots(parent: &mut [u32], base: u32, root: &mut u32, theirs: u32) {
-    if theirs < *root {
-        parent[(*root - base) as usize] = theirs;
-        *root = theirs;
-    } else if theirs > *root {
-        parent[(theirs - base) as usize] = *root;
-    }
-}
 
 /// What one scan over every bird's surroundings (up to `link`) finds.
 #[derive(Clone, Debug, Default)]
@@ -226,13 +31,18 @@ fn nearer(a: f32, b: f32) -> f32 {
 /// wider block; larger ones (up to 1/√2) look at more pairs per bird.
 pub const METRICS_CELL: f32 = 0.5;
 
+/// The fast path's reach in cells: with cells of at least half the link ([`METRICS_CELL`]), linked
+/// birds lie at most this many cells apart, so the interior scan walks the runs of slots of the
+/// cell's row and of the next `FAST_REACH` rows, `FAST_REACH` cells either side.
+const FAST_REACH: usize = 2;
+
 /// Whether a grid's cells suit the link scan's fast path for `link`: each cell's diagonal is
 /// shorter than the link and linked birds lie at most 2 cells apart (the simulation's grid does
 /// when the link is between √2 and 2 of its cell sides, as with the default parameters). Any grid
 /// gives the same result; one that does not suit is only slower.
 pub fn grid_suits(grid: &SpatialGrid, link: f32) -> bool {
     let cell = grid.cell_size();
-    grid.space_opt().is_some() && cell.length_squared() < link * link && 2.0 * cell.min_element() >= link
+    grid.space_opt().is_some() && cell.length_squared() < link * link && FAST_REACH as f32 * cell.min_element() >= link
 }
 
 /// Rows of cells are scanned in bands of at least this many rows, at most [`BANDS`] of them: a
@@ -344,7 +154,7 @@ impl Scan<'_> {
                 }
                 // Away from the seams and edges offsets need no wrapping.
                 let plain = x >= self.reach && x + self.reach < self.cols && y >= self.reach && y + self.reach < self.rows;
-                if self.cells_linked && plain && self.reach == 2 {
+                if self.cells_linked && plain && self.reach == FAST_REACH {
                     self.interior(x, y, own, st);
                     continue;
                 }
@@ -416,12 +226,13 @@ impl Scan<'_> {
         // The parent of the last bird joined: birds of one cell share it, and a bird whose
         // parent is already in this set needs no find.
         let mut joined = root;
-        for row in y..=y + 2 {
+        const R: usize = FAST_REACH;
+        for row in y..=y + R {
             if row >= st.r1 {
                 self.scan_next_band(x, row, own.clone(), st);
                 continue;
             }
-            let r = if row == y { own.end..self.run(x + 2, x + 2, y).end } else { self.run(x - 2, x + 2, row) };
+            let r = if row == y { own.end..self.run(x + R, x + R, y).end } else { self.run(x - R, x + R, row) };
             for start in r.clone().step_by(64) {
                 let end = (start + 64).min(r.end);
                 // Which of these 64 birds some bird of this cell links to, as bits: no branch per
@@ -468,7 +279,7 @@ impl Scan<'_> {
     fn scan_next_band(&self, x: usize, row: usize, own: std::ops::Range<usize>, st: &mut BandState) {
         let pos = &self.grid.pos;
         let (base, next_base) = (st.base as usize, st.out.next_base as usize);
-        for cx in x - 2..=x + 2 {
+        for cx in x - FAST_REACH..=x + FAST_REACH {
             let other = self.grid.cell_slots(cx, row);
             let mut linked = false;
             for i in own.clone() {
@@ -527,7 +338,7 @@ pub fn link_scan(grid: &SpatialGrid, link: f32) -> LinkScan {
         let (p, p_rest) = std::mem::take(&mut parents).split_at_mut(end - at);
         let (d, d_rest) = std::mem::take(&mut bests).split_at_mut(end - at);
         // The next band's first two rows, which this band's interior scan reaches into.
-        let (next_base, next_end) = if r1 == rows { (n, n) } else { (end, grid.cell_slots(0, (r1 + 2).min(rows)).start) };
+        let (next_base, next_end) = if r1 == rows { (n, n) } else { (end, grid.cell_slots(0, (r1 + FAST_REACH).min(rows)).start) };
         let out = BandScan { next_best: vec![f32::INFINITY; next_end - next_base], next_base: next_base as u32, ..BandScan::default() };
         bands.push((r0, BandState { base: at as u32, r1, parent: p, best: d, out }));
         (parents, bests) = (p_rest, d_rest);
@@ -568,30 +379,6 @@ pub fn link_scan(grid: &SpatialGrid, link: f32) -> LinkScan {
     LinkScan { clusters: clusters_from_labels(label), nn_sum, nn_count }
 }
 
-/// Cluster count and size from each slot's root label.
-fn clusters_from_labels(label: Vec<u32>) -> Clusters {
-    let mut size = vec![0u32; label.len()];
-    for &l in &label {
-        size[l as usize] += 1;
-    }
-    Clusters {
-        count: size.iter().filter(|&&s| s >= 2).count() as u32,
-        largest: size.iter().copied().max().unwrap_or(0),
-        label,
-    }
-}
-
-/// Connected components from a list of links (sequential union-find; the smallest slot is each
-/// root). The plain reference the parallel scan is tested against.
-pub fn clusters_from_edges(n: usize, edges: &[(u32, u32)]) -> Clusters {
-    let mut parent: Vec<u32> = (0..n as u32).collect();
-    for &(i, j) in edges {
-        union(&mut parent, 0, i, j);
-    }
-    let label: Vec<u32> = (0..n as u32).map(|i| find(&mut parent, 0, i)).collect();
-    clusters_from_labels(label)
-}
-
 /// Birds closer than `link` are joined; clusters are the connected components.
 pub fn clusters(grid: &SpatialGrid, link: f32) -> Clusters {
     link_scan(grid, link).clusters
@@ -603,6 +390,3 @@ pub fn mean_nn_distance(grid: &SpatialGrid, radius: f32) -> Option<f32> {
     let scan = link_scan(grid, radius);
     (scan.nn_count > 0).then(|| (scan.nn_sum / f64::from(scan.nn_count)) as f32)
 }
-
-#[cfg(test)]
-mod tests;

@@ -1,19 +1,15 @@
 //! Headless runs: the simulation under `MinimalPlugins`, stepped exactly, no window or GPU.
 
 use std::fmt;
-use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use anyhow::{Result, bail};
 use bevy::app::TaskPoolThreadAssignmentPolicy;
 use bevy::prelude::*;
 use bevy::tasks::available_parallelism;
 use bevy::time::TimeUpdateStrategy;
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::ProgressBar;
 
 use super::RunConfig;
-use super::outputs;
 use crate::metrics::{ForceSample, Metrics, MetricsPlugin};
 use crate::sim::hash::world_state_hash;
 use crate::sim::{Bird, SimClock, SimParams};
@@ -167,58 +163,4 @@ pub fn run(config: &RunConfig, steps: u64, options: HeadlessOptions, progress: O
         ms_per_step: if steps == 0 { 0.0 } else { elapsed.as_secs_f64() * 1e3 / steps as f64 },
     };
     (report, sim)
-}
-
-/// Files `murmuration sim` writes at the end of a run.
-#[derive(Clone, Debug, Default)]
-pub struct SimOutputs {
-    /// Metrics CSV, one row per sample.
-    pub metrics: Option<PathBuf>,
-    /// Summary JSON.
-    pub summary: Option<PathBuf>,
-    /// Final state CSV, one row per agent.
-    pub dump_state: Option<PathBuf>,
-}
-
-impl SimOutputs {
-    fn paths(&self) -> impl Iterator<Item = &PathBuf> {
-        [&self.metrics, &self.summary, &self.dump_state].into_iter().flatten()
-    }
-
-    /// Fails early (before a long run) when an output's folder does not exist.
-    pub fn check(&self) -> Result<()> {
-        for path in self.paths() {
-            let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-            if !dir.is_dir() {
-                bail!("cannot write {}: folder {} does not exist", path.display(), dir.display());
-            }
-            if path.is_dir() {
-                bail!("cannot write {}: it is a folder", path.display());
-            }
-        }
-        Ok(())
-    }
-}
-
-/// `murmuration sim`: runs, writes the requested files, and prints the report line on stdout,
-/// with a progress bar on stderr when it is a terminal.
-pub fn run_cli(config: RunConfig, steps: Option<u64>, threads: Option<usize>, outputs: SimOutputs) -> Result<()> {
-    outputs.check()?;
-    let steps = steps.or(config.preset_steps).unwrap_or(600);
-    let bar = std::io::stderr().is_terminal().then(|| {
-        let bar = ProgressBar::new(steps);
-        bar.set_style(
-            ProgressStyle::with_template("{bar:40} {pos}/{len} steps  {per_sec}  eta {eta}")
-                .expect("valid template"),
-        );
-        bar
-    });
-    let options = HeadlessOptions { threads, metrics: outputs.metrics.is_some() || outputs.summary.is_some() };
-    let (report, mut sim) = run(&config, steps, options, bar.as_ref());
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
-    outputs::write_all(&outputs, &config, &report, &mut sim)?;
-    println!("{report}");
-    Ok(())
 }

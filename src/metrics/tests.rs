@@ -1,4 +1,13 @@
-use super::*;
+//! Tests of the measures: order parameters, the link scan against the all-pairs reference.
+
+use bevy::math::Vec2;
+
+use super::clusters::Clusters;
+use super::order::{centre, order_parameters, sin_cos_turns};
+use super::reference::{all_pairs, milling, polarization};
+use super::scan::{clusters, link_scan, mean_nn_distance};
+use crate::sim::grid::SpatialGrid;
+use crate::sim::space::Space;
 use rand::{RngExt, SeedableRng};
 
 fn space(wrap: bool) -> Space {
@@ -98,28 +107,11 @@ fn parallel_scan_matches_the_sequential_reference() {
             })
             .collect();
         let link = 2.5;
-        // the all-pairs reference, in a grid's slot order
-        let reference_for = |g: &SpatialGrid| {
-            let mut edges = Vec::new();
-            let mut nearest = vec![f32::INFINITY; g.len()];
-            for i in 0..g.len() {
-                for j in i + 1..g.len() {
-                    let d2 = s.offset(g.pos[i], g.pos[j]).length_squared();
-                    if d2 < link * link {
-                        edges.push((i as u32, j as u32));
-                        nearest[i] = nearest[i].min(d2);
-                        nearest[j] = nearest[j].min(d2);
-                    }
-                }
-            }
-            let with: Vec<f64> = nearest.iter().filter(|d| d.is_finite()).map(|d| f64::from(d.sqrt())).collect();
-            (clusters_from_edges(g.len(), &edges), with.len(), with.iter().sum::<f64>() / with.len() as f64)
-        };
         // cells of link/2 (linked inside, reach 2: the fast path), link/3.5 (linked inside,
         // reach 4) and link (not linked inside: bird by bird)
         for cell in [link / 2.0, link / 3.5, link] {
             let g = grid_of(s, cell, &pos);
-            let (reference, with, mean) = reference_for(&g);
+            let (reference, with, mean) = all_pairs(&s, &g.pos, link);
             let scan = link_scan(&g, link);
             assert_eq!(scan.clusters, reference, "wrap {wrap} cell {cell}");
             assert_eq!(scan.nn_count as usize, with);

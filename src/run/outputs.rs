@@ -1,15 +1,53 @@
 //! The files a headless run writes: metrics CSV, summary JSON, final state CSV. All atomic.
 
-use anyhow::Result;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Result, bail};
 use bevy::prelude::*;
 use serde::Serialize;
 
 use super::RunConfig;
-use super::headless::{Headless, SimOutputs, SimReport};
+use super::headless::{Headless, SimReport};
 use crate::io::write_atomic;
 use crate::metrics::strikes::Strike;
 use crate::metrics::{CSV_HEADER, Metrics};
 use crate::sim::{Bird, Dive, PredationLog, Population, Position, Predator, SimClock, SimParams, Velocity};
+
+/// Files a headless run writes at its end.
+#[derive(Clone, Debug, Default)]
+pub struct SimOutputs {
+    /// Metrics CSV, one row per sample.
+    pub metrics: Option<PathBuf>,
+    /// Summary JSON.
+    pub summary: Option<PathBuf>,
+    /// Final state CSV, one row per agent.
+    pub dump_state: Option<PathBuf>,
+}
+
+impl SimOutputs {
+    fn paths(&self) -> impl Iterator<Item = &PathBuf> {
+        [&self.metrics, &self.summary, &self.dump_state].into_iter().flatten()
+    }
+
+    /// Whether the run must keep metrics for these outputs.
+    pub fn need_metrics(&self) -> bool {
+        self.metrics.is_some() || self.summary.is_some()
+    }
+
+    /// Fails early (before a long run) when an output's folder does not exist.
+    pub fn check(&self) -> Result<()> {
+        for path in self.paths() {
+            let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            if !dir.is_dir() {
+                bail!("cannot write {}: folder {} does not exist", path.display(), dir.display());
+            }
+            if path.is_dir() {
+                bail!("cannot write {}: it is a folder", path.display());
+            }
+        }
+        Ok(())
+    }
+}
 
 /// The summary of a run: enough to reproduce it (seed, parameters, script) and its outcome.
 #[derive(Serialize)]

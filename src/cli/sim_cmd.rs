@@ -1,0 +1,28 @@
+//! `murmuration sim`: a headless run with a progress bar, its files, and the report line.
+
+use std::io::IsTerminal;
+
+use anyhow::Result;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::run::{HeadlessOptions, RunConfig, SimOutputs, headless, outputs};
+
+/// Runs, writes the requested files, and prints the report line on stdout, with a progress bar on
+/// stderr when it is a terminal.
+pub fn run(config: RunConfig, steps: Option<u64>, threads: Option<usize>, files: SimOutputs) -> Result<()> {
+    files.check()?;
+    let steps = steps.or(config.preset_steps).unwrap_or(600);
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = ProgressBar::new(steps);
+        bar.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} steps  {per_sec}  eta {eta}").expect("valid template"));
+        bar
+    });
+    let options = HeadlessOptions { threads, metrics: files.need_metrics() };
+    let (report, mut sim) = headless::run(&config, steps, options, bar.as_ref());
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    outputs::write_all(&files, &config, &report, &mut sim)?;
+    println!("{report}");
+    Ok(())
+}

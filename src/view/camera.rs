@@ -1,0 +1,47 @@
+//! Cameras: the view camera marker, fitting the world into a viewport, and the camera that shows
+//! the whole world in an image (recordings).
+
+use bevy::asset::RenderAssetUsages;
+use bevy::camera::{ImageRenderTarget, RenderTarget};
+use bevy::prelude::*;
+use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat, TextureUsages};
+use bevy::render::view::Msaa;
+
+use crate::sim::SimParams;
+
+/// The camera birds are sized for: the window's, or the offscreen recorder's.
+#[derive(Component, Debug, Default, Clone, Copy)]
+pub struct ViewCamera;
+
+/// The world units per screen pixel that show the whole world with a small margin.
+pub fn fit_scale(world: Vec2, viewport: Vec2) -> f32 {
+    let viewport = viewport.max(Vec2::ONE);
+    (world.x / viewport.x).max(world.y / viewport.y) * 1.05
+}
+
+/// A GPU image a camera can render into and be read back from.
+pub fn target_image(images: &mut Assets<Image>, size: (u32, u32)) -> Handle<Image> {
+    let mut image = Image::new_fill(
+        Extent3d { width: size.0, height: size.1, depth_or_array_layers: 1 },
+        TextureDimension::D2,
+        &[0, 0, 0, 255],
+        TextureFormat::Rgba8UnormSrgb,
+        RenderAssetUsages::default(),
+    );
+    image.texture_descriptor.usage = TextureUsages::COPY_SRC | TextureUsages::RENDER_ATTACHMENT | TextureUsages::TEXTURE_BINDING;
+    images.add(image)
+}
+
+/// A camera that shows the whole world, fitted into an image of `size` pixels.
+pub fn world_camera(target: Handle<Image>, params: &SimParams, size: (u32, u32)) -> impl Bundle {
+    let world = Vec2::new(params.world_width, params.world_height);
+    let mut projection = OrthographicProjection::default_2d();
+    projection.scale = fit_scale(world, Vec2::new(size.0 as f32, size.1 as f32));
+    (
+        Camera2d,
+        Msaa::Off,
+        RenderTarget::Image(ImageRenderTarget::from(target)),
+        Projection::Orthographic(projection),
+        Transform::from_translation((world * 0.5).extend(0.0)),
+    )
+}
