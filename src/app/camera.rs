@@ -42,6 +42,33 @@ struct Drag {
     dragged: bool,
 }
 
+impl Drag {
+    /// Follows the left button: the pixels to pan by while dragging, and the cursor position of
+    /// a press released without dragging (a click).
+    fn follow(&mut self, buttons: &ButtonInput<MouseButton>, cursor: Option<Vec2>, over_ui: bool) -> (Option<Vec2>, Option<Vec2>) {
+        let (mut pan, mut click) = (None, None);
+        if buttons.just_pressed(MouseButton::Left) && !over_ui {
+            (self.start, self.last, self.dragged) = (cursor, cursor, false);
+        }
+        if buttons.pressed(MouseButton::Left)
+            && let (Some(start), Some(last), Some(now)) = (self.start, self.last, cursor)
+        {
+            self.dragged |= now.distance(start) > DRAG_THRESHOLD;
+            if self.dragged {
+                pan = Some(now - last);
+            }
+            self.last = Some(now);
+        }
+        if buttons.just_released(MouseButton::Left) {
+            if self.start.is_some() && !self.dragged {
+                click = cursor;
+            }
+            (self.start, self.last) = (None, None);
+        }
+        (pan, click)
+    }
+}
+
 /// Distance (pixels) the cursor must move while pressed for a press to be a drag, not a click.
 const DRAG_THRESHOLD: f32 = 4.0;
 
@@ -80,6 +107,13 @@ fn fit(
     transform.translation = (world * 0.5 - Vec2::new(shift, 0.0)).extend(0.0);
 }
 
+/// Zooms by `lines` wheel lines (each ×0.85 in world units per pixel, within 0.01 to 1000) about
+/// the world point `at`, which stays under the cursor: the camera's new centre and scale.
+pub fn zoom_about(at: Vec2, centre: Vec2, scale: f32, lines: f32) -> (Vec2, f32) {
+    let new_scale = (scale * 0.85f32.powf(lines)).clamp(0.01, 1000.0);
+    (at + (centre - at) * (new_scale / scale), new_scale)
+}
+
 /// Drag to pan, wheel to zoom about the cursor; a press released without dragging is a click.
 #[allow(clippy::too_many_arguments)]
 fn pan_zoom_click(
@@ -98,48 +132,28 @@ fn pan_zoom_click(
     let over_ui = egui.as_ref().is_some_and(|e| e.wants_any_pointer_input());
     let to_world = |p: Vec2| camera.viewport_to_world_2d(global, p).ok();
 
-    // zoom about the cursor
-    if !over_ui && scroll.delta.y != 0.0 {
+    if !over_ui
+        && scroll.delta.y != 0.0
+        && let Some(at) = cursor.and_then(to_world)
+    {
         let lines = match scroll.unit {
             MouseScrollUnit::Line => scroll.delta.y,
             MouseScrollUnit::Pixel => scroll.delta.y / 40.0,
         };
-        let factor = 0.85f32.powf(lines);
-        if let Some(before) = cursor.and_then(to_world) {
-            let new_scale = (ortho.scale * factor).clamp(0.01, 1000.0);
-            let k = new_scale / ortho.scale;
-            let pos = transform.translation.truncate();
-            transform.translation = (before + (pos - before) * k).extend(transform.translation.z);
-            ortho.scale = new_scale;
-        }
+        let centre;
+        (centre, ortho.scale) = zoom_about(at, transform.translation.truncate(), ortho.scale, lines);
+        transform.translation = centre.extend(transform.translation.z);
     }
 
     // left button: drag pans, a short press clicks
-    if buttons.just_pressed(MouseButton::Left) && !over_ui {
-        drag.start = cursor;
-        drag.last = cursor;
-        drag.dragged = false;
+    let (pan, clicked) = drag.follow(&buttons, cursor, over_ui);
+    if let Some(delta) = pan {
+        transform.translation.x -= delta.x * ortho.scale;
+        transform.translation.y += delta.y * ortho.scale;
     }
-    if buttons.pressed(MouseButton::Left)
-        && let (Some(start), Some(last), Some(now)) = (drag.start, drag.last, cursor)
-    {
-        if now.distance(start) > DRAG_THRESHOLD {
-            drag.dragged = true;
-        }
-        if drag.dragged {
-            let delta = now - last;
-            transform.translation.x -= delta.x * ortho.scale;
-            transform.translation.y += delta.y * ortho.scale;
-        }
-        drag.last = Some(now);
-    }
-    if buttons.just_released(MouseButton::Left) {
-        if let (Some(_), false, Some(pos)) = (drag.start, drag.dragged, cursor.and_then(to_world)) {
-            let shift = keys.any_pressed([KeyCode::ShiftLeft, KeyCode::ShiftRight]);
-            clicks.write(WorldClick { pos, button: MouseButton::Left, shift });
-        }
-        drag.start = None;
-        drag.last = None;
+    if let Some(pos) = clicked.and_then(to_world) {
+        let shift = keys.any_pressed([KeyCode::ShiftLeft, KeyCode::ShiftRight]);
+        clicks.write(WorldClick { pos, button: MouseButton::Left, shift });
     }
     if buttons.just_pressed(MouseButton::Right)
         && !over_ui
@@ -166,5 +180,45 @@ fn apply_msaa(
     let mut msaa = camera.into_inner();
     if *msaa != want {
         *msaa = want;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zooming_keeps_the_point_under_the_cursor() {
+        let (at, centre) = (Vec2::new(30.0, -10.0), Vec2::new(100.0, 50.0));
+        let (c, s) = zoom_about(at, centre, 2.0, 1.0);
+        assert!((s - 1.7).abs() < 1e-6);
+        // the cursor's offset from the centre in pixels is the same before and after
+        assert!(((at - centre) / 2.0 - (at - c) / s).length() < 1e-4);
+        assert_eq!(zoom_about(at, centre, 0.01, 5.0).1, 0.01, "clamped");
+    }
+
+    #[test]
+    fn a_short_press_clicks_and_a_long_move_pans() {
+        let mut buttons = ButtonInput::<MouseButton>::default();
+        let mut drag = Drag::default();
+        buttons.press(MouseButton::Left);
+        assert_eq!(drag.follow(&buttons, Some(Vec2::new(10.0, 10.0)), false), (None, None));
+        buttons.clear();
+        assert_eq!(drag.follow(&buttons, Some(Vec2::new(12.0, 10.0)), false), (None, None), "2 px: not a drag yet");
+        buttons.release(MouseButton::Left);
+        assert_eq!(drag.follow(&buttons, Some(Vec2::new(12.0, 10.0)), false), (None, Some(Vec2::new(12.0, 10.0))));
+        buttons.clear();
+        buttons.press(MouseButton::Left);
+        drag.follow(&buttons, Some(Vec2::new(10.0, 10.0)), false);
+        buttons.clear();
+        assert_eq!(drag.follow(&buttons, Some(Vec2::new(30.0, 5.0)), false).0, Some(Vec2::new(20.0, -5.0)));
+        buttons.release(MouseButton::Left);
+        assert_eq!(drag.follow(&buttons, Some(Vec2::new(30.0, 5.0)), false), (None, None), "a drag is no click");
+        // a press on a panel is neither
+        buttons.clear();
+        buttons.press(MouseButton::Left);
+        drag.follow(&buttons, Some(Vec2::new(10.0, 10.0)), true);
+        buttons.release(MouseButton::Left);
+        assert_eq!(drag.follow(&buttons, Some(Vec2::new(10.0, 10.0)), true), (None, None));
     }
 }

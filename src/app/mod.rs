@@ -83,7 +83,7 @@ pub struct AppPlugin {
 
 impl Plugin for AppPlugin {
     fn build(&self, app: &mut App) {
-        app.insert_resource(ClearColor(Color::srgb(0.04, 0.05, 0.08)))
+        app.insert_resource(ClearColor(crate::view::draw::BACKGROUND))
             .add_plugins(EguiPlugin::default())
             .add_plugins((camera::CameraPlugin, FlockDrawPlugin, overlay::OverlayPlugin, SplatPlugin))
             .configure_sets(Update, ViewSystems::Draw.in_set(AppSystems::Draw))

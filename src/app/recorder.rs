@@ -15,6 +15,7 @@ use anyhow::{Context, Result};
 use bevy::prelude::*;
 use image::RgbaImage;
 
+use super::hotkeys::{Command, keys_for};
 use super::input::ActionRequest;
 use super::state::{RecStatus, UiAction, UiState};
 use crate::record::worker::spawn_worker;
@@ -90,10 +91,26 @@ fn start(commands: &mut Commands, images: &mut Assets<Image>, state: &UiState, p
     })
 }
 
-fn capture_source(active: &Active) -> CaptureSource {
-    match &active.camera {
-        Some((_, image)) => CaptureSource::Image { image: image.clone(), size: active.size },
-        None => CaptureSource::PrimaryWindow,
+impl Active {
+    /// What each frame is captured from: the world camera's image, or the window.
+    fn source(&self) -> CaptureSource {
+        match &self.camera {
+            Some((_, image)) => CaptureSource::Image { image: image.clone(), size: self.size },
+            None => CaptureSource::PrimaryWindow,
+        }
+    }
+
+    /// Hands a captured frame of the held state (`step`, `hash`) to the encoder and moves on to
+    /// the next frame's step; false if the encoder has stopped.
+    fn push(&mut self, frame: RgbaImage, step: u64, hash: u64, timeline: &Timeline) -> bool {
+        (self.last_step, self.last_hash) = (step, hash);
+        self.timeline.clone_from(timeline);
+        if self.frames_tx.send(frame).is_err() {
+            return false;
+        }
+        self.frames += 1;
+        self.phase = Phase::Advancing(step + self.spf);
+        true
     }
 }
 
@@ -118,6 +135,15 @@ fn stop(commands: &mut Commands, capture: &FrameCapture, active: Active, preset:
         if active.overlay { ", with panels" } else { "" },
         replay.display()
     ))
+}
+
+/// A recording just started: hold the simulation for its first frame and say where it goes.
+fn begun(active: Active, control: &mut SimControl, state: &mut UiState, step: u64) -> Active {
+    control.hold_at = Some(step);
+    state.recording = Some(RecStatus { frames: 0, fps: active.fps });
+    let stop_key = keys_for(&Command::Request(UiAction::ToggleRecord));
+    state.say(format!("recording to {} ({stop_key} stops)", active.path.display()), false);
+    active
 }
 
 /// Stops a recording from the app (R, a restart, a failed capture) and says how it went.
@@ -157,12 +183,7 @@ pub fn drive_recorder(
     }
     if toggled && recorder.active.is_none() {
         match start(&mut commands, &mut images, &state, &params, clock.step, &timeline) {
-            Ok(active) => {
-                control.hold_at = Some(clock.step);
-                state.recording = Some(RecStatus { frames: 0, fps: active.fps });
-                state.say(format!("recording to {} (R stops)", active.path.display()), false);
-                recorder.active = Some(active);
-            }
+            Ok(active) => recorder.active = Some(begun(active, &mut control, &mut state, clock.step)),
             Err(e) => state.say(format!("cannot record: {e:#}"), true),
         }
         return;
@@ -175,7 +196,7 @@ pub fn drive_recorder(
             }
         }
         Phase::Settling => {
-            active.phase = Phase::Capturing(capture.request(capture_source(active)));
+            active.phase = Phase::Capturing(capture.request(active.source()));
         }
         Phase::Capturing(id) => {
             let Some(frame) = capture.take(id) else { return };
@@ -186,21 +207,17 @@ pub fn drive_recorder(
                     return;
                 }
             };
-            active.last_step = clock.step;
-            active.last_hash = state_hash(birds.iter().map(|(b, p, v)| (b.id, p.0, v.0)));
-            active.timeline.clone_from(&timeline);
-            if active.frames_tx.send(frame).is_err() {
+            let hash = state_hash(birds.iter().map(|(b, p, v)| (b.id, p.0, v.0)));
+            if !active.push(frame, clock.step, hash, &timeline) {
                 // The worker stopped on an error; stopping reports it.
-                state.say("recording failed; press R to see why", true);
+                state.say(format!("recording failed; press {} to see why", keys_for(&Command::Request(UiAction::ToggleRecord))), true);
                 return;
             }
-            active.frames += 1;
             if let Some(status) = &mut state.recording {
                 status.frames = active.frames;
             }
-            let target = clock.step + active.spf;
+            let Phase::Advancing(target) = active.phase else { unreachable!("push moves on to the next frame") };
             control.hold_at = Some(target);
-            active.phase = Phase::Advancing(target);
         }
     }
 }

@@ -2,6 +2,7 @@
 
 use std::time::Instant;
 
+use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, egui};
 
@@ -60,8 +61,49 @@ pub fn tick_ui_state(mut state: ResMut<UiState>, params: Res<SimParams>, real: R
     }
 }
 
+/// The right panel: the healing plots; returns its width.
+fn plots_panel(root: &mut egui::Ui, state: &mut UiState, metrics: &Metrics) -> f32 {
+    let window = f64::from(state.plot_window_s);
+    egui::Panel::right("plots")
+        .resizable(true)
+        .default_size(380.0)
+        .show(root, |ui| {
+            ui.heading("healing");
+            ui.add(egui::Slider::new(&mut state.plot_window_s, 10.0..=600.0).logarithmic(true).text("last").suffix(" s"));
+            plots_ui(ui, metrics, window);
+        })
+        .response
+        .rect
+        .width()
+}
+
+/// The frame rate and step time at the top right of the world view.
+fn stats_readout(ctx: &egui::Context, state: &UiState, info: &PanelInfo, right: f32) {
+    egui::Area::new("stats".into())
+        .anchor(egui::Align2::RIGHT_TOP, egui::vec2(-right - 10.0, 10.0))
+        .interactable(false)
+        .show(ctx, |ui| {
+            let text = format!(
+                "{:.0} fps  frame {:.1} ms  step {:.2} ms{}",
+                1000.0 / state.frame_ms.max(0.001),
+                state.frame_ms,
+                info.step_ms,
+                if info.paused { "  PAUSED" } else { "" }
+            );
+            ui.add(egui::Label::new(egui::RichText::new(text).monospace().color(egui::Color32::from_gray(220))).extend());
+        });
+}
+
+/// The current message, at the bottom centre.
+fn show_toast(ctx: &egui::Context, toast: &super::state::Toast) {
+    let color = if toast.error { egui::Color32::from_rgb(255, 120, 100) } else { egui::Color32::from_rgb(170, 230, 170) };
+    let text = toast.text.clone();
+    egui::Area::new("toast".into()).anchor(egui::Align2::CENTER_BOTTOM, egui::vec2(0.0, -20.0)).show(ctx, |ui| {
+        egui::Frame::popup(ui.style()).show(ui, |ui| ui.add(egui::Label::new(egui::RichText::new(text).color(color)).extend()));
+    });
+}
+
 /// Draws every panel and window.
-#[allow(clippy::too_many_arguments)]
 pub fn ui_system(
     mut contexts: EguiContexts,
     mut params: ResMut<SimParams>,
@@ -69,13 +111,7 @@ pub fn ui_system(
     mut draw: ResMut<DrawSettings>,
     mut insets: ResMut<PanelInsets>,
     metrics: Res<Metrics>,
-    control: Res<SimControl>,
-    clock: Res<SimClock>,
-    seed: Res<SimSeed>,
-    log: Res<PredationLog>,
-    timer: Res<StepTimer>,
-    birds: Query<(), With<Bird>>,
-    predators: Query<(), With<Predator>>,
+    run: RunReadout,
     mut actions: MessageWriter<ActionRequest>,
     mut presets: Local<Option<(Instant, Vec<String>)>>,
 ) -> Result {
@@ -84,17 +120,7 @@ pub fn ui_system(
     if presets.as_ref().is_none_or(|(t, _)| t.elapsed().as_secs() >= 3) {
         *presets = Some((Instant::now(), preset::available()));
     }
-    let info = PanelInfo {
-        seed: seed.0,
-        step: clock.step,
-        time_s: clock.time,
-        alive: birds.iter().len(),
-        predators: predators.iter().len(),
-        kills: log.total_kills,
-        paused: control.paused,
-        presets: presets.as_ref().map(|(_, p)| p.clone()).unwrap_or_default(),
-        step_ms: timer.ms,
-    };
+    let info = run.info(presets.as_ref().map(|(_, p)| p.clone()).unwrap_or_default());
     let mut edited = params.clone();
     let mut root = egui::Ui::new(
         ctx.clone(),
@@ -109,51 +135,16 @@ pub fn ui_system(
     for action in left.inner {
         actions.write(ActionRequest(action));
     }
-    let mut right = 0.0;
-    if state.show_plots {
-        let window = f64::from(state.plot_window_s);
-        right = egui::Panel::right("plots")
-            .resizable(true)
-            .default_size(380.0)
-            .show(&mut root, |ui| {
-                ui.heading("healing");
-                ui.add(egui::Slider::new(&mut state.plot_window_s, 10.0..=600.0).logarithmic(true).text("last").suffix(" s"));
-                plots_ui(ui, &metrics, window);
-            })
-            .response
-            .rect
-            .width();
-    }
+    let right = if state.show_plots { plots_panel(&mut root, state, &metrics) } else { 0.0 };
     let new_insets = PanelInsets { left: left.response.rect.width(), right };
     if *insets != new_insets {
         *insets = new_insets;
     }
     if state.show_stats {
-        egui::Area::new("stats".into())
-            .anchor(egui::Align2::RIGHT_TOP, egui::vec2(-right - 10.0, 10.0))
-            .interactable(false)
-            .show(&ctx, |ui| {
-                ui.add(egui::Label::new(
-                    egui::RichText::new(format!(
-                        "{:.0} fps  frame {:.1} ms  step {:.2} ms{}",
-                        1000.0 / state.frame_ms.max(0.001),
-                        state.frame_ms,
-                        info.step_ms,
-                        if info.paused { "  PAUSED" } else { "" }
-                    ))
-                    .monospace()
-                    .color(egui::Color32::from_gray(220)),
-                ).extend());
-            });
+        stats_readout(&ctx, state, &info, right);
     }
     if let Some(toast) = &state.toast {
-        let color = if toast.error { egui::Color32::from_rgb(255, 120, 100) } else { egui::Color32::from_rgb(170, 230, 170) };
-        let text = toast.text.clone();
-        egui::Area::new("toast".into())
-            .anchor(egui::Align2::CENTER_BOTTOM, egui::vec2(0.0, -20.0))
-            .show(&ctx, |ui| {
-                egui::Frame::popup(ui.style()).show(ui, |ui| ui.add(egui::Label::new(egui::RichText::new(text).color(color)).extend()));
-            });
+        show_toast(&ctx, toast);
     }
     super::record_ui::rec_indicator(&ctx, state, new_insets.left);
     let mut help = state.show_help;
@@ -163,12 +154,44 @@ pub fn ui_system(
     if edited != *params {
         *params = edited;
     }
-    // Only a text box keeps the keyboard: a clicked button or checkbox lets go of it, so hotkeys
-    // (Space, R, …) keep working and Space does not also press the last-clicked button.
+    keep_focus_for_text_only(&ctx);
+    Ok(())
+}
+
+/// Only a text box keeps the keyboard: a clicked button or checkbox lets go of it, so hotkeys
+/// (Space, R, …) keep working and Space does not also press the last-clicked button.
+fn keep_focus_for_text_only(ctx: &egui::Context) {
     if !ctx.text_edit_focused()
         && let Some(id) = ctx.memory(|m| m.focused())
     {
         ctx.memory_mut(|m| m.surrender_focus(id));
     }
-    Ok(())
+}
+
+/// What the panel shows of the run.
+#[derive(SystemParam)]
+pub struct RunReadout<'w, 's> {
+    control: Res<'w, SimControl>,
+    clock: Res<'w, SimClock>,
+    seed: Res<'w, SimSeed>,
+    log: Res<'w, PredationLog>,
+    timer: Res<'w, StepTimer>,
+    birds: Query<'w, 's, (), With<Bird>>,
+    predators: Query<'w, 's, (), With<Predator>>,
+}
+
+impl RunReadout<'_, '_> {
+    fn info(&self, presets: Vec<String>) -> PanelInfo {
+        PanelInfo {
+            seed: self.seed.0,
+            step: self.clock.step,
+            time_s: self.clock.time,
+            alive: self.birds.iter().len(),
+            predators: self.predators.iter().len(),
+            kills: self.log.total_kills,
+            paused: self.control.paused,
+            presets,
+            step_ms: self.timer.ms,
+        }
+    }
 }

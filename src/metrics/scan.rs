@@ -131,6 +131,10 @@ impl Scan<'_> {
     /// link lies in such a pair of cells (or in one cell), so each bird meets its nearest
     /// neighbour within the link there, from one side or the other. When cells are linked inside
     /// (see [`METRICS_CELL`]), one link between two cells joins them whole.
+    ///
+    /// Longer than most functions here on purpose: the cell loop, its seam and edge cases and the
+    /// union calls all work on the band's state (its part of the union-find, the best distances,
+    /// the cell's root), which one function keeps in one place.
     fn band(&self, r0: usize, st: &mut BandState) {
         let r1 = st.r1;
         let grid = self.grid;
@@ -203,11 +207,14 @@ impl Scan<'_> {
     }
 
     /// The common case, a cell away from seams and edges when cells are linked inside (so the
-    /// reach is 2 cells): the cell's birds against each other, then against the runs of slots
-    /// ahead (the rest of its row up to 2 cells on, and 5 cells in each of the next 2 rows; a row
+    /// reach is [`FAST_REACH`] cells): the cell's birds against each other, then against the runs of slots
+    /// ahead (the rest of its row up to `FAST_REACH` cells on, and `2·FAST_REACH + 1` cells in each of the next `FAST_REACH` rows; a row
     /// of neighbouring cells is one contiguous run of slots), 64 birds of a run at a time: each
     /// distance is noted for both birds, and the cells of linked birds joined. Rows that belong to
     /// the next band go through [`Scan::scan_next_band`].
+    ///
+    /// One function on purpose: it is the scan's hot loop, written so its locals (the cell's
+    /// root, the run bounds, the 64-bird mask) stay local and the distance loop vectorizes.
     fn interior(&self, x: usize, y: usize, own: std::ops::Range<usize>, st: &mut BandState) {
         let pos = &self.grid.pos;
         let base = st.base as usize;
@@ -357,9 +364,22 @@ pub fn link_scan(grid: &SpatialGrid, link: f32) -> LinkScan {
         }),
         _ => bands.into_iter().map(run).collect(),
     };
+    join_bands(&parts, &mut parent, &mut best);
+    let (nn_sum, nn_count) = chunked(n, |r| {
+        best[r].iter().filter(|&&d| d < scan.link2).fold((0.0f64, 0u32), |(s, c), &d| (s + f64::from(d.sqrt()), c + 1))
+    })
+    .into_iter()
+    .fold((0.0, 0), |(s, c), (ps, pc)| (s + ps, c + pc));
+    let label: Vec<u32> = (0..n as u32).map(|i| find(&mut parent, 0, i)).collect();
+    LinkScan { clusters: clusters_from_labels(label), nn_sum, nn_count }
+}
+
+/// Joins what the bands found across their borders: links into the union-find, nearest distances
+/// into `best`.
+fn join_bands(parts: &[BandScan], parent: &mut [u32], best: &mut [f32]) {
     for part in &parts {
         for &(a, b) in &part.edges {
-            union(&mut parent, 0, a, b);
+            union(parent, 0, a, b);
         }
         for &(j, d) in &part.far {
             let b = &mut best[j as usize];
@@ -370,13 +390,6 @@ pub fn link_scan(grid: &SpatialGrid, link: f32) -> LinkScan {
             *b = b.min(d);
         }
     }
-    let (nn_sum, nn_count) = chunked(n, |r| {
-        best[r].iter().filter(|&&d| d < scan.link2).fold((0.0f64, 0u32), |(s, c), &d| (s + f64::from(d.sqrt()), c + 1))
-    })
-    .into_iter()
-    .fold((0.0, 0), |(s, c), (ps, pc)| (s + ps, c + pc));
-    let label: Vec<u32> = (0..n as u32).map(|i| find(&mut parent, 0, i)).collect();
-    LinkScan { clusters: clusters_from_labels(label), nn_sum, nn_count }
 }
 
 /// Birds closer than `link` are joined; clusters are the connected components.

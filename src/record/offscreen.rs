@@ -109,18 +109,9 @@ fn capture_held_frame(app: &mut App, size: (u32, u32)) -> Result<Vec<u8>> {
     }
 }
 
-/// Records a run. Checks the options and the output path before rendering; writes the output
-/// atomically; on any failure leaves nothing behind.
-pub fn record(config: &RunConfig, options: &RecordOptions, progress: Option<&ProgressBar>) -> Result<Recorded> {
-    if options.replay.is_none() {
-        limits::check_seconds(options.seconds)?;
-    }
-    limits::check_fps(options.fps)?;
-    limits::check_size(options.size)?;
-    let format = check_output(&options.out)?;
-    let frames = options.frames().max(1);
-    let spf = options.steps_per_frame(config.params.step_rate);
-
+/// The app that records: the simulation, its metrics and the flock drawing, with no window; a
+/// camera renders the whole world into an image of the output size.
+fn offscreen_app(config: &RunConfig, options: &RecordOptions) -> App {
     let mut app = App::new();
     app.add_plugins(
         DefaultPlugins
@@ -133,7 +124,7 @@ pub fn record(config: &RunConfig, options: &RecordOptions, progress: Option<&Pro
     if let Some(plan) = &options.replay {
         app.insert_resource(ReplaySchedule::new(plan.changes.clone()));
     }
-    app.insert_resource(ClearColor(Color::srgb(0.04, 0.05, 0.08)));
+    app.insert_resource(ClearColor(crate::view::draw::BACKGROUND));
     app.add_plugins((FlockDrawPlugin, CapturePlugin));
     // Each update may run up to `BATCH` steps; `SimControl::hold_at` stops them at the exact step.
     const BATCH: u32 = 16;
@@ -146,22 +137,41 @@ pub fn record(config: &RunConfig, options: &RecordOptions, progress: Option<&Pro
     app.finish();
     app.cleanup();
 
+    app
+}
+
+/// Lets the simulation run until `target` steps, then holds it there.
+fn advance(app: &mut App, target: u64) -> Result<()> {
+    let mut control = app.world_mut().resource_mut::<SimControl>();
+    control.paused = false;
+    control.hold_at = Some(target);
+    let mut guard = 0;
+    while app.world().resource::<SimClock>().step < target {
+        app.update();
+        guard += 1;
+        if guard > 100 + 10 * target {
+            bail!("the simulation does not advance");
+        }
+    }
+    Ok(())
+}
+
+/// Records a run. Checks the options and the output path before rendering; writes the output
+/// atomically; on any failure leaves nothing behind.
+pub fn record(config: &RunConfig, options: &RecordOptions, progress: Option<&ProgressBar>) -> Result<Recorded> {
+    if options.replay.is_none() {
+        limits::check_seconds(options.seconds)?;
+    }
+    limits::check_fps(options.fps)?;
+    limits::check_size(options.size)?;
+    let format = check_output(&options.out)?;
+    let frames = options.frames().max(1);
+    let spf = options.steps_per_frame(config.params.step_rate);
+
+    let size = options.size;
+    let mut app = offscreen_app(config, options);
     let mut encoder = Encoder::create(&options.out, format, size, options.fps)?;
     let result = (|| -> Result<()> {
-        let advance = |app: &mut App, target: u64| -> Result<()> {
-            let mut control = app.world_mut().resource_mut::<SimControl>();
-            control.paused = false;
-            control.hold_at = Some(target);
-            let mut guard = 0;
-            while app.world().resource::<SimClock>().step < target {
-                app.update();
-                guard += 1;
-                if guard > 100 + 10 * target {
-                    bail!("the simulation does not advance");
-                }
-            }
-            Ok(())
-        };
         app.update(); // start-up
         if let Some(plan) = &options.replay {
             advance(&mut app, plan.start_step)?;

@@ -111,6 +111,36 @@ pub fn apply_reset(world: &mut World) {
     world.write_message(SimReset { seed });
 }
 
+/// Orders the step's phases ([`SimSystems`], gated by [`sim_running`]) and the population's
+/// ([`PopulationSystems`]) once, in `FixedUpdate`.
+fn configure_step_sets(app: &mut App) {
+    app            .configure_sets(
+                FixedUpdate,
+                (
+                    SimSystems::Population,
+                    SimSystems::BuildGrid,
+                    SimSystems::Gather,
+                    SimSystems::Rules,
+                    SimSystems::Integrate,
+                    SimSystems::Resolve,
+                )
+                    .chain()
+                    .run_if(sim_running),
+            )
+            .configure_sets(
+                FixedUpdate,
+                (
+                    PopulationSystems::Changes,
+                    PopulationSystems::Birds,
+                    PopulationSystems::Predators,
+                    PopulationSystems::Script,
+                    PopulationSystems::Repair,
+                )
+                    .chain()
+                    .in_set(SimSystems::Population),
+            );
+}
+
 /// Adds the flock simulation: resources, the start-up flock and the fixed-step systems.
 pub struct SimPlugin {
     /// The parameters to start with (already validated).
@@ -135,33 +165,9 @@ impl Plugin for SimPlugin {
             .init_schedule(StartRun)
             .init_run_resource::<Population>()
             .init_run_resource::<SpatialGrid>()
-            .init_run_resource::<SimClock>()
-            .configure_sets(
-                FixedUpdate,
-                (
-                    SimSystems::Population,
-                    SimSystems::BuildGrid,
-                    SimSystems::Gather,
-                    SimSystems::Rules,
-                    SimSystems::Integrate,
-                    SimSystems::Resolve,
-                )
-                    .chain()
-                    .run_if(sim_running),
-            )
-            .configure_sets(
-                FixedUpdate,
-                (
-                    PopulationSystems::Changes,
-                    PopulationSystems::Birds,
-                    PopulationSystems::Predators,
-                    PopulationSystems::Script,
-                    PopulationSystems::Repair,
-                )
-                    .chain()
-                    .in_set(SimSystems::Population),
-            )
-            .add_systems(Startup, run_state::start_run)
+            .init_run_resource::<SimClock>();
+        configure_step_sets(app);
+        app.add_systems(Startup, run_state::start_run)
             .add_systems(PreUpdate, apply_reset)
             .add_systems(First, systems::sync_timestep)
             .add_systems(StartRun, spawn::sync_population)

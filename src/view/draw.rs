@@ -3,6 +3,9 @@
 
 use bevy::prelude::*;
 
+/// The sky behind the flock (the window's and the recordings' clear colour).
+pub const BACKGROUND: Color = Color::srgb(0.04, 0.05, 0.08);
+
 /// How birds are coloured.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum ColorMode {
