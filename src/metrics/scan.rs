@@ -377,7 +377,7 @@ pub fn link_scan(grid: &SpatialGrid, link: f32) -> LinkScan {
 /// Joins what the bands found across their borders: links into the union-find, nearest distances
 /// into `best`.
 fn join_bands(parts: &[BandScan], parent: &mut [u32], best: &mut [f32]) {
-    for part in &parts {
+    for part in parts {
         for &(a, b) in &part.edges {
             union(parent, 0, a, b);
         }

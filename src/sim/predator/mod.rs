@@ -32,7 +32,7 @@ pub enum PredatorKind {
 }
 
 /// A predator.
-#[derive(Component, Clone, Debug, PartialEq, Reflect)]
+#[derive(Component, Clone, Copy, Debug, PartialEq, Reflect)]
 pub struct Predator {
     /// Stable id, unique within a run (predators have their own id sequence).
     pub id: u32,
