@@ -203,27 +203,51 @@ fn nan_and_infinite_literals_are_refused_by_name() {
 }
 
 #[test]
-fn killing_the_process_mid_run_leaves_the_old_file() {
+fn killing_the_process_while_it_writes_leaves_the_old_file() {
     let dir = std::env::temp_dir().join(format!("murmuration-kill-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("state.csv");
+    std::fs::write(&path, "old contents\n").unwrap();
+    // a million birds' final state (~60 MB) is streamed into a temporary file beside the target
+    let mut child = crate::support::bin()
+        .args(["sim", "--boids", "1000000", "--steps", "0", "--dump-state", path.to_str().unwrap()])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let temp = dir.join(format!(".state.csv.tmp-{}", child.id()));
+    let started = std::time::Instant::now();
+    while std::fs::metadata(&temp).map_or(0, |m| m.len()) == 0 {
+        assert!(child.try_wait().unwrap().is_none(), "the run ended before it was seen writing");
+        assert!(started.elapsed().as_secs() < 300, "no output after 300 s");
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    child.kill().unwrap(); // SIGKILL, mid-write
+    child.wait().unwrap();
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "old contents\n", "the old file is intact");
+    assert!(temp.exists(), "the kill landed while the file was being written");
+    // the next write to that path cleans the killed writer's temporary up and replaces the file whole
+    let out = run(&["sim", "--boids", "100", "--steps", "12", "--dump-state", path.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.starts_with("kind,id,x,y,vx,vy\n") && text.lines().count() == 101, "{text}");
+    let left: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.file_name()).collect();
+    assert_eq!(left, vec![std::ffi::OsString::from("state.csv")], "no temporary files");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_finished_run_replaces_the_metrics_file_whole() {
+    let dir = std::env::temp_dir().join(format!("murmuration-metrics-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("m.csv");
     std::fs::write(&path, "old contents\n").unwrap();
-    let mut child = crate::support::bin()
-        .args(["sim", "--boids", "3000", "--steps", "1000000", "--metrics", path.to_str().unwrap()])
-        .spawn()
-        .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(1500));
-    child.kill().unwrap(); // SIGKILL
-    child.wait().unwrap();
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), "old contents\n");
-    // a finished run replaces it whole
     let out = run(&["sim", "--boids", "100", "--steps", "12", "--metrics", path.to_str().unwrap()]);
     assert!(out.status.success());
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.starts_with("step,time_s,alive,kills,polarization,milling,clusters,largest_cluster_frac,mean_nn_dist\n"));
     assert!(text.lines().last().unwrap().starts_with("12,"), "{text}");
-    let leftovers: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.file_name()).collect();
-    assert_eq!(leftovers.len(), 1, "no temporary files: {leftovers:?}");
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1, "no temporary files");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

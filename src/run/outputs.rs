@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::RunConfig;
 use super::headless::{Headless, SimReport};
-use crate::io::write_atomic;
+use crate::io::{write_atomic, write_atomic_with};
 use crate::metrics::strikes::Strike;
 use crate::metrics::{CSV_HEADER, Metrics};
 use crate::sim::{Bird, Dive, PredationLog, Population, Position, Predator, SimClock, SimParams, Velocity};
@@ -94,13 +94,10 @@ pub fn write_all(outputs: &SimOutputs, config: &RunConfig, report: &SimReport, s
     let world = sim.app.world_mut();
     if let Some(path) = &outputs.metrics {
         let metrics = world.resource::<Metrics>();
-        let mut text = String::from(CSV_HEADER);
-        text.push('\n');
-        for row in metrics.all.iter().flatten() {
-            text.push_str(&row.csv_row());
-            text.push('\n');
-        }
-        write_atomic(path, text.as_bytes())?;
+        write_atomic_with(path, |out| {
+            writeln!(out, "{CSV_HEADER}")?;
+            metrics.all.iter().flatten().try_for_each(|row| writeln!(out, "{}", row.csv_row()))
+        })?;
     }
     if let Some(path) = &outputs.summary {
         let metrics = world.resource::<Metrics>();
@@ -127,30 +124,31 @@ pub fn write_all(outputs: &SimOutputs, config: &RunConfig, report: &SimReport, s
         write_atomic(path, text.as_bytes())?;
     }
     if let Some(path) = &outputs.dump_state {
-        write_atomic(path, dump_state(world).as_bytes())?;
+        let (birds, predators) = final_state(world);
+        write_atomic_with(path, |out| write_state(out, &birds, &predators))?;
     }
     Ok(())
 }
 
-/// The final state as CSV, `kind,id,x,y,vx,vy`: birds then predators, each in id order.
-pub fn dump_state(world: &mut World) -> String {
-    let mut birds: Vec<_> = world
-        .query::<(&Bird, &Position, &Velocity)>()
-        .iter(world)
-        .map(|(b, p, v)| (b.id, p.0, v.0))
-        .collect();
+/// Every bird's and predator's `(id, position, velocity)`, each in id order.
+type Agents = Vec<(u32, Vec2, Vec2)>;
+
+/// The birds and the predators, each in id order.
+fn final_state(world: &mut World) -> (Agents, Agents) {
+    let mut birds: Agents = world.query::<(&Bird, &Position, &Velocity)>().iter(world).map(|(b, p, v)| (b.id, p.0, v.0)).collect();
     birds.sort_unstable_by_key(|b| b.0);
-    let mut predators: Vec<_> = world
-        .query::<(&Predator, &Position, &Velocity)>()
-        .iter(world)
-        .map(|(b, p, v)| (b.id, p.0, v.0))
-        .collect();
+    let mut predators: Agents = world.query::<(&Predator, &Position, &Velocity)>().iter(world).map(|(b, p, v)| (b.id, p.0, v.0)).collect();
     predators.sort_unstable_by_key(|b| b.0);
-    let mut out = String::from("kind,id,x,y,vx,vy\n");
+    (birds, predators)
+}
+
+/// The final state as CSV, `kind,id,x,y,vx,vy`: birds then predators, each in id order.
+pub fn write_state(out: &mut dyn std::io::Write, birds: &[(u32, Vec2, Vec2)], predators: &[(u32, Vec2, Vec2)]) -> std::io::Result<()> {
+    writeln!(out, "kind,id,x,y,vx,vy")?;
     for (kind, list) in [("bird", birds), ("predator", predators)] {
         for (id, p, v) in list {
-            out.push_str(&format!("{kind},{id},{},{},{},{}\n", p.x, p.y, v.x, v.y));
+            writeln!(out, "{kind},{id},{},{},{},{}", p.x, p.y, v.x, v.y)?;
         }
     }
-    out
+    Ok(())
 }
