@@ -5,7 +5,9 @@ use std::time::Duration;
 use bevy::prelude::*;
 use bevy::time::TimeUpdateStrategy;
 use murmuration::sim::hash::world_state_hash;
-use murmuration::sim::{SimClock, SimParams, SimPlugin};
+use murmuration::sim::{Position, SimClock, SimControl, SimParams, SimPlugin};
+use murmuration::view::InterpolationPlugin;
+use murmuration::view::interpolate::{DrawBlend, PreviousPosition, drawn_position};
 
 use crate::support::{field, run, stderr, stdout};
 
@@ -26,10 +28,18 @@ fn same_seed_same_hash_with_one_and_two_threads() {
 
 /// Runs the simulation as a window app would, with frames of `frame` length, until `steps` steps.
 fn run_at_frame_rate(fps: u32, steps: u64) -> (u64, u32) {
+    run_at(fps, steps, false)
+}
+
+/// As [`run_at_frame_rate`], with the window's drawing interpolation on or off.
+fn run_at(fps: u32, steps: u64, interpolate: bool) -> (u64, u32) {
     let params = SimParams { boid_count: 800, ..SimParams::default() };
     let mut app = App::new();
     app.add_plugins(MinimalPlugins);
     app.add_plugins(SimPlugin { params, seed: 3, script: Default::default() });
+    if interpolate {
+        app.add_plugins(InterpolationPlugin);
+    }
     app.insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_secs(1) / fps));
     let mut frames = 0;
     while app.world().resource::<SimClock>().step < steps {
@@ -47,4 +57,36 @@ fn frame_rate_does_not_change_the_simulation() {
     let (fast, fast_frames) = run_at_frame_rate(144, 120);
     assert_eq!(slow, fast);
     assert!(fast_frames > 4 * slow_frames, "{fast_frames} vs {slow_frames} frames");
+}
+
+#[test]
+fn the_window_draws_between_fixed_steps_without_changing_the_simulation() {
+    // the same run with the window's interpolation: the same state
+    assert_eq!(run_at(144, 120, true).0, run_at(144, 120, false).0);
+
+    let params = SimParams { boid_count: 50, ..SimParams::default() };
+    let space = murmuration::sim::space::Space::from_params(&params);
+    let mut app = App::new();
+    app.add_plugins((MinimalPlugins, SimPlugin { params, seed: 5, script: Default::default() }, InterpolationPlugin));
+    // frames of 1.25 steps: after 2 frames (one for start-up), 1 step and a quarter into the next
+    app.insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_secs(1) * 5 / (4 * 60)));
+    app.update();
+    app.update();
+    app.update();
+    let alpha = app.world().resource::<DrawBlend>().alpha;
+    assert!((alpha - 0.5).abs() < 0.01, "alpha {alpha}: 2.5 steps of frames, 2 steps run");
+    let world = app.world_mut();
+    let mut q = world.query::<(&Position, &PreviousPosition)>();
+    let mut moved = 0;
+    for (p, prev) in q.iter(world) {
+        let d = drawn_position(&space, prev.0, p.0, alpha);
+        let (a, b) = (space.offset(prev.0, d).length(), space.offset(d, p.0).length());
+        assert!((a - b).abs() < 1e-3, "halfway: {a} vs {b}");
+        moved += usize::from(prev.0 != p.0);
+    }
+    assert_eq!(moved, 50, "every bird has moved since its previous position");
+    // paused: the current state is drawn exactly
+    app.world_mut().resource_mut::<SimControl>().paused = true;
+    app.update();
+    assert_eq!(app.world().resource::<DrawBlend>().alpha, 1.0);
 }

@@ -167,11 +167,11 @@ proptest! {
             2 => junk.clone(),                                           // garbage
             _ => VALID.replacen("1000", &String::from_utf8_lossy(&insert), 1).into_bytes(), // a value replaced
         };
-        if let Ok(text) = std::str::from_utf8(&bytes) {
-            if let Err(e) = Preset::from_ron(text) {
-                let msg = format!("{e:#}");
-                prop_assert!(!msg.is_empty());
-            }
+        if let Ok(text) = std::str::from_utf8(&bytes)
+            && let Err(e) = Preset::from_ron(text)
+        {
+            let msg = format!("{e:#}");
+            prop_assert!(!msg.is_empty());
         }
         // non-UTF-8 bytes are refused by load_file before parsing (tested in cli.rs)
     }

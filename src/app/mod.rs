@@ -25,7 +25,7 @@ use bevy_egui::{EguiPlugin, EguiPrimaryContextPass};
 
 use crate::metrics::MetricsPlugin;
 use crate::run::{RunConfig, task_pool_plugin};
-use crate::view::{DrawMode, DrawSettings, FlockDrawPlugin, SplatPlugin, ViewSystems};
+use crate::view::{DrawMode, DrawSettings, FlockDrawPlugin, InterpolationPlugin, SplatPlugin, ViewSystems};
 
 pub use capture::AutoScreenshot;
 pub use state::{UiAction, UiState};
@@ -85,7 +85,7 @@ impl Plugin for AppPlugin {
     fn build(&self, app: &mut App) {
         app.insert_resource(ClearColor(crate::view::draw::BACKGROUND))
             .add_plugins(EguiPlugin::default())
-            .add_plugins((camera::CameraPlugin, FlockDrawPlugin, overlay::OverlayPlugin, SplatPlugin))
+            .add_plugins((camera::CameraPlugin, FlockDrawPlugin, InterpolationPlugin, overlay::OverlayPlugin, SplatPlugin))
             .configure_sets(Update, ViewSystems::Draw.in_set(AppSystems::Draw))
             .init_resource::<ui::StepTimer>()
             .add_systems(FixedFirst, ui::step_timer_start)

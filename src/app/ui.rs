@@ -104,6 +104,7 @@ fn show_toast(ctx: &egui::Context, toast: &super::state::Toast) {
 }
 
 /// Draws every panel and window.
+#[allow(clippy::too_many_arguments)] // a system: each parameter is a resource it reads or writes
 pub fn ui_system(
     mut contexts: EguiContexts,
     mut params: ResMut<SimParams>,

@@ -65,6 +65,16 @@ pub fn hatch(
     });
 }
 
+/// Repair mode: hatching while the population is short.
+pub struct RepairPlugin;
+
+impl Plugin for RepairPlugin {
+    fn build(&self, app: &mut App) {
+        app.init_run_resource::<HatchBudget>()
+            .add_systems(FixedUpdate, hatch.in_set(super::PopulationSystems::Repair));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,15 +87,5 @@ mod tests {
         assert_eq!(hatch_count(&mut budget, 1000.0, 1.0, 3), 3);
         assert_eq!(hatch_count(&mut budget, 1000.0, 1.0, 0), 0);
         assert_eq!(budget, 0.0);
-    }
-}
-
-/// Repair mode: hatching while the population is short.
-pub struct RepairPlugin;
-
-impl Plugin for RepairPlugin {
-    fn build(&self, app: &mut App) {
-        app.init_run_resource::<HatchBudget>()
-            .add_systems(FixedUpdate, hatch.in_set(super::PopulationSystems::Repair));
     }
 }

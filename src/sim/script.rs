@@ -111,6 +111,19 @@ pub fn run_script(
     }
 }
 
+/// Scripted dives: a falcon launched through the flock at set times.
+pub struct ScriptPlugin {
+    /// The run's script.
+    pub script: Script,
+}
+
+impl Plugin for ScriptPlugin {
+    fn build(&self, app: &mut App) {
+        app.insert_resource(self.script.clone())
+            .add_systems(FixedUpdate, run_script.in_set(super::PopulationSystems::Script));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,18 +155,5 @@ mod tests {
         assert_eq!(err, "invalid value for dives[2].speed: 50 (allowed: 0.5 to 10)");
         assert!(dive(f32::NAN, None).validate(0).unwrap_err().contains("at_s"));
         assert!(dive(1.0, Some(0.0)).validate(0).unwrap_err().contains("every_s"));
-    }
-}
-
-/// Scripted dives: a falcon launched through the flock at set times.
-pub struct ScriptPlugin {
-    /// The run's script.
-    pub script: Script,
-}
-
-impl Plugin for ScriptPlugin {
-    fn build(&self, app: &mut App) {
-        app.insert_resource(self.script.clone())
-            .add_systems(FixedUpdate, run_script.in_set(super::PopulationSystems::Script));
     }
 }

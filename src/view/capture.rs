@@ -211,7 +211,10 @@ fn on_screenshot(captured: On<ScreenshotCaptured>, capture: Res<FrameCapture>) {
 #[derive(Resource, Default)]
 struct AttemptsThisFrame(Vec<(Entity, Option<AssetId<Image>>)>);
 
-fn extract_attempts(attempts: Extract<Query<(Entity, Option<&Readback>), With<CaptureAttempt>>>, mut this_frame: ResMut<AttemptsThisFrame>) {
+/// The main world's capture attempts, with their readbacks.
+type Attempts<'w, 's> = Query<'w, 's, (Entity, Option<&'static Readback>), With<CaptureAttempt>>;
+
+fn extract_attempts(attempts: Extract<Attempts>, mut this_frame: ResMut<AttemptsThisFrame>) {
     this_frame.0.clear();
     this_frame.0.extend(attempts.iter().map(|(entity, readback)| {
         let image = match readback {

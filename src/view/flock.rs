@@ -9,6 +9,8 @@ use super::ViewSystems;
 use super::camera::ViewCamera;
 use super::colors::{ClusterLabels, bird_color, refresh_cluster_labels};
 use super::draw::DrawSettings;
+use super::interpolate::{DrawBlend, PreviousPosition, drawn_position};
+use crate::sim::space::Space;
 use crate::sim::{Bird, Position, Predator, SimParams, Velocity};
 
 /// Draws the flock, the predators and the world's border.
@@ -18,6 +20,7 @@ impl Plugin for FlockDrawPlugin {
     fn build(&self, app: &mut App) {
         app.init_resource::<ClusterLabels>()
             .init_resource::<DrawSettings>()
+            .init_resource::<DrawBlend>()
             .add_systems(Startup, spawn_flock_mesh)
             .add_systems(Update, (refresh_cluster_labels, (update_flock_mesh, draw_border)).chain().in_set(ViewSystems::Draw));
     }
@@ -72,8 +75,9 @@ pub fn bird_triangle(pos: Vec2, vel: Vec2, length: f32) -> [Vec2; 3] {
 
 #[allow(clippy::too_many_arguments)]
 fn update_flock_mesh(
-    birds: Query<(&Bird, &Position, &Velocity)>,
-    predators: Query<(&Position, &Velocity), With<Predator>>,
+    birds: Query<(&Bird, &Position, &Velocity, Option<&PreviousPosition>)>,
+    predators: Query<(&Position, &Velocity, Option<&PreviousPosition>), With<Predator>>,
+    blend: Res<DrawBlend>,
     flock: Single<&Mesh2d, With<FlockMesh>>,
     predator_mesh: Single<&Mesh2d, (With<PredatorMesh>, Without<FlockMesh>)>,
     camera: Single<&Projection, With<ViewCamera>>,
@@ -94,11 +98,14 @@ fn update_flock_mesh(
     let per_bird = if dots { 1 } else { 3 };
     let mut positions = Vec::with_capacity(n * per_bird);
     let mut colors = Vec::with_capacity(n * per_bird);
-    for (bird, p, v) in birds.iter().take(n) {
+    let space = Space::from_params(&params);
+    let at = |p: &Position, prev: Option<&PreviousPosition>| prev.map_or(p.0, |q| drawn_position(&space, q.0, p.0, blend.alpha));
+    for (bird, p, v, prev) in birds.iter().take(n) {
+        let p = at(p, prev);
         if dots {
-            positions.push([p.0.x, p.0.y, 0.0]);
+            positions.push([p.x, p.y, 0.0]);
         } else {
-            for corner in bird_triangle(p.0, v.0, length) {
+            for corner in bird_triangle(p, v.0, length) {
                 positions.push([corner.x, corner.y, 0.0]);
             }
         }
@@ -115,8 +122,8 @@ fn update_flock_mesh(
         mesh.insert_attribute(Mesh::ATTRIBUTE_COLOR, colors);
     }
     let mut positions = Vec::new();
-    for (p, v) in &predators {
-        for corner in bird_triangle(p.0, v.0, BIRD_PIXELS * scale * PREDATOR_SCALE) {
+    for (p, v, prev) in &predators {
+        for corner in bird_triangle(at(p, prev), v.0, BIRD_PIXELS * scale * PREDATOR_SCALE) {
             positions.push([corner.x, corner.y, 0.0]);
         }
     }

@@ -6,6 +6,7 @@
 //! - [`flock`]: the flock and predators as one mesh each, and the world's border.
 //! - [`colors`]: bird colours by heading, speed or cluster.
 //! - [`splat`]: the compute-shader dots (the window's "gpu" mode).
+//! - [`interpolate`]: drawing positions between fixed steps (the window).
 //! - [`camera`]: fitting the world into a viewport; the camera that renders the world into an image.
 //! - [`capture`]: reading back complete frames.
 
@@ -14,6 +15,7 @@ pub mod capture;
 pub mod colors;
 pub mod draw;
 pub mod flock;
+pub mod interpolate;
 pub mod splat;
 
 use bevy::prelude::*;
@@ -21,6 +23,7 @@ use bevy::prelude::*;
 pub use capture::{CaptureId, CapturePlugin, CaptureSource, FrameCapture};
 pub use draw::{ColorMode, DrawMode, DrawSettings};
 pub use flock::FlockDrawPlugin;
+pub use interpolate::InterpolationPlugin;
 pub use splat::SplatPlugin;
 
 /// The view's per-frame work, in `Update` (after whatever moves the camera).

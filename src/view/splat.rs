@@ -24,6 +24,8 @@ use super::ViewSystems;
 use super::camera::ViewCamera;
 use super::colors::{ClusterLabels, bird_color, refresh_cluster_labels};
 use super::draw::DrawSettings;
+use super::interpolate::{DrawBlend, PreviousPosition, drawn_position};
+use crate::sim::space::Space;
 use crate::sim::{Bird, Position, SimParams, Velocity};
 
 /// What the compute shader draws this frame (extracted to the render world).
@@ -104,7 +106,8 @@ fn update_splat(
     draw: Res<DrawSettings>,
     params: Res<SimParams>,
     clusters: Res<ClusterLabels>,
-    birds: Query<(&Bird, &Position, &Velocity)>,
+    birds: Query<(&Bird, &Position, &Velocity, Option<&PreviousPosition>)>,
+    blend: Res<DrawBlend>,
     window: Single<&Window, With<PrimaryWindow>>,
     camera: Single<(&Transform, &Projection), With<ViewCamera>>,
     mut images: ResMut<Assets<Image>>,
@@ -147,8 +150,10 @@ fn update_splat(
         frame.size = size;
     }
     let mut dots = Vec::with_capacity(birds.iter().len());
-    for (bird, p, v) in &birds {
-        let px = to_px(p.0) - lo;
+    let space = Space::from_params(&params);
+    for (bird, p, v, prev) in &birds {
+        let p = prev.map_or(p.0, |q| drawn_position(&space, q.0, p.0, blend.alpha));
+        let px = to_px(p) - lo;
         let c = bird_color(draw.color_mode, bird, v.0, &params, &clusters.of);
         dots.push([px.x, px.y, pack(c), 0.0]);
     }

@@ -183,7 +183,7 @@ fn gather_run_equals_gather_per_slot() {
     for edge_mode in [EdgeMode::Wrap, EdgeMode::Bounce] {
         let p = SimParams { edge_mode, fov_deg: 250.0, ..params() };
         let birds: Vec<(Vec2, Vec2)> = (0..600)
-            .map(|_| (Vec2::new(rng.random::<f32>() * 199.0, rng.random::<f32>() * 199.0), Vec2::from_angle(rng.random::<f32>() * 6.28) * 50.0))
+            .map(|_| (Vec2::new(rng.random::<f32>() * 199.0, rng.random::<f32>() * 199.0), Vec2::from_angle(rng.random::<f32>() * std::f32::consts::TAU) * 50.0))
             .collect();
         let grid = grid_of(&p, &birds);
         let per = Perception::from_params(&p);
