@@ -46,6 +46,38 @@ fn every_parameter_at_its_minimum_and_maximum() {
     }
 }
 
+/// Each parameter set alone to its minimum or maximum on each preset, through the command line's
+/// own path (`--set`), runs: conflicting values are capped as the help says, the parameters in
+/// effect satisfy every rule, and the birds stay finite and inside the world.
+#[test]
+fn every_parameter_at_either_end_runs_on_every_preset() {
+    for (preset, _) in murmuration::preset::BUILT_IN {
+        for spec in PARAMS {
+            let ends = match spec.kind {
+                ParamKind::Float { min, max, .. } => [ParamValue::Float(min), ParamValue::Float(max)],
+                ParamKind::Int { min, max, .. } => [ParamValue::Int(min), ParamValue::Int(max)],
+                ParamKind::Choice { options, .. } => [ParamValue::Choice(0), ParamValue::Choice(options.len() - 1)],
+            };
+            for value in ends {
+                let assignment = format!("{}={}", spec.key, spec.format(value));
+                if spec.key == "boid_count" && value == ParamValue::Int(1_000_000) {
+                    continue; // a million birds: see `a_million_birds_start_and_step`
+                }
+                let what = format!("{preset} with {assignment}");
+                let config = murmuration::run::RunConfig::resolve(Some(preset), None, &[assignment.clone()], &[], "default")
+                    .unwrap_or_else(|e| panic!("{what}: {e:#}"));
+                let p = &config.params;
+                assert!(p.min_speed <= p.max_speed, "{what}: the min speed is capped");
+                let mut sim = murmuration::run::Headless::new(&config, None);
+                sim.step(3);
+                check_invariants(&mut sim, &what);
+                let live = sim.app.world().resource::<SimParams>();
+                assert_eq!(live, p, "{what}: the simulation runs the parameters in effect");
+            }
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(12))]
     #[test]
