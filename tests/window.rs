@@ -120,6 +120,7 @@ APP=$!
 for i in $(seq 1 240); do grep -q "ready: the window shows a complete frame" app.log && break; sleep 0.25; done
 grep -q "ready: the window shows a complete frame" app.log
 WID=$(xdotool search --name murmuration | head -1)
+xdotool getwindowname "$WID" > title.txt
 xdotool windowfocus --sync "$WID"
 {actions}
 for i in $(seq 1 60); do {done} && break; sleep 0.5; done
@@ -162,6 +163,9 @@ sleep 0.3
 xdotool mousemove 165 161 click 1",
         "[ -f assets/presets/mine.ron ] && ls captures/*.png >/dev/null 2>&1",
     );
+    // the title names the preset and the seed
+    let title = std::fs::read_to_string(dir.join("title.txt")).unwrap();
+    assert_eq!(title.trim(), "murmuration — falcon · seed 1");
     // the screenshot landed in ./captures, whole
     let shots: Vec<_> = std::fs::read_dir(dir.join("captures")).expect("a captures folder").flatten().collect();
     assert_eq!(shots.len(), 1, "{log}");

@@ -92,6 +92,7 @@ impl Plugin for AppPlugin {
             .add_systems(FixedLast, ui::step_timer_end)
             .add_systems(First, ui::tick_ui_state)
             .add_systems(EguiPrimaryContextPass, ui::ui_system)
+            .add_systems(Last, ui::update_title)
             .add_plugins(crate::view::CapturePlugin)
             .insert_resource(AutoScreenshot::new(self.options.screenshot.clone(), self.options.frames))
             .init_resource::<capture::PendingShots>()
@@ -116,7 +117,7 @@ pub fn build(config: &RunConfig, options: AppOptions) -> App {
             .set(task_pool_plugin(None))
             .set(WindowPlugin {
                 primary_window: Some(Window {
-                    title: format!("murmuration — {}", config.preset),
+                    title: ui::window_title(&config.preset, config.seed),
                     resolution: WindowResolution::new(1280, 720),
                     ..default()
                 }),

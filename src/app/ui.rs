@@ -103,6 +103,20 @@ fn show_toast(ctx: &egui::Context, toast: &super::state::Toast) {
     });
 }
 
+/// The window's title: the preset and the seed.
+pub fn window_title(preset: &str, seed: u64) -> String {
+    format!("murmuration — {preset} · seed {seed}")
+}
+
+/// Keeps the title on the loaded preset and the run's seed (a new seed, a loaded preset).
+pub fn update_title(state: Res<UiState>, seed: Res<SimSeed>, window: Option<Single<&mut Window, With<bevy::window::PrimaryWindow>>>) {
+    let Some(mut window) = window else { return };
+    let title = window_title(&state.preset_name, seed.0);
+    if window.title != title {
+        window.title = title;
+    }
+}
+
 /// Draws every panel and window.
 #[allow(clippy::too_many_arguments)] // a system: each parameter is a resource it reads or writes
 pub fn ui_system(
