@@ -21,6 +21,8 @@ pub struct AutoScreenshot {
     frames: Option<u32>,
     frame: u32,
     capture: Option<CaptureId>,
+    /// The simulation was held for the screenshot in the last update.
+    held: bool,
     timing_from: Option<(u32, std::time::Instant)>,
     /// Mean frame time from frame 10 to the last scripted frame (0 if it ran no further).
     frame_ms: f64,
@@ -30,7 +32,7 @@ impl AutoScreenshot {
     /// A screenshot to `path` after `frames` frames (default 60), or a quit after `frames`.
     pub fn new(path: Option<PathBuf>, frames: Option<u32>) -> Self {
         let frames = frames.or(path.as_ref().map(|_| 60));
-        Self { path, frames, frame: 0, capture: None, timing_from: None, frame_ms: 0.0 }
+        Self { path, frames, frame: 0, capture: None, held: false, timing_from: None, frame_ms: 0.0 }
     }
 }
 
@@ -98,6 +100,12 @@ pub fn auto_screenshot(
         }
         return;
     }
+    if auto.held {
+        // held since the last update: this frame draws the held state (no blend), capture it
+        auto.held = false;
+        auto.capture = Some(capture.request(CaptureSource::PrimaryWindow));
+        return;
+    }
     if auto.frame >= frames {
         return;
     }
@@ -112,8 +120,9 @@ pub fn auto_screenshot(
         auto.frame_ms = t.elapsed().as_secs_f64() * 1e3 / f64::from(frames - f);
     }
     if auto.path.is_some() {
+        // hold now, capture from the next update on (when the held state is what is drawn)
         control.hold_at = Some(clock.step);
-        auto.capture = Some(capture.request(CaptureSource::PrimaryWindow));
+        auto.held = true;
     } else {
         exit.write(AppExit::Success);
     }

@@ -4,6 +4,7 @@
 use bevy::prelude::*;
 
 use super::state::UiState;
+use crate::view::interpolate::{DrawBlend, PreviousPosition, drawn_position};
 use crate::sim::predator::flee::{fear, flee_force};
 use crate::sim::rules::{NeighborSums, Perception, alignment_force, cohesion_force, separation_force};
 use crate::sim::space::Space;
@@ -18,13 +19,22 @@ impl Plugin for OverlayPlugin {
     }
 }
 
-fn fear_circles(state: Res<UiState>, params: Res<SimParams>, predators: Query<&Position, With<Predator>>, mut gizmos: Gizmos) {
+/// Each predator's fear and catch radius, around where its triangle is drawn.
+fn fear_circles(
+    state: Res<UiState>,
+    params: Res<SimParams>,
+    blend: Res<DrawBlend>,
+    predators: Query<(&Position, Option<&PreviousPosition>), With<Predator>>,
+    mut gizmos: Gizmos,
+) {
     if !state.show_fear || params.fear_radius <= 0.0 {
         return;
     }
-    for p in &predators {
-        gizmos.circle_2d(Isometry2d::from_translation(p.0), params.fear_radius, Color::srgba(1.0, 0.3, 0.2, 0.35));
-        gizmos.circle_2d(Isometry2d::from_translation(p.0), params.catch_radius, Color::srgba(1.0, 0.3, 0.2, 0.8));
+    let space = Space::from_params(&params);
+    for (p, prev) in &predators {
+        let at = prev.map_or(p.0, |q| drawn_position(&space, q.0, p.0, blend.alpha));
+        gizmos.circle_2d(Isometry2d::from_translation(at), params.fear_radius, Color::srgba(1.0, 0.3, 0.2, 0.35));
+        gizmos.circle_2d(Isometry2d::from_translation(at), params.catch_radius, Color::srgba(1.0, 0.3, 0.2, 0.8));
     }
 }
 

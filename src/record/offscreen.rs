@@ -100,7 +100,7 @@ fn capture_held_frame(app: &mut App, size: (u32, u32)) -> Result<Vec<u8>> {
     let image = app.world().resource::<RecordTarget>().0.clone();
     let capture = app.world().resource::<FrameCapture>().clone();
     let id = capture.request(CaptureSource::Image { image, size });
-    // Bounded by the capture itself: it gives up after `MAX_INCOMPLETE_FRAMES` incomplete frames.
+    // Bounded by the capture itself: it gives up after `MAX_CAPTURE_UPDATES` updates.
     loop {
         app.update();
         if let Some(frame) = capture.take(id) {

@@ -131,6 +131,7 @@ pub fn apply_scheduled(
     predators: Query<(Entity, &Predator)>,
 ) {
     let Some(mut schedule) = schedule else { return };
+    let before = schedule.next;
     while let Some(next) = schedule.changes.get(schedule.next).filter(|c| c.step <= clock.step).cloned() {
         schedule.next += 1;
         match &next.change {
@@ -138,7 +139,6 @@ pub fn apply_scheduled(
                 if let Err(e) = params.apply_assignment(assignment) {
                     warn!("replay: step {}: {e}", next.step);
                 }
-                params.constrain();
             }
             Change::PlacePredator { x, y, vx, vy } => {
                 place_predator(&mut commands, &mut roster, Vec2::new(*x, *y), Vec2::new(*vx, *vy));
@@ -149,6 +149,10 @@ pub fn apply_scheduled(
                 }
             }
         }
+    }
+    if schedule.next > before {
+        // once per step, as for live changes
+        params.constrain();
     }
 }
 

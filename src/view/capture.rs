@@ -25,9 +25,13 @@ use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 use bevy::render::{Extract, Render, RenderApp, RenderSystems};
 use image::RgbaImage;
 
-/// Incomplete frames dropped before a capture gives up. Each costs one update; at start-up the
-/// shaders load within a few dozen even on a loaded two-core machine.
-pub const MAX_INCOMPLETE_FRAMES: u32 = 2000;
+/// Updates a capture may take before it gives up with an error. At start-up, with the shaders
+/// loading, a capture takes a few dozen on a loaded two-core machine.
+pub const MAX_CAPTURE_UPDATES: u32 = 5000;
+
+/// Updates an attempt waits for its pixels before it is taken again (Bevy skips a capture it
+/// cannot make, e.g. of a window that has no surface yet, without saying so).
+pub const ATTEMPT_PATIENCE: u32 = 30;
 
 /// What to capture.
 #[derive(Clone, Debug)]
@@ -55,8 +59,10 @@ struct Request {
     entity: Option<Entity>,
     /// The attempt's pixels, once they came back (complete or not: the stamp tells).
     arrived: Option<RgbaImage>,
-    /// Incomplete frames dropped so far.
-    dropped: u32,
+    /// Updates since the current attempt started.
+    waited: u32,
+    /// Updates since the capture was requested.
+    updates: u32,
 }
 
 #[derive(Debug, Default)]
@@ -80,13 +86,14 @@ impl FrameCapture {
         self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Starts a capture of `source`. The frame drawn at the end of the next update is the first
-    /// one tried.
+    /// Starts a capture of `source`. The first frame tried is the one drawn at the end of the
+    /// update in which it is requested (before `Last`), so a caller that has just changed what
+    /// is drawn (a hold, a blend) asks one update later.
     pub fn request(&self, source: CaptureSource) -> CaptureId {
         let mut state = self.lock();
         let id = CaptureId(state.next_id);
         state.next_id += 1;
-        state.requests.insert(id, Request { source, entity: None, arrived: None, dropped: 0 });
+        state.requests.insert(id, Request { source, entity: None, arrived: None, waited: 0, updates: 0 });
         id
     }
 
@@ -146,21 +153,32 @@ impl Plugin for CapturePlugin {
     }
 }
 
-/// Settles each attempt whose stamp is known (keeps its pixels or drops them) and starts the next
-/// attempts. Runs last in the update, so an attempt's frame is the one this update draws.
+/// Settles each attempt whose stamp is known (keeps its pixels or drops them), retries attempts
+/// whose pixels never came, and starts the next attempts. Runs last in the update, so an
+/// attempt's frame is the one this update draws.
 fn drive_capture(mut commands: Commands, capture: Res<FrameCapture>, attempts: Query<(), With<CaptureAttempt>>) {
     let mut guard = capture.lock();
     let state = &mut *guard;
-    if state.requests.is_empty() {
-        state.stamps.clear();
-        return;
-    }
+    // stamps of attempts no longer in flight (settled, cancelled, or stamped after either)
+    let live: Vec<Entity> = state.requests.values().filter_map(|r| r.entity).collect();
+    state.stamps.retain(|e, _| live.contains(e));
     let mut finished = Vec::new();
     for (&id, request) in &mut state.requests {
+        request.updates += 1;
+        if request.updates > MAX_CAPTURE_UPDATES {
+            finished.push((id, Err(format!(
+                "no complete frame after {MAX_CAPTURE_UPDATES} updates: {} pipelines still wait (a shader that never loads?)",
+                state.waiting
+            ))));
+            if let Some(entity) = request.entity {
+                commands.entity(entity).try_despawn();
+            }
+            continue;
+        }
         if let Some(entity) = request.entity {
-            if request.arrived.is_some()
-                && let Some(complete) = state.stamps.remove(&entity)
-            {
+            let stamp = state.stamps.get(&entity).copied();
+            if let (Some(complete), Some(_)) = (stamp, &request.arrived) {
+                state.stamps.remove(&entity);
                 commands.entity(entity).try_despawn();
                 request.entity = None;
                 let pixels = request.arrived.take().expect("checked");
@@ -168,17 +186,17 @@ fn drive_capture(mut commands: Commands, capture: Res<FrameCapture>, attempts: Q
                     finished.push((id, Ok(pixels)));
                     continue;
                 }
-                request.dropped += 1;
-                if request.dropped > MAX_INCOMPLETE_FRAMES {
-                    let waiting = state.waiting;
-                    finished.push((id, Err(format!(
-                        "no complete frame after {MAX_INCOMPLETE_FRAMES} tries: {waiting} pipelines still wait (a shader that never loads?)"
-                    ))));
-                    continue;
+            } else if request.arrived.is_none() {
+                request.waited += 1;
+                if stamp.is_some() && matches!(request.source, CaptureSource::Image { .. }) {
+                    // its frame was copied: no further readbacks of this attempt
+                    commands.entity(entity).try_remove::<Readback>();
                 }
-            } else if request.arrived.is_none() && !attempts.contains(entity) {
-                // Bevy dropped the attempt (two screenshots of one window in a frame): try again.
-                request.entity = None;
+                if request.waited > ATTEMPT_PATIENCE || !attempts.contains(entity) {
+                    // skipped by Bevy (or dropped: two screenshots of one window in a frame)
+                    commands.entity(entity).try_despawn();
+                    request.entity = None;
+                }
             }
         }
         if request.entity.is_none() {
@@ -187,6 +205,7 @@ fn drive_capture(mut commands: Commands, capture: Res<FrameCapture>, attempts: Q
                 CaptureSource::PrimaryWindow => commands.spawn((Screenshot::primary_window(), CaptureAttempt)).id(),
             };
             request.entity = Some(entity);
+            request.waited = 0;
         }
     }
     for (id, result) in finished {
@@ -246,7 +265,7 @@ fn stamp_attempts(
 }
 
 /// Removes GPU row padding: rows of `stride` bytes → tightly packed rows of `width·4` bytes.
-pub fn unpad_rows(data: &[u8], width: u32, height: u32) -> Vec<u8> {
+fn unpad_rows(data: &[u8], width: u32, height: u32) -> Vec<u8> {
     let row = width as usize * 4;
     let stride = if height > 1 { data.len() / height as usize } else { row };
     let mut out = Vec::with_capacity(row * height as usize);
