@@ -391,15 +391,3 @@ fn join_bands(parts: &[BandScan], parent: &mut [u32], best: &mut [f32]) {
         }
     }
 }
-
-/// Birds closer than `link` are joined; clusters are the connected components.
-pub fn clusters(grid: &SpatialGrid, link: f32) -> Clusters {
-    link_scan(grid, link).clusters
-}
-
-/// Mean distance from each bird to its nearest neighbour, over birds that have one within
-/// `radius`; `None` when no bird has one.
-pub fn mean_nn_distance(grid: &SpatialGrid, radius: f32) -> Option<f32> {
-    let scan = link_scan(grid, radius);
-    (scan.nn_count > 0).then(|| (scan.nn_sum / f64::from(scan.nn_count)) as f32)
-}

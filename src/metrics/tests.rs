@@ -5,7 +5,7 @@ use bevy::math::Vec2;
 use super::clusters::Clusters;
 use super::order::{centre, order_parameters, sin_cos_turns};
 use super::reference::{all_pairs, milling, polarization};
-use super::scan::{clusters, link_scan, mean_nn_distance};
+use super::scan::link_scan;
 use crate::sim::grid::SpatialGrid;
 use crate::sim::space::Space;
 use rand::{RngExt, SeedableRng};
@@ -153,4 +153,16 @@ fn sin_cos_turns_matches_the_exact_values() {
     assert_eq!(sin_cos_turns(0.0), (0.0, 1.0));
     let (s, c) = sin_cos_turns(0.25);
     assert!((s - 1.0).abs() < 1e-7 && c.abs() < 1e-7, "{s} {c}");
+}
+
+/// Birds closer than `link` are joined; clusters are the connected components.
+fn clusters(grid: &SpatialGrid, link: f32) -> Clusters {
+    link_scan(grid, link).clusters
+}
+
+/// Mean distance from each bird to its nearest neighbour, over birds that have one within
+/// `radius`; `None` when no bird has one.
+fn mean_nn_distance(grid: &SpatialGrid, radius: f32) -> Option<f32> {
+    let scan = link_scan(grid, radius);
+    (scan.nn_count > 0).then(|| (scan.nn_sum / f64::from(scan.nn_count)) as f32)
 }

@@ -99,6 +99,33 @@ fn pack(c: [f32; 4]) -> f32 {
     f32::from_bits(b(c[0]) | b(c[1]) << 8 | b(c[2]) << 16 | 255 << 24)
 }
 
+/// World units ↔ the window's physical pixels (y down) through the view camera.
+struct PixelMap {
+    centre: Vec2,
+    half: Vec2,
+    /// Pixels per world unit.
+    ppu: f32,
+}
+
+impl PixelMap {
+    fn new(window: &Window, cam: &Transform, projection: &Projection) -> Self {
+        let scale = match projection {
+            Projection::Orthographic(o) => o.scale,
+            _ => 1.0,
+        };
+        let half = Vec2::new(window.physical_width() as f32, window.physical_height() as f32) * 0.5;
+        Self { centre: cam.translation.truncate(), half, ppu: window.scale_factor() / scale }
+    }
+
+    fn to_px(&self, w: Vec2) -> Vec2 {
+        Vec2::new(self.half.x + (w.x - self.centre.x) * self.ppu, self.half.y - (w.y - self.centre.y) * self.ppu)
+    }
+
+    fn to_world(&self, px: Vec2) -> Vec2 {
+        Vec2::new(self.centre.x + (px.x - self.half.x) / self.ppu, self.centre.y - (px.y - self.half.y) / self.ppu)
+    }
+}
+
 /// Builds the frame's dot list in pixel coordinates and places the sprite over the view.
 #[allow(clippy::too_many_arguments)]
 fn update_splat(
@@ -124,15 +151,9 @@ fn update_splat(
         return;
     }
     let (cam, projection) = camera.into_inner();
-    let scale = match projection {
-        Projection::Orthographic(o) => o.scale,
-        _ => 1.0,
-    };
-    let ppu = window.scale_factor() / scale; // pixels per world unit
-    let centre = cam.translation.truncate();
-    let half = Vec2::new(window.physical_width() as f32, window.physical_height() as f32) * 0.5;
-    let to_px = |w: Vec2| Vec2::new(half.x + (w.x - centre.x) * ppu, half.y - (w.y - centre.y) * ppu);
-    let to_world = |px: Vec2| Vec2::new(centre.x + (px.x - half.x) / ppu, centre.y - (px.y - half.y) / ppu);
+    let map = PixelMap::new(&window, cam, projection);
+    let (ppu, half) = (map.ppu, map.half);
+    let to_px = |w: Vec2| map.to_px(w);
     // The texture covers only the world's rectangle on screen (clipped to the window), rounded up
     // to 32 pixels so zooming does not reallocate it every frame.
     let lo = to_px(Vec2::new(0.0, params.world_height)).max(Vec2::ZERO).floor();
@@ -161,7 +182,7 @@ fn update_splat(
     frame.radius = u32::from(ppu > 1.5);
     frame.active = true;
     sprite.custom_size = Some(size.as_vec2() / ppu);
-    transform.translation = to_world(lo + size.as_vec2() * 0.5).extend(0.05);
+    transform.translation = map.to_world(lo + size.as_vec2() * 0.5).extend(0.05);
     *visibility = Visibility::Visible;
 }
 
