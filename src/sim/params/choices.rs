@@ -65,6 +65,17 @@ choice_enum! {
 }
 
 choice_enum! {
+    /// How a predator steers toward its aim.
+    Guidance {
+        /// Pure pursuit: head straight at the target, turning as fast as allowed.
+        Pursuit = "pursuit",
+        /// Proportional navigation: turn at `pn_gain` times the rate at which the line of sight
+        /// to the target turns (the guidance law of missiles, fitted to peregrine attacks).
+        ProportionalNavigation = "proportional_navigation",
+    }
+}
+
+choice_enum! {
     /// A switch.
     OnOff {
         /// Disabled.

@@ -2,7 +2,7 @@
 
 use bevy::prelude::{Reflect, Resource};
 
-use super::choices::{EdgeMode, OnOff, TargetStrategy};
+use super::choices::{EdgeMode, Guidance, OnOff, TargetStrategy};
 use super::spec::{ParamGroup, ParamKind, ParamSpec};
 use super::ParamType;
 
@@ -119,6 +119,12 @@ param_table! {
     predator_turn_rate: f32 = float(10.0, 1080.0, 200.0),
         group Predator, label "Turn rate", unit "°/s",
         help "How fast a predator can turn.";
+    predator_guidance: Guidance = ParamKind::Choice { options: Guidance::OPTIONS, default: 0 },
+        group Predator, label "Guidance", unit "",
+        help "pursuit (head straight at the target) or proportional_navigation (turn at pn_gain × the line of sight's turn rate, as peregrines do; Brighton et al. 2017).";
+    pn_gain: f32 = float(1.0, 10.0, 3.0),
+        group Predator, label "Navigation gain", unit "",
+        help "Proportional navigation's constant N: missiles use 3 to 5, peregrines' attacks are best fitted by N below 3 (Brighton et al. 2017, PNAS).";
     catch_radius: f32 = float(0.5, 50.0, 5.0),
         group Predator, label "Catch radius", unit "u",
         help "A bird this close to a predator can be caught.";

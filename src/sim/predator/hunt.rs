@@ -12,7 +12,7 @@ use super::targeting::{self, catch_chance, turn_toward};
 use super::{Kill, PredationLog, Predator, PredatorKind, hunter_speed};
 use crate::sim::components::{Bird, GridSlot, Position, Velocity};
 use crate::sim::grid::SpatialGrid;
-use crate::sim::params::{SimParams, TargetStrategy};
+use crate::sim::params::{Guidance, SimParams, TargetStrategy};
 use crate::sim::rules::apply_edges;
 use crate::sim::space::Space;
 use crate::sim::spawn::SimRng;
@@ -132,11 +132,33 @@ fn steer<F: Fn(usize) -> Option<Vec2>>(world: &HuntWorld<F>, space: &Space, h: &
                 _ => None,
             };
             let desired = aim.map_or(h.vel, |a| space.offset(h.pos, a.position(grid)));
-            let turn = params.predator_turn_rate.to_radians() * dt;
-            h.vel = turn_toward(h.vel, desired, turn) * hunter_speed(params);
+            let max_turn = params.predator_turn_rate.to_radians() * dt;
+            // the same bird as last step: its line of sight has a rate to navigate by
+            let same = h.aim_slot.is_some() && h.aim_slot == h.locked.map(|(slot, _)| slot);
+            let los = desired.to_angle();
+            let heading = match (params.predator_guidance, h.state.los.filter(|_| same)) {
+                (Guidance::ProportionalNavigation, Some(before)) => {
+                    navigate(h.vel, angle_between(before, los), params.pn_gain, max_turn)
+                }
+                _ => turn_toward(h.vel, desired, max_turn),
+            };
+            h.state.los = h.aim_slot.map(|_| los);
+            h.vel = heading * hunter_speed(params);
             true
         }
     }
+}
+
+/// Proportional navigation: turns `heading` by `gain` times the line of sight's turn this step
+/// (`los_turn`, radians), at most `max_turn`; returns a unit vector.
+pub fn navigate(heading: Vec2, los_turn: f32, gain: f32, max_turn: f32) -> Vec2 {
+    let turn = (gain * los_turn).clamp(-max_turn, max_turn);
+    Vec2::from_angle(turn).rotate(heading.normalize_or(Vec2::X))
+}
+
+/// The signed angle from direction `a` to direction `b` (radians), in −π..π.
+fn angle_between(a: f32, b: f32) -> f32 {
+    (b - a + std::f32::consts::PI).rem_euclid(std::f32::consts::TAU) - std::f32::consts::PI
 }
 
 /// The bird nearest to `p` within the catch radius, by its position now (ties: the lower slot),
@@ -221,7 +243,7 @@ mod tests {
     }
 
     fn hunter(pos: Vec2, vel: Vec2, kind: PredatorKind) -> Hunter {
-        let state = Predator { id: 0, kind, cooldown: 0.0, target: None, in_contact: false, kills: 0 };
+        let state = Predator { id: 0, kind, cooldown: 0.0, target: None, los: None, in_contact: false, kills: 0 };
         Hunter { state, pos, vel, locked: None, aim_slot: None, gone: false }
     }
 
@@ -298,5 +320,55 @@ mod tests {
         h[0].locked = Some((far, Vec2::new(300.0, 300.0)));
         hunt_step(&world, &mut h, &mut rand_chacha::ChaCha8Rng::seed_from_u64(5));
         assert_ne!(h[0].aim_slot, Some(far), "dropped: now out of range, the nearest bird instead");
+    }
+
+    /// Steps until a hunter starting at `start`, heading `+x`, catches a lone bird flying
+    /// straight up from `bird` at `bird_speed` (each step the bird moves, then the hunt runs).
+    fn steps_to_catch(guidance: Guidance, start: Vec2, bird: Vec2, bird_speed: f32) -> Option<u32> {
+        let p = SimParams {
+            world_width: 4000.0,
+            world_height: 4000.0,
+            predator_guidance: guidance,
+            predator_turn_rate: 180.0,
+            catch_radius: 4.0,
+            ..params()
+        };
+        let space = Space::from_params(&p);
+        let mut h = [hunter(start, Vec2::X * hunter_speed(&p), PredatorKind::Hunter)];
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(6);
+        for step in 0..2000u32 {
+            let at = bird + Vec2::Y * bird_speed * p.dt() * step as f32;
+            let mut g = SpatialGrid::default();
+            g.rebuild(space, 50.0, std::iter::once((0, at, Vec2::Y * bird_speed)));
+            // the hunt's lock: last step's aim, where the bird is now
+            h[0].locked = h[0].aim_slot.map(|s| (s, at));
+            let world = HuntWorld { params: &p, grid: &g, counts: &[], now: |_| Some(at), step: u64::from(step) };
+            if !hunt_step(&world, &mut h, &mut rng).0.is_empty() {
+                return Some(step);
+            }
+        }
+        None
+    }
+
+    #[test]
+    fn proportional_navigation_intercepts_sooner_than_pursuit() {
+        // the bird crosses the hunter's path at 100 u/s; the hunter flies at 180 u/s
+        let (start, bird) = (Vec2::new(500.0, 1000.0), Vec2::new(1100.0, 700.0));
+        let pursuit = steps_to_catch(Guidance::Pursuit, start, bird, 100.0).expect("pursuit catches");
+        let pn = steps_to_catch(Guidance::ProportionalNavigation, start, bird, 100.0).expect("navigation catches");
+        assert!(pn < pursuit, "proportional navigation took {pn} steps, pursuit {pursuit}");
+        // a still bird straight ahead: the line of sight does not turn, both fly straight at it
+        let ahead = (Vec2::new(500.0, 1000.0), Vec2::new(1100.0, 1000.0));
+        let straight = steps_to_catch(Guidance::Pursuit, ahead.0, ahead.1, 0.0);
+        assert_eq!(straight, steps_to_catch(Guidance::ProportionalNavigation, ahead.0, ahead.1, 0.0));
+        assert_eq!(straight, Some(198), "600 u at 3 u a step: within the catch radius of 4 u after 199 steps");
+    }
+
+    #[test]
+    fn navigation_turns_with_the_line_of_sight_within_the_turn_limit() {
+        let h = navigate(Vec2::X, 0.01, 3.0, 1.0);
+        assert!((h.to_angle() - 0.03).abs() < 1e-6);
+        assert!((navigate(Vec2::X, -0.5, 3.0, 0.2).to_angle() + 0.2).abs() < 1e-6, "limited");
+        assert!((angle_between(3.1, -3.1) - (std::f32::consts::TAU - 6.2)).abs() < 1e-5, "across ±π");
     }
 }

@@ -40,8 +40,12 @@ pub struct Predator {
     pub kind: PredatorKind,
     /// Seconds until it can attack again.
     pub cooldown: f32,
-    /// The bird it is locked on to (lock-on strategy).
+    /// The bird it aimed at last step (the lock-on strategy keeps it; proportional navigation
+    /// follows its line of sight).
     pub target: Option<Entity>,
+    /// Direction of the line of sight to that bird last step (radians), for proportional
+    /// navigation.
+    pub los: Option<f32>,
     /// Whether a bird was within its fear radius last step (contact with the flock).
     pub in_contact: bool,
     /// Birds it caught.
@@ -91,7 +95,7 @@ pub fn spawn_predator(commands: &mut Commands, roster: &mut PredatorRoster, kind
     roster.next_id += 1;
     commands
         .spawn((
-            Predator { id, kind, cooldown: 0.0, target: None, in_contact: false, kills: 0 },
+            Predator { id, kind, cooldown: 0.0, target: None, los: None, in_contact: false, kills: 0 },
             Position(pos),
             Velocity(vel),
         ))
