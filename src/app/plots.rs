@@ -3,6 +3,7 @@
 use bevy_egui::egui;
 use egui_plot::{Line, Plot, PlotPoints, VLine};
 
+use crate::metrics::strikes::{Strike, StrikeTracker};
 use crate::metrics::{Metrics, MetricsSample};
 
 const STRIKE_COLOR: egui::Color32 = egui::Color32::from_rgb(230, 80, 60);
@@ -64,26 +65,12 @@ pub fn plots_ui(ui: &mut egui::Ui, metrics: &Metrics, window_s: f64) {
             ui.label("No strike yet. Click in the world to place a predator.");
         }
         Some(s) => {
-            let tau = match s.reform_s {
-                Some(t) => format!("τ_reform {t:.1} s"),
-                None => format!("healing… {:.1} s", now - s.start_s),
-            };
-            ui.label(
-                egui::RichText::new(format!(
-                    "last strike at {:.1} s: largest cluster {:.0}% to min {:.0}%, {} caught, {tau}",
-                    s.start_s,
-                    100.0 * s.pre_largest_frac,
-                    100.0 * s.min_largest_frac,
-                    s.kills
-                ))
-                .strong(),
-            );
+            let open = metrics.strikes.open_strike().is_some();
+            ui.label(egui::RichText::new(strike_line(s, open, now)).strong());
         }
     }
-    let healed: Vec<f64> = metrics.strikes.strikes.iter().filter_map(|s| s.reform_s).collect();
-    if !healed.is_empty() {
-        let mean = healed.iter().sum::<f64>() / healed.len() as f64;
-        ui.label(format!("{} strikes, {} healed, mean τ_reform {mean:.1} s", metrics.strikes.strikes.len(), healed.len()));
+    if let Some(text) = strikes_summary(&metrics.strikes) {
+        ui.label(text);
     }
     egui::CollapsingHeader::new("split / merge log").default_open(false).show(ui, |ui| {
         egui::ScrollArea::vertical().max_height(120.0).show(ui, |ui| {
@@ -93,4 +80,54 @@ pub fn plots_ui(ui: &mut egui::Ui, metrics: &Metrics, window_s: f64) {
             }
         });
     });
+}
+
+/// The last strike in one line: where the largest cluster went and how it ended (or is going).
+pub fn strike_line(s: &Strike, open: bool, now: f64) -> String {
+    let outcome = match (s.split, s.reform_s, open) {
+        (true, Some(t), _) => format!("healed: τ_reform {t:.1} s"),
+        (true, None, _) => format!("healing… {:.1} s", now - s.start_s),
+        (false, _, true) => format!("no split so far ({:.1} s)", now - s.start_s),
+        (false, _, false) => "no split".to_string(),
+    };
+    format!(
+        "last strike at {:.1} s: largest cluster {:.0}% to min {:.0}%, {} caught, {outcome}",
+        s.start_s,
+        100.0 * s.pre_largest_frac,
+        100.0 * s.min_largest_frac,
+        s.kills
+    )
+}
+
+/// All strikes so far: how many healed (and their mean τ_reform), how many never split.
+pub fn strikes_summary(tracker: &StrikeTracker) -> Option<String> {
+    let n = tracker.strikes.len();
+    if n < 2 {
+        return None;
+    }
+    let (healed, mean) = tracker.healed();
+    let mean = mean.map_or(String::new(), |m| format!(", mean τ_reform {m:.1} s"));
+    Some(format!("{n} strikes: {healed} split and healed{mean}, {} without a split", tracker.without_split()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_strike_that_never_split_reads_as_such_not_as_healed() {
+        let mut t = StrikeTracker::default();
+        t.sample(0.0, 0.29, 8);
+        t.disturb(1.0, 0);
+        for i in 0..70 {
+            t.sample(1.0 + 0.1 * f64::from(i), 0.27, 8);
+        }
+        t.disturb(9.0, 1);
+        t.sample(9.5, 0.1, 12);
+        let line = strike_line(&t.strikes[0], false, 8.0);
+        assert!(line.ends_with("no split") && !line.contains("τ_reform"), "{line}");
+        let summary = strikes_summary(&t).unwrap();
+        assert_eq!(summary, "2 strikes: 0 split and healed, 1 without a split");
+        assert!(strike_line(&t.strikes[1], true, 10.0).contains("healing…"));
+    }
 }

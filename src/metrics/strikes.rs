@@ -8,7 +8,7 @@ pub const REFORM_SHARE: f32 = 0.9;
 /// …and stay there this long (seconds) for the flock to count as reformed.
 pub const REFORM_HOLD_S: f64 = 1.0;
 /// A strike whose fraction has not dropped below the threshold this long after its start did not
-/// split the flock: it closes with τ_reform = 0.
+/// split the flock: it closes as "no split", with no τ_reform.
 pub const SPLIT_WINDOW_S: f64 = 5.0;
 
 /// One strike: a disturbance of the flock and its healing.
@@ -20,8 +20,10 @@ pub struct Strike {
     pub pre_largest_frac: f32,
     /// Its minimum from the start until reformation (or the end of the run).
     pub min_largest_frac: f32,
+    /// Whether it split the flock: the fraction fell below 90 % of its pre-strike value.
+    pub split: bool,
     /// τ_reform: seconds from the start until the fraction was back to ≥ 90 % of its pre-strike
-    /// value and then stayed there for 1 s; `None` if it never reformed.
+    /// value and then stayed there for 1 s; `None` if it did not split or has not reformed.
     pub reform_s: Option<f64>,
     /// Birds caught while it was open.
     pub kills: u32,
@@ -72,6 +74,7 @@ impl StrikeTracker {
                     start_s: t,
                     pre_largest_frac: pre,
                     min_largest_frac: pre,
+                    split: false,
                     reform_s: None,
                     kills: 0,
                 });
@@ -96,12 +99,12 @@ impl StrikeTracker {
                     s.reform_s = Some(since - s.start_s);
                     self.open = None;
                 } else if held && t - s.start_s >= SPLIT_WINDOW_S {
-                    // never split
-                    s.reform_s = Some(0.0);
+                    // never split: closed as such, with no τ_reform
                     self.open = None;
                 }
             } else {
                 self.dipped = true;
+                s.split = true;
                 self.recovered_since = None;
             }
             if self.open.is_none() {
@@ -118,9 +121,21 @@ impl StrikeTracker {
         self.last_clusters = Some(clusters);
     }
 
-    /// The strike still healing, if any.
+    /// The strike still open (healing, or watched for a split), if any.
     pub fn open_strike(&self) -> Option<&Strike> {
         self.open.map(|i| &self.strikes[i])
+    }
+
+    /// Strikes that split the flock and reformed: `(count, mean τ_reform)`.
+    pub fn healed(&self) -> (usize, Option<f64>) {
+        let taus: Vec<f64> = self.strikes.iter().filter(|s| s.split).filter_map(|s| s.reform_s).collect();
+        let mean = (!taus.is_empty()).then(|| taus.iter().sum::<f64>() / taus.len() as f64);
+        (taus.len(), mean)
+    }
+
+    /// Closed strikes that never split the flock.
+    pub fn without_split(&self) -> usize {
+        self.strikes.iter().enumerate().filter(|&(i, s)| !s.split && self.open != Some(i)).count()
     }
 }
 
@@ -144,7 +159,9 @@ mod tests {
         assert_eq!(s.kills, 2);
         // back at ≥ 0.72 from 5.0 and held until 6.0 (the dip at 4.6 reset the hold)
         assert_eq!(s.reform_s, Some(4.0));
+        assert!(s.split);
         assert!(t.open_strike().is_none());
+        assert_eq!(t.healed(), (1, Some(4.0)));
         assert_eq!(t.events, vec![SplitMerge { time_s: 1.1, from: 3, to: 4 }]);
         assert!(t.events[0].is_split());
         // a new disturbance opens a new strike
@@ -163,9 +180,12 @@ mod tests {
         }
         // held since 1.0, but a split could still come until 6.0
         assert!(t.open_strike().is_some());
+        assert_eq!(t.without_split(), 0, "still open");
         t.sample(6.0, 0.79, 1);
-        assert_eq!(t.strikes[0].reform_s, Some(0.0));
+        // closed as "no split": not healed, no τ_reform of 0 to drag a mean down
+        assert_eq!((t.strikes[0].split, t.strikes[0].reform_s), (false, None));
         assert!(t.open_strike().is_none());
+        assert_eq!((t.healed(), t.without_split()), ((0, None), 1));
     }
 
     #[test]
@@ -176,7 +196,9 @@ mod tests {
         t.sample(1.0, 0.2, 5);
         t.sample(9.0, 0.5, 3);
         assert_eq!(t.strikes[0].reform_s, None);
+        assert!(t.strikes[0].split);
         assert_eq!(t.strikes[0].min_largest_frac, 0.2);
         assert!(t.open_strike().is_some());
+        assert_eq!((t.healed(), t.without_split()), ((0, None), 0));
     }
 }
