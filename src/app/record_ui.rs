@@ -1,4 +1,4 @@
-//! The recording controls in the panel and the "● REC" indicator.
+//! The recording controls in the panel and the "⏺ REC" indicator.
 
 use bevy_egui::egui;
 
@@ -15,7 +15,7 @@ pub fn record_section(ui: &mut egui::Ui, state: &mut UiState) -> Option<UiAction
     let mut action = None;
     let recording = state.recording.is_some();
     ui.horizontal(|ui| {
-        let label = if recording { "■ stop" } else { "● record" };
+        let label = if recording { "⏹ stop" } else { "⏺ record" };
         if ui
             .button(label)
             .on_hover_text(format!("Record a video into ./captures ({}). The simulation advances a fixed number of steps per frame, so the video never stutters; a .ron replay file is saved beside it.", keys_for(&Command::Request(UiAction::ToggleRecord))))
@@ -50,7 +50,7 @@ pub fn record_section(ui: &mut egui::Ui, state: &mut UiState) -> Option<UiAction
     action
 }
 
-/// The "● REC 00:12" indicator at the top left of the world view (`left`: the panel's width).
+/// The "⏺ REC 00:12" indicator at the top left of the world view (`left`: the panel's width).
 pub fn rec_indicator(ctx: &egui::Context, state: &UiState, left: f32) {
     let Some(rec) = &state.recording else { return };
     let secs = rec.frames / rec.fps.max(1);
@@ -58,7 +58,7 @@ pub fn rec_indicator(ctx: &egui::Context, state: &UiState, left: f32) {
         .anchor(egui::Align2::LEFT_TOP, egui::vec2(left + 10.0, 8.0))
         .interactable(false)
         .show(ctx, |ui| {
-            let text = egui::RichText::new(format!("● REC {:02}:{:02}  {} frames", secs / 60, secs % 60, rec.frames))
+            let text = egui::RichText::new(format!("⏺ REC {:02}:{:02}  {} frames", secs / 60, secs % 60, rec.frames))
                 .monospace()
                 .strong()
                 .color(egui::Color32::from_rgb(255, 70, 60));
