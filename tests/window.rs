@@ -97,9 +97,12 @@ fn the_app_opens_on_the_story_with_panels_and_plots() {
     let bright = |x0: u32, x1: u32| {
         (x0..x1).flat_map(|x| (0..720).map(move |y| (x, y))).filter(|&(x, y)| shot.get_pixel(x, y).0[..3].iter().all(|&c| c > 150)).count()
     };
-    // text and widgets in the control panel (left) and the plots panel (right)
+    // text and widgets in the control panel (left) and the plots panel (right of x = 900)
     assert!(bright(0, 300) > 500, "left panel: {} bright pixels", bright(0, 300));
-    assert!(bright(980, 1280) > 300, "plots panel: {} bright pixels", bright(980, 1280));
+    // the plots panel: its heading and readout in white, its curves and legends in colour
+    let coloured = (905..1280u32).flat_map(|x| (0..720).map(move |y| (x, y))).filter(|&(x, y)| shot.get_pixel(x, y).0[..3].iter().any(|&c| c > 150)).count();
+    // (measured: 242 bright, 2490 coloured; half of each is the bar)
+    assert!(bright(905, 1280) > 120 && coloured > 1200, "plots panel: {} bright, {coloured} coloured pixels", bright(905, 1280));
     assert!(state.contains("alive=1000"), "opens on the story preset: {state}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
