@@ -118,3 +118,17 @@ fn app_display_options_are_checked_before_opening_a_window() {
         assert!(stderr(&out).contains(needle), "{args:?}: {}", stderr(&out));
     }
 }
+
+#[test]
+fn bench_times_uniform_formed_and_packed_flocks() {
+    let out = run(&["bench", "--boids", "1500", "--steps", "2", "--threads", "2", "--scenario", "uniform", "--scenario", "formed", "--scenario", "packed"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let rows: Vec<Vec<&str>> = text.lines().skip(1).map(|l| l.split_whitespace().collect()).collect();
+    assert_eq!(rows.iter().map(|r| (r[0], r[1])).collect::<Vec<_>>(), vec![("1500", "uniform"), ("1500", "formed"), ("1500", "packed")], "{text}");
+    let neighbours = |i: usize| rows[i][4].parse::<f64>().unwrap();
+    // a formed flock has gathered; a packed one has collapsed into balls
+    assert!(neighbours(2) > 5.0 * neighbours(1), "{text}");
+    assert!(neighbours(1) > 0.0, "{text}");
+    assert!(text.starts_with("birds scenario ms/step"), "{text}");
+}

@@ -6,7 +6,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result};
 
-use crate::run::bench::{BenchRow, bench_one};
+use crate::run::bench::{BenchRow, Scenario, bench_one};
 
 /// Runs the yardstick binary at the same size and returns its ms per step.
 pub fn run_refboids(binary: &PathBuf, n: u32, steps: u64, density: f32) -> Result<f64> {
@@ -22,7 +22,7 @@ pub fn run_refboids(binary: &PathBuf, n: u32, steps: u64, density: f32) -> Resul
 
 /// The table's header. `metrics_ms` is one metrics sample; `metrics_%` is what the samples cost
 /// (one every `sample_every` steps, the default interval) as a share of the steps' time.
-pub const HEADER: &str = "birds ms/step ns/bird/step mean_neighbors metrics_ms metrics_% bytes/bird refboids_ms ratio";
+pub const HEADER: &str = "birds scenario ms/step ns/bird/step mean_neighbors metrics_ms metrics_% bytes/bird refboids_ms ratio";
 
 /// One table row, whitespace-separated: the bird count first, ms/step second.
 pub fn format_row(r: &BenchRow) -> String {
@@ -32,8 +32,9 @@ pub fn format_row(r: &BenchRow) -> String {
         None => ("-".into(), "-".into()),
     };
     format!(
-        "{} {:.3} {:.1} {:.1} {:.3} {:.1} {:.0} {} {}",
+        "{} {} {:.3} {:.1} {:.1} {:.3} {:.1} {:.0} {} {}",
         r.birds,
+        clap::ValueEnum::to_possible_value(&r.scenario).map_or_else(String::new, |v| v.get_name().to_string()),
         r.ms_per_step,
         ns,
         r.mean_neighbors,
@@ -46,10 +47,10 @@ pub fn format_row(r: &BenchRow) -> String {
 }
 
 /// `murmuration bench`.
-pub fn run_cli(boids: &[u32], density: f32, steps: u64, threads: Option<usize>, refboids: Option<PathBuf>) -> Result<()> {
+pub fn run_cli(boids: &[u32], scenarios: &[Scenario], density: f32, steps: u64, threads: Option<usize>, refboids: Option<PathBuf>) -> Result<()> {
     println!("{HEADER}");
-    for &n in boids {
-        let mut row = bench_one(n, density, steps, threads);
+    for (&scenario, &n) in scenarios.iter().flat_map(|s| boids.iter().map(move |n| (s, n))) {
+        let mut row = bench_one(n, density, steps, threads, scenario);
         if let Some(bin) = &refboids {
             row.refboids_ms = Some(run_refboids(bin, n, steps, density)?);
         }

@@ -115,7 +115,11 @@ pub struct BenchArgs {
     /// Bird counts to run (repeatable).
     #[arg(long = "boids", value_name = "N", default_values_t = [1_000u32, 10_000, 100_000, 250_000])]
     pub boids: Vec<u32>,
-    /// Birds per neighbour-radius² (mean neighbour count ≈ π·D).
+    /// Flocks to time (repeatable): uniform (random, at --density), formed (the default preset
+    /// at its density after 10 s of flying), packed (cohesion 10, no separation, radius 200, after 5 s).
+    #[arg(long = "scenario", value_name = "S", value_enum, default_values_t = [crate::run::bench::Scenario::Uniform])]
+    pub scenarios: Vec<crate::run::bench::Scenario>,
+    /// Birds per neighbour-radius² for the uniform flock (mean neighbour count ≈ π·D).
     #[arg(long, value_name = "D", default_value_t = 3.0)]
     pub density: f32,
     /// Timed steps per bird count.
@@ -221,7 +225,7 @@ pub fn main() -> ExitCode {
             } else if let Some(&n) = args.boids.iter().find(|&&n| n > 1_000_000) {
                 Err(anyhow::anyhow!("invalid value for --boids: {n} (allowed: 0 to 1000000)"))
             } else {
-                bench::run_cli(&args.boids, args.density, args.steps, args.threads.map(usize::from), args.refboids.clone())
+                bench::run_cli(&args.boids, &args.scenarios, args.density, args.steps, args.threads.map(usize::from), args.refboids.clone())
             }
         }
         Some(CliCommand::Sim(args)) => {

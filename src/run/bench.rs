@@ -28,11 +28,62 @@ pub fn bench_params(n: u32, density: f32) -> SimParams {
     }
 }
 
+/// What flock a benchmark times.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Scenario {
+    /// A fresh, uniformly random flock at the bench density (the yardstick's case).
+    #[default]
+    Uniform,
+    /// The default preset's flock scaled to N birds at the preset's density, timed after
+    /// `FORMED_WARMUP_S` seconds of flying, when it has gathered into groups.
+    Formed,
+    /// The default preset with cohesion 10, separation 0 and a neighbour radius of 200, timed after
+    /// `PACKED_WARMUP_S` seconds: the flock collapses into a few dense balls.
+    Packed,
+}
+
+/// Simulated seconds a formed flock flies before it is timed (the default preset forms groups
+/// within about ten seconds).
+pub const FORMED_WARMUP_S: u32 = 10;
+/// Simulated seconds a packed flock flies before it is timed.
+pub const PACKED_WARMUP_S: u32 = 5;
+
+impl Scenario {
+    /// The parameters for `n` birds (`density`: the uniform bench's, birds per neighbour-radius²).
+    pub fn params(self, n: u32, density: f32) -> SimParams {
+        let preset_at_n = |mut p: SimParams| {
+            // the preset's density, n birds: scale both sides by √(n / preset birds)
+            let k = (n.max(1) as f32 / p.boid_count.max(1) as f32).sqrt();
+            (p.world_width, p.world_height) = ((p.world_width * k).clamp(50.0, 50_000.0), (p.world_height * k).clamp(50.0, 50_000.0));
+            p.boid_count = n;
+            p
+        };
+        let default = crate::preset::Preset::load("default").map(|p| p.params).unwrap_or_default();
+        match self {
+            Scenario::Uniform => bench_params(n, density),
+            Scenario::Formed => preset_at_n(default),
+            Scenario::Packed => preset_at_n(SimParams { cohesion_weight: 10.0, separation_weight: 0.0, neighbor_radius: 200.0, ..default }),
+        }
+    }
+
+    /// Steps flown before timing.
+    pub fn warmup_steps(self, step_rate: u32) -> u64 {
+        u64::from(step_rate)
+            * u64::from(match self {
+                Scenario::Uniform => 0,
+                Scenario::Formed => FORMED_WARMUP_S,
+                Scenario::Packed => PACKED_WARMUP_S,
+            })
+    }
+}
+
 /// One row of the table.
 #[derive(Clone, Debug)]
 pub struct BenchRow {
     /// Birds.
     pub birds: u32,
+    /// The flock timed.
+    pub scenario: Scenario,
     /// Milliseconds per full fixed step, the metrics' samples left out.
     pub ms_per_step: f64,
     /// Mean neighbours per bird (within the neighbour radius) at the end.
@@ -54,15 +105,17 @@ fn rss_bytes() -> Option<u64> {
     Some(kb * 1024)
 }
 
-/// Runs one bird count: the simulation with its metrics, sampling at the default interval as an
-/// ordinary run does. The samples' cost is what the sampling system clocks itself; the step time
-/// is the rest.
-pub fn bench_one(n: u32, density: f32, steps: u64, threads: Option<usize>) -> BenchRow {
+/// Runs one bird count of a scenario: the simulation with its metrics, sampling at the default
+/// interval as an ordinary run does, timed after the scenario's warm-up. The samples' cost is what
+/// the sampling system clocks itself; the step time is the rest.
+pub fn bench_one(n: u32, density: f32, steps: u64, threads: Option<usize>, scenario: Scenario) -> BenchRow {
     let before = rss_bytes().unwrap_or(0);
-    let config = RunConfig::from_params(bench_params(n, density), 1);
+    let params = scenario.params(n, density);
+    let warmup = scenario.warmup_steps(params.step_rate);
+    let config = RunConfig::from_params(params, 1);
     let mut sim = Headless::with_options(&config, HeadlessOptions { threads, metrics: true });
     sim.app.world_mut().resource_mut::<Metrics>().all = None;
-    sim.step(3);
+    sim.step(3 + warmup);
     let mut last = sim.app.world().resource::<Metrics>().latest().map(|s| s.step);
     let (mut sampling_s, mut samples) = (0.0, 0u32);
     let start = Instant::now();
@@ -80,6 +133,7 @@ pub fn bench_one(n: u32, density: f32, steps: u64, threads: Option<usize>) -> Be
     let mean_neighbors = if sums.is_empty() { 0.0 } else { sums.iter().map(|s| f64::from(s.count)).sum::<f64>() / sums.len() as f64 };
     BenchRow {
         birds: n,
+        scenario,
         ms_per_step: stepping_s * 1e3 / steps.max(1) as f64,
         mean_neighbors,
         metrics_ms: if samples == 0 { 0.0 } else { sampling_s * 1e3 / f64::from(samples) },
