@@ -64,7 +64,7 @@ fn every_parameter_at_either_end_runs_on_every_preset() {
                     continue; // a million birds: see `a_million_birds_start_and_step`
                 }
                 let what = format!("{preset} with {assignment}");
-                let config = murmuration::run::RunConfig::resolve(Some(preset), None, &[assignment.clone()], &[], "default")
+                let config = murmuration::run::RunConfig::resolve(Some(preset), None, std::slice::from_ref(&assignment), &[], "default")
                     .unwrap_or_else(|e| panic!("{what}: {e:#}"));
                 let p = &config.params;
                 assert!(p.min_speed <= p.max_speed, "{what}: the min speed is capped");

@@ -4,7 +4,7 @@
 use bevy::prelude::*;
 
 use super::state::UiState;
-use crate::view::interpolate::{DrawBlend, PreviousPosition, drawn_position};
+use crate::view::interpolate::{DrawBlend, PreviousPosition};
 use crate::sim::predator::flee::{fear, flee_force};
 use crate::sim::rules::{NeighborSums, Perception, alignment_force, cohesion_force, separation_force};
 use crate::sim::space::Space;
@@ -32,7 +32,7 @@ fn fear_circles(
     }
     let space = Space::from_params(&params);
     for (p, prev) in &predators {
-        let at = prev.map_or(p.0, |q| drawn_position(&space, q.0, p.0, blend.alpha));
+        let at = blend.place(&space, p, prev);
         gizmos.circle_2d(Isometry2d::from_translation(at), params.fear_radius, Color::srgba(1.0, 0.3, 0.2, 0.35));
         gizmos.circle_2d(Isometry2d::from_translation(at), params.catch_radius, Color::srgba(1.0, 0.3, 0.2, 0.8));
     }

@@ -101,16 +101,15 @@ impl Active {
     }
 
     /// Hands a captured frame of the held state (`step`, `hash`) to the encoder and moves on to
-    /// the next frame's step; false if the encoder has stopped.
-    fn push(&mut self, frame: RgbaImage, step: u64, hash: u64, timeline: &Timeline) -> bool {
+    /// the next frame: returns its step, or `None` if the encoder has stopped.
+    fn push(&mut self, frame: RgbaImage, step: u64, hash: u64, timeline: &Timeline) -> Option<u64> {
         (self.last_step, self.last_hash) = (step, hash);
         self.timeline.clone_from(timeline);
-        if self.frames_tx.send(frame).is_err() {
-            return false;
-        }
+        self.frames_tx.send(frame).ok()?;
         self.frames += 1;
-        self.phase = Phase::Advancing(step + self.spf);
-        true
+        let target = step + self.spf;
+        self.phase = Phase::Advancing(target);
+        Some(target)
     }
 }
 
@@ -208,15 +207,14 @@ pub fn drive_recorder(
                 }
             };
             let hash = state_hash(birds.iter().map(|(b, p, v)| (b.id, p.0, v.0)));
-            if !active.push(frame, clock.step, hash, &timeline) {
+            let Some(target) = active.push(frame, clock.step, hash, &timeline) else {
                 // The worker stopped on an error; stopping reports it.
                 state.say(format!("recording failed; press {} to see why", keys_for(&Command::Request(UiAction::ToggleRecord))), true);
                 return;
-            }
+            };
             if let Some(status) = &mut state.recording {
                 status.frames = active.frames;
             }
-            let Phase::Advancing(target) = active.phase else { unreachable!("push moves on to the next frame") };
             control.hold_at = Some(target);
         }
     }

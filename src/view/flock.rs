@@ -9,7 +9,7 @@ use super::ViewSystems;
 use super::camera::ViewCamera;
 use super::colors::{ClusterLabels, bird_color, refresh_cluster_labels};
 use super::draw::DrawSettings;
-use super::interpolate::{DrawBlend, PreviousPosition, drawn_position};
+use super::interpolate::{DrawBlend, PreviousPosition};
 use crate::sim::space::Space;
 use crate::sim::{Bird, Position, Predator, SimParams, Velocity};
 
@@ -99,9 +99,8 @@ fn update_flock_mesh(
     let mut positions = Vec::with_capacity(n * per_bird);
     let mut colors = Vec::with_capacity(n * per_bird);
     let space = Space::from_params(&params);
-    let at = |p: &Position, prev: Option<&PreviousPosition>| prev.map_or(p.0, |q| drawn_position(&space, q.0, p.0, blend.alpha));
     for (bird, p, v, prev) in birds.iter().take(n) {
-        let p = at(p, prev);
+        let p = blend.place(&space, p, prev);
         if dots {
             positions.push([p.x, p.y, 0.0]);
         } else {
@@ -123,7 +122,7 @@ fn update_flock_mesh(
     }
     let mut positions = Vec::new();
     for (p, v, prev) in &predators {
-        for corner in bird_triangle(at(p, prev), v.0, BIRD_PIXELS * scale * PREDATOR_SCALE) {
+        for corner in bird_triangle(blend.place(&space, p, prev), v.0, BIRD_PIXELS * scale * PREDATOR_SCALE) {
             positions.push([corner.x, corner.y, 0.0]);
         }
     }

@@ -29,6 +29,14 @@ impl Default for DrawBlend {
     }
 }
 
+impl DrawBlend {
+    /// Where an agent at `now` is drawn: blended from its previous position when it has one (an
+    /// agent spawned this step has none and is drawn where it is).
+    pub fn place(&self, space: &Space, now: &Position, before: Option<&PreviousPosition>) -> Vec2 {
+        before.map_or(now.0, |b| drawn_position(space, b.0, now.0, self.alpha))
+    }
+}
+
 /// Draw positions between fixed steps (the window adds it; recordings draw the state itself).
 pub struct InterpolationPlugin;
 

@@ -24,7 +24,7 @@ use super::ViewSystems;
 use super::camera::ViewCamera;
 use super::colors::{ClusterLabels, bird_color, refresh_cluster_labels};
 use super::draw::DrawSettings;
-use super::interpolate::{DrawBlend, PreviousPosition, drawn_position};
+use super::interpolate::{DrawBlend, PreviousPosition};
 use crate::sim::space::Space;
 use crate::sim::{Bird, Position, SimParams, Velocity};
 
@@ -173,7 +173,7 @@ fn update_splat(
     let mut dots = Vec::with_capacity(birds.iter().len());
     let space = Space::from_params(&params);
     for (bird, p, v, prev) in &birds {
-        let p = prev.map_or(p.0, |q| drawn_position(&space, q.0, p.0, blend.alpha));
+        let p = blend.place(&space, p, prev);
         let px = to_px(p) - lo;
         let c = bird_color(draw.color_mode, bird, v.0, &params, &clusters.of);
         dots.push([px.x, px.y, pack(c), 0.0]);

@@ -208,12 +208,12 @@ pub fn hunt(
         })
         .collect();
     order.sort_unstable_by_key(|(_, h)| h.state.id);
-    let mut hunters: Vec<Hunter> = order.iter().map(|&(_, h)| h).collect();
+    let (ids, mut hunters): (Vec<Entity>, Vec<Hunter>) = order.into_iter().unzip();
     let now = |slot: usize| birds.get(entities.0[slot]).ok().map(|(p, _)| p.0);
     let world = HuntWorld { params: &params, grid: &grid, counts: &counts, now, step: clock.step };
     let (catches, contacts) = hunt_step(&world, &mut hunters, &mut rng.0);
 
-    for (&(entity, _), h) in order.iter().zip(&hunters) {
+    for (&entity, h) in ids.iter().zip(&hunters) {
         if h.gone {
             commands.entity(entity).despawn();
             continue;
