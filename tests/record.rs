@@ -101,6 +101,8 @@ fn mp4_decodes_to_the_frames_asked_for_and_is_repeatable() {
         let o = run(&["record", "--preset", "falcon", "--seed", "7", "--seconds", "2", "--fps", "15", "--size", "320x180", "--out", out.to_str().unwrap()]);
         assert!(o.status.success(), "{}", stderr(&o));
         assert!(stdout(&o).contains("30 frames"), "{}", stdout(&o));
+        let own = crate::support::own_warnings(&stderr(&o));
+        assert!(own.is_empty(), "a normal recording warns or errs: {own:#?}");
     }
     let video = murmuration::record::decode_mp4(&a).unwrap();
     assert_eq!(video.size, (320, 180));

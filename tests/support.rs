@@ -57,3 +57,23 @@ pub fn check_invariants(sim: &mut Headless, what: &str) {
         assert!(s <= params.max_speed * 1.0001 + 1e-4 && s >= lo * 0.9999 - 1e-4, "{what}: bird {id} speed {s}");
     }
 }
+
+/// Lines about the machine, not the program: a software renderer, Xvfb's screen, a GPU feature
+/// missing, the sandbox's environment.
+const MACHINE_LINES: &[&str] = &[
+    "only supports software rendering",
+    "is not supported on this device",
+    "XRandR reported",
+    "error setting XSETTINGS",
+    "XDG_RUNTIME_DIR is invalid or not set",
+];
+
+/// The lines of `stderr` that warn or report an error and are not about the machine.
+pub fn own_warnings(stderr: &str) -> Vec<String> {
+    stderr
+        .lines()
+        .filter(|l| l.contains("WARN") || l.contains("ERROR") || l.to_lowercase().starts_with("error"))
+        .filter(|l| !MACHINE_LINES.iter().any(|m| l.contains(m)))
+        .map(str::to_string)
+        .collect()
+}

@@ -6,6 +6,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use murmuration::app::input::{ActionRequest, WorldClick};
 use murmuration::app::panel::{entry_box, param_groups};
+use murmuration::app::story::Captions;
 use murmuration::app::{ControlsPlugin, UiAction, UiState};
 use murmuration::run::RunConfig;
 use murmuration::sim::{Bird, Predator, SimClock, SimControl, SimParams};
@@ -170,4 +171,30 @@ fn loading_a_preset_restarts_on_it_and_a_bad_one_changes_nothing() {
     assert_eq!(*app.world().resource::<SimParams>(), before);
     let toast = app.world().resource::<UiState>().toast.clone().unwrap();
     assert!(toast.error && toast.text.contains("no-such-preset"), "{}", toast.text);
+}
+
+/// The story preset's first dive, told by the captions: the introduction, the warning a few
+/// seconds before the falcon, and the split it causes (read from the app's state; the window
+/// test checks that the captions are drawn).
+#[test]
+fn captions_tell_the_story_of_a_scripted_dive() {
+    let config = RunConfig::resolve(Some("story"), None, &[], &[], "story").unwrap();
+    let mut app = App::new();
+    app.add_plugins(MinimalPlugins);
+    app.insert_resource(bevy::time::TimeUpdateStrategy::ManualDuration(std::time::Duration::from_millis(100)));
+    app.add_plugins((config.sim_plugin(), murmuration::metrics::MetricsPlugin));
+    app.add_plugins(ControlsPlugin { preset: "story".into() });
+    while app.world().resource::<SimClock>().time < 32.0 {
+        app.update();
+    }
+    let captions = app.world().resource::<Captions>();
+    let told: Vec<(f64, &str)> = captions.told.iter().map(|c| (c.at_s, c.text.as_str())).collect();
+    let when = |prefix: &str| told.iter().find(|(_, text)| text.starts_with(prefix)).map(|&(t, _)| t);
+    assert_eq!(when("1000 birds, no leader"), Some(0.0), "{told:?}");
+    assert_eq!(when("a falcon dives at 20 s"), Some(0.0), "{told:?}");
+    let warned = when("falcon incoming").expect("a warning");
+    assert!((17.0..20.0).contains(&warned), "warned at {warned} s, 3 s before the dive: {told:?}");
+    let split = when("the flock splits into").expect("the dive splits the flock");
+    assert!((20.0..30.0).contains(&split), "split told at {split} s: {told:?}");
+    assert_eq!(told.iter().filter(|(_, t)| *t == "falcon incoming").count(), 1, "told once: {told:?}");
 }

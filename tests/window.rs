@@ -33,7 +33,8 @@ pub fn app_command() -> Command {
 }
 
 /// Runs the app until it saves a screenshot after `frames` frames; returns the decoded image and
-/// the state line the app prints on exit.
+/// what the app printed (its captions, then the state line). Its stderr holds no warning or error
+/// of the program's own making.
 pub fn screenshot(args: &[&str], frames: u32, path: &Path) -> (image::RgbaImage, String) {
     let _ = std::fs::remove_file(path);
     let out = app_command()
@@ -47,8 +48,9 @@ pub fn screenshot(args: &[&str], frames: u32, path: &Path) -> (image::RgbaImage,
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    let line = String::from_utf8_lossy(&out.stdout).lines().last().unwrap_or_default().to_string();
-    (image::open(path).expect("a PNG screenshot").to_rgba8(), line)
+    let own = crate::support::own_warnings(&String::from_utf8_lossy(&out.stderr));
+    assert!(own.is_empty(), "warnings or errors on stderr: {own:#?}");
+    (image::open(path).expect("a PNG screenshot").to_rgba8(), String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 fn is_background(p: &image::Rgba<u8>) -> bool {
@@ -104,6 +106,20 @@ fn the_app_opens_on_the_story_with_panels_and_plots() {
     // (measured: 242 bright, 2490 coloured; half of each is the bar)
     assert!(bright(905, 1280) > 120 && coloured > 1200, "plots panel: {} bright, {coloured} coloured pixels", bright(905, 1280));
     assert!(state.contains("alive=1000"), "opens on the story preset: {state}");
+    // the world view (no panel over it) is at least 65 % of the window
+    let size = |key: &str| -> (f32, f32) {
+        let (w, h) = crate::support::field(&state, key).split_once('x').unwrap();
+        (w.parse().unwrap(), h.parse().unwrap())
+    };
+    let ((ww, wh), (vw, vh)) = (size("window"), size("world_view"));
+    assert_eq!((ww, wh), (1280.0, 720.0));
+    assert!(vw * vh >= 0.65 * ww * wh, "world view {vw}x{vh} of {ww}x{wh}");
+    // the opening captions are told (the app's state) and drawn: white text over the top centre
+    // of the world view, where otherwise only birds (coloured) and the dark sky are
+    assert!(state.contains("caption at 0.00 s: 1000 birds, no leader"), "{state}");
+    let left = (ww - vw) as u32;
+    let white = (left + 60..1220).flat_map(|x| (40..110).map(move |y| (x, y))).filter(|&(x, y)| shot.get_pixel(x, y).0[..3].iter().all(|&c| c > 200)).count();
+    assert!(white > 400, "caption text: {white} white pixels");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -111,13 +127,21 @@ fn the_app_opens_on_the_story_with_panels_and_plots() {
 /// `actions` (the window is focused first), waits until `done` (a shell condition) holds, closes it.
 /// Returns the folder and the app's log. Under xvfb-run when there is no display.
 fn drive_app(name: &str, actions: &str, done: &str) -> (std::path::PathBuf, String) {
-    let has = |tool: &str| std::process::Command::new("sh").args(["-c", &format!("command -v {tool}")]).output().is_ok_and(|o| o.status.success());
-    assert!(has("xdotool"), "this test drives the window with xdotool: install the packages listed in README.md");
     let dir = std::env::temp_dir().join(format!("murmuration-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
+    let log = drive_in(&dir, actions, done);
+    (dir, log)
+}
+
+/// Like [`drive_app`], in `dir` as it is (a second run sees what the first left: its settings in
+/// `dir/config`, its captures).
+fn drive_in(dir: &Path, actions: &str, done: &str) -> String {
+    let has = |tool: &str| std::process::Command::new("sh").args(["-c", &format!("command -v {tool}")]).output().is_ok_and(|o| o.status.success());
+    assert!(has("xdotool"), "this test drives the window with xdotool: install the packages listed in README.md");
     let script = format!(
         r#"set -e
+export MURMURATION_CONFIG_DIR="$PWD/config"
 "{bin}" --preset falcon > app.log 2>&1 &
 APP=$!
 for i in $(seq 1 240); do grep -q "ready: the window shows a complete frame" app.log && break; sleep 0.25; done
@@ -140,10 +164,38 @@ wait $APP || true
         c.args(["-a", "-s", "-screen 0 1280x720x24", "bash"]);
         c
     };
-    let out = cmd.arg("drive.sh").current_dir(&dir).output().expect("the driver runs");
+    let out = cmd.arg("drive.sh").current_dir(dir).output().expect("the driver runs");
     let log = std::fs::read_to_string(dir.join("app.log")).unwrap_or_default();
     assert!(out.status.success(), "{}\n{}\n{log}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    (dir, log)
+    log
+}
+
+/// Pixels of the panels' grey (equal channels, 20 to 40; the sky is bluish, birds coloured) in
+/// the columns `x0..x1` of a screenshot.
+fn panel_grey_in(shot: &image::RgbaImage, x0: u32, x1: u32) -> usize {
+    let grey = |p: &image::Rgba<u8>| p.0[0] == p.0[1] && p.0[1] == p.0[2] && (20..=40).contains(&p.0[0]);
+    (x0..x1).flat_map(|x| (0..shot.height()).map(move |y| (x, y))).filter(|&(x, y)| grey(shot.get_pixel(x, y))).count()
+}
+
+/// Tab hides every panel and brings them back; the app remembers the choice (and the window's
+/// size) in its settings file, so the next run opens the way the last one closed.
+#[test]
+fn tab_hides_the_panels_and_the_next_run_remembers() {
+    let _display = one_display();
+    let (dir, log) = drive_app("tab", "xdotool key Tab", "grep -q 'panels: false' config/settings.ron");
+    let settings = std::fs::read_to_string(dir.join("config/settings.ron")).unwrap();
+    assert!(settings.contains("window: (1280, 720)"), "{settings}\n{log}");
+    // the next run opens without panels; Tab brings them back
+    let log = drive_in(&dir, "xdotool key p\nsleep 1.5\nxdotool key Tab\nsleep 1\nxdotool key p", "[ $(ls captures/*.png 2>/dev/null | wc -l) -ge 2 ] && grep -q 'panels: true' config/settings.ron");
+    let mut shots: Vec<_> = std::fs::read_dir(dir.join("captures")).unwrap().flatten().map(|e| e.path()).collect();
+    shots.sort();
+    let open = |p: &Path| image::open(p).unwrap().to_rgba8();
+    let (hidden, shown) = (open(&shots[0]), open(&shots[1]));
+    // the panel's 240 columns hold 172,800 pixels, most of them its grey
+    let (before, after) = (panel_grey_in(&hidden, 0, 240), panel_grey_in(&shown, 0, 240));
+    assert!(before < 1_000 && after > 100_000, "panel-grey pixels in the panel's columns: {before} hidden, {after} shown\n{log}");
+    assert!(std::fs::read_to_string(dir.join("config/settings.ron")).unwrap().contains("panels: true"), "{log}");
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// Drives the real app with the mouse and keyboard (xdotool, in the same X display): place a
@@ -159,11 +211,11 @@ xdotool key space
 sleep 0.5
 xdotool key p
 sleep 1.5
-xdotool mousemove 60 161 click 1
+xdotool mousemove 60 182 click 1
 sleep 0.3
 xdotool type mine
 sleep 0.3
-xdotool mousemove 165 161 click 1",
+xdotool mousemove 165 182 click 1",
         "[ -f assets/presets/mine.ron ] && ls captures/*.png >/dev/null 2>&1",
     );
     // the title names the preset and the seed

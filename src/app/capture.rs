@@ -129,25 +129,35 @@ pub fn auto_screenshot(
 }
 
 /// In scripted runs (`--frames`), prints the simulation's state on exit in the same form as
-/// `murmuration sim`, so a windowed run can be compared with a headless one.
+/// `murmuration sim`, so a windowed run can be compared with a headless one, and the size of the
+/// window and of the world view (the part no panel covers). Before it, one line per caption shown.
+#[allow(clippy::too_many_arguments)] // a system: each parameter is a resource or query it reads
 pub fn report_on_exit(
     mut exits: MessageReader<AppExit>,
     auto: Res<AutoScreenshot>,
     clock: Res<crate::sim::SimClock>,
     seed: Res<crate::sim::SimSeed>,
     birds: Query<(&crate::sim::Bird, &crate::sim::Position, &crate::sim::Velocity)>,
+    insets: Res<super::camera::PanelInsets>,
+    captions: Res<super::story::Captions>,
+    window: Single<&Window, With<bevy::window::PrimaryWindow>>,
 ) {
     if exits.read().count() == 0 || auto.frames.is_none() {
         return;
     }
+    for c in &captions.told {
+        println!("caption at {:.2} s: {}", c.at_s, c.text);
+    }
     let hash = crate::sim::hash::state_hash(birds.iter().map(|(b, p, v)| (b.id, p.0, v.0)));
+    let (w, h) = (window.width(), window.height());
     println!(
-        "alive={} steps={} seed={} state_hash={hash:016x} frames={} frame_ms={:.2}",
+        "alive={} steps={} seed={} state_hash={hash:016x} frames={} frame_ms={:.2} window={w:.0}x{h:.0} world_view={:.0}x{h:.0}",
         birds.iter().len(),
         clock.step,
         seed.0,
         auto.frame,
-        auto.frame_ms
+        auto.frame_ms,
+        w - insets.left - insets.right,
     );
 }
 

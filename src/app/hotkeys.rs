@@ -22,6 +22,10 @@ pub enum Command {
     ToggleHelp,
     /// Next colour mode.
     NextColours,
+    /// Hide or show every panel (the world alone).
+    TogglePanels,
+    /// Hide or show the captions.
+    ToggleCaptions,
 }
 
 /// One hotkey.
@@ -56,6 +60,8 @@ pub const HOTKEYS: &[Hotkey] = &[
     key(KeyCode::KeyF, "F", "fit the world in the window", Command::FitWorld),
     key(KeyCode::KeyG, "G", "toggle the grid overlay", Command::ToggleGrid),
     key(KeyCode::KeyC, "C", "next colour mode", Command::NextColours),
+    key(KeyCode::Tab, "Tab", "hide / show every panel (the world alone)", Command::TogglePanels),
+    key(KeyCode::KeyT, "T", "captions on / off", Command::ToggleCaptions),
     key(KeyCode::KeyH, "H", "this help", Command::ToggleHelp),
     Hotkey { key: KeyCode::Slash, shift: true, name: "?", does: "this help", command: Command::ToggleHelp },
 ];

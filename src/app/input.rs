@@ -65,6 +65,17 @@ pub fn hotkeys(
             Command::Faster => state.speed = (state.speed * 2.0).min(SPEED_RANGE.1),
             Command::ToggleGrid => state.show_grid = !state.show_grid,
             Command::ToggleHelp => state.show_help = !state.show_help,
+            Command::TogglePanels => {
+                state.show_panels = !state.show_panels;
+                if !state.show_panels {
+                    state.say("panels hidden: Tab brings them back", false);
+                }
+            }
+            Command::ToggleCaptions => {
+                state.show_captions = !state.show_captions;
+                let text = if state.show_captions { "captions on (T)" } else { "captions off (T)" };
+                state.say(text, false);
+            }
             Command::NextColours => {
                 let i = ColorMode::ALL.iter().position(|&m| m == draw.color_mode).unwrap_or(0);
                 draw.color_mode = ColorMode::ALL[(i + 1) % ColorMode::ALL.len()];

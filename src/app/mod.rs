@@ -13,7 +13,9 @@ pub mod panel;
 mod plots;
 mod record_ui;
 mod recorder;
+pub mod settings;
 pub mod state;
+pub mod story;
 mod ui;
 
 use std::path::PathBuf;
@@ -43,6 +45,28 @@ pub struct AppOptions {
     pub draw: DrawMode,
     /// MSAA samples (1 or 4); `None`: off on a software renderer, 4 otherwise.
     pub msaa: Option<u32>,
+    /// The window's size; `None`: the remembered one (1280×720 at first).
+    pub window_size: Option<(u32, u32)>,
+}
+
+impl AppOptions {
+    /// Whether this is a scripted run (`--frames`, `--screenshot`): it ignores the remembered
+    /// settings, so it looks the same everywhere.
+    pub fn scripted(&self) -> bool {
+        self.frames.is_some() || self.screenshot.is_some()
+    }
+}
+
+/// The remembered settings and the file to keep them in (none for a scripted run). A corrupt
+/// file's message goes to stderr.
+fn remembered(options: &AppOptions) -> (settings::Settings, Option<settings::SettingsFile>) {
+    let path = settings::settings_path().filter(|_| !options.scripted());
+    let Some(path) = path else { return (settings::Settings::default(), None) };
+    let (saved, message) = settings::load(&path);
+    if let Some(message) = message {
+        eprintln!("murmuration: {message}");
+    }
+    (saved.clone(), Some(settings::SettingsFile { path, saved }))
 }
 
 /// Phases of the app's per-frame work, in order.
@@ -71,7 +95,8 @@ impl Plugin for ControlsPlugin {
         app.insert_resource(UiState::new(&self.preset, params))
             .configure_sets(Update, (AppSystems::Input, AppSystems::Actions, AppSystems::Camera, AppSystems::Draw).chain())
             .add_plugins(input::InputPlugin)
-            .add_systems(Update, actions::handle_actions.in_set(AppSystems::Actions));
+            .init_resource::<story::Captions>()
+            .add_systems(Update, (actions::handle_actions.in_set(AppSystems::Actions), story::tell_story.in_set(AppSystems::Draw)));
     }
 }
 
@@ -92,7 +117,7 @@ impl Plugin for AppPlugin {
             .add_systems(FixedLast, ui::step_timer_end)
             .add_systems(First, ui::tick_ui_state)
             .add_systems(EguiPrimaryContextPass, ui::ui_system)
-            .add_systems(Last, ui::update_title)
+            .add_systems(Last, (ui::update_title, settings::remember_settings))
             .add_plugins(crate::view::CapturePlugin)
             .insert_resource(AutoScreenshot::new(self.options.screenshot.clone(), self.options.frames))
             .init_resource::<capture::PendingShots>()
@@ -111,6 +136,8 @@ impl Plugin for AppPlugin {
 
 /// Builds the desktop app (window, simulation, metrics, UI) without running it.
 pub fn build(config: &RunConfig, options: AppOptions) -> App {
+    let (remembered, file) = remembered(&options);
+    let (width, height) = options.window_size.unwrap_or(remembered.window);
     let mut app = App::new();
     app.add_plugins(
         DefaultPlugins
@@ -118,7 +145,7 @@ pub fn build(config: &RunConfig, options: AppOptions) -> App {
             .set(WindowPlugin {
                 primary_window: Some(Window {
                     title: ui::window_title(&config.preset, config.seed),
-                    resolution: WindowResolution::new(1280, 720),
+                    resolution: WindowResolution::new(width, height),
                     ..default()
                 }),
                 ..default()
@@ -126,6 +153,10 @@ pub fn build(config: &RunConfig, options: AppOptions) -> App {
     );
     app.add_plugins((config.sim_plugin(), MetricsPlugin));
     app.add_plugins(ControlsPlugin { preset: config.preset.clone() });
+    remembered.apply(&mut app.world_mut().resource_mut::<UiState>());
+    if let Some(file) = file {
+        app.insert_resource(file);
+    }
     let (paused, draw, msaa) = (options.paused, options.draw, options.msaa);
     app.add_plugins(AppPlugin { options });
     app.world_mut().resource_mut::<crate::sim::SimControl>().paused = paused;

@@ -8,14 +8,14 @@ use crate::view::interpolate::{DrawBlend, PreviousPosition};
 use crate::sim::predator::flee::{fear, flee_force};
 use crate::sim::rules::{NeighborSums, Perception, alignment_force, cohesion_force, separation_force};
 use crate::sim::space::Space;
-use crate::sim::{Bird, Neighborhood, Position, Predator, SimParams, SpatialGrid, Velocity};
+use crate::sim::{Bird, Neighborhood, Position, PredationLog, Predator, SimParams, SpatialGrid, Velocity};
 
 /// Draws the overlays with gizmos.
 pub struct OverlayPlugin;
 
 impl Plugin for OverlayPlugin {
     fn build(&self, app: &mut App) {
-        app.add_systems(Update, (fear_circles, grid_cells, inspected_bird).in_set(super::AppSystems::Draw));
+        app.add_systems(Update, (fear_circles, grid_cells, inspected_bird, catch_markers).in_set(super::AppSystems::Draw));
     }
 }
 
@@ -35,6 +35,28 @@ fn fear_circles(
         let at = blend.place(&space, p, prev);
         gizmos.circle_2d(Isometry2d::from_translation(at), params.fear_radius, Color::srgba(1.0, 0.3, 0.2, 0.35));
         gizmos.circle_2d(Isometry2d::from_translation(at), params.catch_radius, Color::srgba(1.0, 0.3, 0.2, 0.8));
+    }
+}
+
+/// Simulated seconds a catch's ring stays in the world (fading and widening).
+pub const MARKER_LIFE_S: f32 = 4.0;
+
+/// The ring drawn where a bird was caught `age_s` ago: radius and opacity, `None` once faded.
+pub fn marker_ring(age_s: f32, catch_radius: f32) -> Option<(f32, f32)> {
+    let f = age_s / MARKER_LIFE_S;
+    (0.0..1.0).contains(&f).then(|| (catch_radius.max(4.0) * (1.5 + 4.0 * f), 0.9 * (1.0 - f)))
+}
+
+/// A fading ring at each recent catch: where the falcon struck (with the captions, T).
+fn catch_markers(state: Res<UiState>, params: Res<SimParams>, clock: Res<crate::sim::SimClock>, log: Res<PredationLog>, mut gizmos: Gizmos) {
+    if !state.show_captions {
+        return;
+    }
+    let dt = params.dt();
+    for kill in log.kills.iter().rev() {
+        let age = clock.step.saturating_sub(kill.step) as f32 * dt;
+        let Some((radius, alpha)) = marker_ring(age, params.catch_radius) else { break };
+        gizmos.circle_2d(Isometry2d::from_translation(kill.position), radius, Color::srgba(1.0, 0.85, 0.3, alpha));
     }
 }
 
@@ -111,5 +133,18 @@ fn inspected_bird(
         if force != Vec2::ZERO {
             gizmos.arrow_2d(p, p + force * k, color);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_catch_ring_widens_and_fades_then_goes() {
+        let (r0, a0) = marker_ring(0.0, 8.0).unwrap();
+        let (r1, a1) = marker_ring(2.0, 8.0).unwrap();
+        assert!(r1 > r0 && a1 < a0 && a1 > 0.0, "{r0} {a0} → {r1} {a1}");
+        assert_eq!(marker_ring(MARKER_LIFE_S, 8.0), None);
     }
 }

@@ -122,12 +122,13 @@ pub fn entry_box(ui: &mut egui::Ui, params: &mut SimParams, state: &mut UiState)
 /// The whole left panel: run controls, presets, view options, parameters.
 pub fn controls(ui: &mut egui::Ui, params: &mut SimParams, state: &mut UiState, draw: &mut DrawSettings, info: &PanelInfo) -> Vec<UiAction> {
     let mut actions = Vec::new();
+    ui.spacing_mut().slider_width = 80.0;
     ui.heading("murmuration");
     ui.label(format!(
         "t = {:.1} s   step {}   seed {}\nbirds {}   predators {}   caught {}",
         info.time_s, info.step, info.seed, info.alive, info.predators, info.kills
     ));
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         if ui.button(if info.paused { "▶ play" } else { "⏸ pause" }).on_hover_text(hint("", &Command::Request(UiAction::TogglePause))).clicked() {
             actions.push(UiAction::TogglePause);
         }
@@ -206,7 +207,10 @@ fn view_options(ui: &mut egui::Ui, state: &mut UiState, draw: &mut DrawSettings)
         ui.checkbox(&mut state.show_grid, "grid");
         ui.checkbox(&mut state.show_fear, "fear radius");
         ui.checkbox(&mut state.show_stats, "FPS");
+        ui.checkbox(&mut state.show_captions, "captions")
+            .on_hover_text(format!("Captions telling each strike's story, and rings where birds were caught ({})", keys_for(&Command::ToggleCaptions)));
     });
+    ui.small(format!("{}: hide every panel", keys_for(&Command::TogglePanels)));
 }
 
 /// A tooltip: what a button does and its hotkey, e.g. "Restart with the same seed (Backspace)".

@@ -33,7 +33,7 @@ fn plot(ui: &mut egui::Ui, id: &str, metrics: &Metrics, from_s: f64, y_max: Opti
         }
     });
     let mut p = Plot::new(id)
-        .height(95.0)
+        .height(72.0)
         .allow_drag(false)
         .allow_zoom(false)
         .allow_scroll(false)

@@ -14,7 +14,7 @@ pub const FPS: [u32; 3] = [15, 30, 60];
 pub fn record_section(ui: &mut egui::Ui, state: &mut UiState) -> Option<UiAction> {
     let mut action = None;
     let recording = state.recording.is_some();
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         let label = if recording { "⏹ stop" } else { "⏺ record" };
         if ui
             .button(label)

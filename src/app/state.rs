@@ -80,6 +80,10 @@ pub struct UiState {
     pub show_help: bool,
     /// Show the FPS and step-time readout.
     pub show_stats: bool,
+    /// Show the side panel, plots and readouts (Tab hides them all: the world alone).
+    pub show_panels: bool,
+    /// Show the captions that tell each strike's story.
+    pub show_captions: bool,
     /// Simulation speed multiplier (×0.25 to ×8).
     pub speed: f32,
     /// The bird being inspected (shift-click).
@@ -113,6 +117,8 @@ impl UiState {
             show_plots: true,
             show_help: false,
             show_stats: true,
+            show_panels: true,
+            show_captions: true,
             speed: 1.0,
             selected: None,
             preset_name: preset_name.to_string(),

@@ -1,4 +1,5 @@
-//! The egui pass: the control panel on the left, plots on the right, help, toasts and stats.
+//! The egui pass: the control panel on the left, the plots over the world's bottom right, captions,
+//! help, toasts and stats. Tab hides all but the captions.
 
 use std::time::Instant;
 
@@ -11,6 +12,7 @@ use super::input::ActionRequest;
 use super::panel::{PanelInfo, controls, help_window};
 use super::plots::plots_ui;
 use super::state::UiState;
+use super::story::Captions;
 use crate::view::DrawSettings;
 use crate::metrics::Metrics;
 use crate::preset;
@@ -61,20 +63,49 @@ pub fn tick_ui_state(mut state: ResMut<UiState>, params: Res<SimParams>, real: R
     }
 }
 
-/// The right panel: the healing plots; returns its width.
-fn plots_panel(root: &mut egui::Ui, state: &mut UiState, metrics: &Metrics) -> f32 {
+/// The healing plots' width (logical pixels).
+const PLOTS_WIDTH: f32 = 330.0;
+
+/// The healing plots: a translucent window over the bottom right of the world view (the flock
+/// shows through it), collapsible to its title bar.
+fn plots_window(ctx: &egui::Context, state: &mut UiState, metrics: &Metrics) {
     let window = f64::from(state.plot_window_s);
-    egui::Panel::right("plots")
-        .resizable(true)
-        .default_size(380.0)
-        .show(root, |ui| {
-            ui.heading("healing");
+    let frame = egui::Frame::window(&ctx.global_style()).fill(egui::Color32::from_rgba_unmultiplied(16, 20, 28, 200));
+    egui::Window::new("healing")
+        .anchor(egui::Align2::RIGHT_BOTTOM, egui::vec2(-8.0, -8.0))
+        .default_width(PLOTS_WIDTH)
+        .resizable(false)
+        .collapsible(true)
+        .frame(frame)
+        .show(ctx, |ui| {
+            ui.set_width(PLOTS_WIDTH);
             ui.add(egui::Slider::new(&mut state.plot_window_s, 10.0..=600.0).logarithmic(true).text("last").suffix(" s"));
             plots_ui(ui, metrics, window);
-        })
-        .response
-        .rect
-        .width()
+        });
+}
+
+/// The captions over the top centre of the world view (`left`: the panel's width), below the
+/// stats line, each on a dark box that fades out with it.
+fn show_captions(ctx: &egui::Context, captions: &Captions, left: f32) {
+    if captions.shown.is_empty() {
+        return;
+    }
+    egui::Area::new("captions".into())
+        .anchor(egui::Align2::CENTER_TOP, egui::vec2(left * 0.5, 40.0))
+        .interactable(false)
+        .show(ctx, |ui| {
+            ui.vertical_centered(|ui| {
+                for c in &captions.shown {
+                    let alpha = c.alpha(captions.now_s);
+                    let color = egui::Color32::from_white_alpha((255.0 * alpha) as u8);
+                    let galley = ui.painter().layout_no_wrap(c.text.clone(), egui::FontId::proportional(20.0), color);
+                    let margin = egui::vec2(10.0, 4.0);
+                    let (rect, _) = ui.allocate_exact_size(galley.size() + 2.0 * margin, egui::Sense::hover());
+                    ui.painter().rect_filled(rect, 6.0, egui::Color32::from_black_alpha((150.0 * alpha) as u8));
+                    ui.painter().galley(rect.min + margin, galley, color);
+                }
+            });
+        });
 }
 
 /// The frame rate and step time at the top right of the world view.
@@ -117,6 +148,9 @@ pub fn update_title(state: Res<UiState>, seed: Res<SimSeed>, window: Option<Sing
     }
 }
 
+/// The control panel's starting width (logical pixels); it can be dragged wider.
+const PANEL_WIDTH: f32 = 250.0;
+
 /// Draws every panel and window.
 #[allow(clippy::too_many_arguments)] // a system: each parameter is a resource it reads or writes
 pub fn ui_system(
@@ -126,6 +160,7 @@ pub fn ui_system(
     mut draw: ResMut<DrawSettings>,
     mut insets: ResMut<PanelInsets>,
     metrics: Res<Metrics>,
+    captions: Res<Captions>,
     run: RunReadout,
     mut actions: MessageWriter<ActionRequest>,
     mut presets: Local<Option<(Instant, Vec<String>)>>,
@@ -143,20 +178,29 @@ pub fn ui_system(
         egui::UiBuilder::new().layer_id(egui::LayerId::background()).max_rect(ctx.viewport_rect()),
     );
     let state = &mut *state;
-    let left = egui::Panel::left("controls")
-        .resizable(true)
-        .default_size(330.0)
-        .show(&mut root, |ui| controls(ui, &mut edited, state, &mut draw, &info));
-    for action in left.inner {
-        actions.write(ActionRequest(action));
+    let mut left = 0.0;
+    if state.show_panels {
+        let panel = egui::Panel::left("controls")
+            .resizable(true)
+            .default_size(PANEL_WIDTH)
+            .show(&mut root, |ui| controls(ui, &mut edited, state, &mut draw, &info));
+        for action in panel.inner {
+            actions.write(ActionRequest(action));
+        }
+        left = panel.response.rect.width();
+        if state.show_plots {
+            plots_window(&ctx, state, &metrics);
+        }
+        if state.show_stats {
+            stats_readout(&ctx, state, &info, 0.0);
+        }
     }
-    let right = if state.show_plots { plots_panel(&mut root, state, &metrics) } else { 0.0 };
-    let new_insets = PanelInsets { left: left.response.rect.width(), right };
+    let new_insets = PanelInsets { left, right: 0.0 };
     if *insets != new_insets {
         *insets = new_insets;
     }
-    if state.show_stats {
-        stats_readout(&ctx, state, &info, right);
+    if state.show_captions {
+        show_captions(&ctx, &captions, left);
     }
     if let Some(toast) = &state.toast {
         show_toast(&ctx, toast);

@@ -68,6 +68,9 @@ pub struct Cli {
     /// Multisample anti-aliasing: 1 (off) or 4 [default: off on a software renderer, else 4].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=4))]
     pub msaa: Option<u32>,
+    /// The window's size, e.g. 1920x1080 [default: the size it had when last closed, at first 1280x720].
+    #[arg(long, value_name = "WxH", value_parser = crate::app::settings::parse_window_size)]
+    pub window_size: Option<(u32, u32)>,
 }
 
 /// The subcommands.
@@ -240,7 +243,14 @@ pub fn main() -> ExitCode {
                 anyhow::bail!("invalid value for --msaa: {} (allowed: 1 or 4)", cli.msaa.unwrap_or(0));
             }
             let options =
-                crate::app::AppOptions { screenshot: cli.screenshot.clone(), frames: cli.frames, paused: cli.paused, draw: cli.draw, msaa: cli.msaa };
+                crate::app::AppOptions {
+                screenshot: cli.screenshot.clone(),
+                frames: cli.frames,
+                paused: cli.paused,
+                draw: cli.draw,
+                msaa: cli.msaa,
+                window_size: cli.window_size,
+            };
             crate::app::run(config, options)
         }),
     };

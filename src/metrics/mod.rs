@@ -88,6 +88,17 @@ impl ClusterMap {
     pub fn pairs(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
         self.ids.iter().zip(&self.label).map(|(&id, &l)| (id, self.ids[l as usize]))
     }
+
+    /// Clusters holding at least `share` of the birds (and at least two birds): the groups a
+    /// viewer counts, leaving out stragglers.
+    pub fn groups(&self, share: f32) -> usize {
+        let mut sizes = vec![0u32; self.label.len()];
+        for &l in &self.label {
+            sizes[l as usize] += 1;
+        }
+        let min = (share * self.label.len() as f32).max(2.0);
+        sizes.iter().filter(|&&n| n as f32 >= min).count()
+    }
 }
 
 /// The measurements so far: recent samples for plots, optionally every sample, and the strikes.

@@ -166,3 +166,17 @@ fn mean_nn_distance(grid: &SpatialGrid, radius: f32) -> Option<f32> {
     let scan = link_scan(grid, radius);
     (scan.nn_count > 0).then(|| (scan.nn_sum / f64::from(scan.nn_count)) as f32)
 }
+
+#[test]
+fn groups_count_only_clusters_with_a_share_of_the_birds() {
+    // 40 birds: a cluster of 30, one of 6, one of 2, two alone
+    let mut label: Vec<u32> = Vec::new();
+    label.extend(std::iter::repeat_n(0, 30));
+    label.extend(std::iter::repeat_n(30, 6));
+    label.extend([36, 36, 38, 39]);
+    let map = super::ClusterMap { ids: (0..40).collect(), label };
+    assert_eq!(map.groups(0.05), 3, "30, 6 and 2 are each ≥ 5 % of 40");
+    assert_eq!(map.groups(0.1), 2);
+    assert_eq!(map.groups(0.0), 3, "a lone bird is never a group");
+    assert_eq!(super::ClusterMap::default().groups(0.05), 0);
+}

@@ -76,6 +76,28 @@ impl Dive {
     }
 }
 
+impl Dive {
+    /// When this series next dives at or after `t` (seconds), if it still will.
+    pub fn next_after(&self, t: f64) -> Option<f64> {
+        let at = f64::from(self.at_s);
+        match self.every_s {
+            _ if t <= at => Some(at),
+            None => None,
+            Some(every) => {
+                let every = f64::from(every);
+                Some(at + ((t - at) / every).ceil() * every)
+            }
+        }
+    }
+}
+
+impl Script {
+    /// The next scripted dive at or after `t` (seconds), if any.
+    pub fn next_dive(&self, t: f64) -> Option<f64> {
+        self.dives.iter().filter_map(|d| d.next_after(t)).min_by(f64::total_cmp)
+    }
+}
+
 /// The run's script.
 #[derive(Resource, Clone, Debug, Default, PartialEq)]
 pub struct Script {
@@ -146,6 +168,17 @@ mod tests {
         // one per period with a 60 Hz step
         let launched = (0..600).filter(|&i| r.due(i as f64 / 60.0, (i + 1) as f64 / 60.0)).count();
         assert_eq!(launched, 5);
+    }
+
+    #[test]
+    fn the_next_dive_of_a_script() {
+        assert_eq!(dive(20.0, Some(20.0)).next_after(0.0), Some(20.0));
+        assert_eq!(dive(20.0, Some(20.0)).next_after(20.5), Some(40.0));
+        assert_eq!(dive(20.0, None).next_after(20.5), None);
+        let script = Script { dives: vec![dive(20.0, Some(20.0)), dive(30.0, None)] };
+        assert_eq!(script.next_dive(21.0), Some(30.0));
+        assert_eq!(script.next_dive(31.0), Some(40.0));
+        assert_eq!(Script::default().next_dive(0.0), None);
     }
 
     #[test]
