@@ -23,8 +23,9 @@ type Series<'a> = (&'a str, egui::Color32, &'a dyn Fn(&MetricsSample) -> f64);
 
 /// One small plot of some series over the last `window_s` seconds, with strike markers. Its
 /// legend is a row of coloured names above it (not over the curves); `y_unit` labels the y axis,
-/// the x axis is simulated seconds.
-fn plot(ui: &mut egui::Ui, id: &str, metrics: &Metrics, from_s: f64, y_max: Option<f64>, y_unit: &str, lines: &[Series]) {
+/// the x axis is simulated seconds (labelled under the `last` plot of a stack).
+#[allow(clippy::too_many_arguments)] // plain values of one plot
+fn plot(ui: &mut egui::Ui, id: &str, metrics: &Metrics, from_s: f64, y_max: Option<f64>, y_unit: &str, last: bool, lines: &[Series]) {
     ui.horizontal(|ui| {
         for (name, color, _) in lines {
             let (dot, _) = ui.allocate_exact_size(egui::vec2(8.0, 8.0), egui::Sense::hover());
@@ -39,7 +40,7 @@ fn plot(ui: &mut egui::Ui, id: &str, metrics: &Metrics, from_s: f64, y_max: Opti
         .allow_scroll(false)
         .show_x(false)
         .include_y(0.0)
-        .x_axis_label("simulated time (s)")
+        .x_axis_label(if last { "simulated time (s)" } else { "" })
         .y_axis_label(y_unit)
         .link_axis("metrics-x", [true, false]);
     if let Some(y) = y_max {
@@ -64,13 +65,13 @@ pub fn plots_ui(ui: &mut egui::Ui, metrics: &Metrics, window_s: f64) {
     let green = egui::Color32::from_rgb(110, 210, 120);
     let amber = egui::Color32::from_rgb(240, 190, 70);
     let violet = egui::Color32::from_rgb(190, 130, 240);
-    plot(ui, "order", metrics, from, Some(1.0), "0 to 1", &[
+    plot(ui, "order", metrics, from, Some(1.0), "0 to 1", false, &[
         ("polarization φ", blue, &|s| f64::from(s.polarization)),
         ("largest cluster", green, &|s| f64::from(s.largest_cluster_frac)),
         ("milling m", violet, &|s| f64::from(s.milling)),
     ]);
-    plot(ui, "clusters", metrics, from, Some(2.0), "clusters", &[("clusters", amber, &|s| f64::from(s.clusters))]);
-    plot(ui, "alive", metrics, from, None, "birds", &[("alive", green, &|s| f64::from(s.alive))]);
+    plot(ui, "clusters", metrics, from, Some(2.0), "clusters", false, &[("clusters", amber, &|s| f64::from(s.clusters))]);
+    plot(ui, "alive", metrics, from, None, "birds", true, &[("alive", green, &|s| f64::from(s.alive))]);
 
     ui.separator();
     match metrics.strikes.strikes.last() {

@@ -70,7 +70,7 @@ const PLOTS_WIDTH: f32 = 330.0;
 /// shows through it), collapsible to its title bar.
 fn plots_window(ctx: &egui::Context, state: &mut UiState, metrics: &Metrics) {
     let window = f64::from(state.plot_window_s);
-    let frame = egui::Frame::window(&ctx.global_style()).fill(egui::Color32::from_rgba_unmultiplied(16, 20, 28, 200));
+    let frame = egui::Frame::window(&ctx.global_style()).fill(egui::Color32::from_rgba_unmultiplied(16, 20, 28, 150));
     egui::Window::new("healing")
         .anchor(egui::Align2::RIGHT_BOTTOM, egui::vec2(-8.0, -8.0))
         .default_width(PLOTS_WIDTH)
