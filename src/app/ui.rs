@@ -11,7 +11,7 @@ use super::camera::PanelInsets;
 use super::input::ActionRequest;
 use super::panel::{PanelInfo, controls, help_window};
 use super::plots::plots_ui;
-use super::state::UiState;
+use super::state::{UiAction, UiState};
 use super::story::Captions;
 use crate::view::DrawSettings;
 use crate::metrics::Metrics;
@@ -109,9 +109,9 @@ fn show_captions(ctx: &egui::Context, captions: &Captions, left: f32) {
 }
 
 /// The frame rate and step time at the top right of the world view.
-fn stats_readout(ctx: &egui::Context, state: &UiState, info: &PanelInfo, right: f32) {
+fn stats_readout(ctx: &egui::Context, state: &UiState, info: &PanelInfo) {
     egui::Area::new("stats".into())
-        .anchor(egui::Align2::RIGHT_TOP, egui::vec2(-right - 10.0, 10.0))
+        .anchor(egui::Align2::RIGHT_TOP, egui::vec2(-10.0, 10.0))
         .interactable(false)
         .show(ctx, |ui| {
             let text = format!(
@@ -148,6 +148,19 @@ pub fn update_title(state: Res<UiState>, seed: Res<SimSeed>, window: Option<Sing
     }
 }
 
+/// The control panel, the plots and the stats line: the panel's width and what it asked for.
+fn panels(root: &mut egui::Ui, params: &mut SimParams, state: &mut UiState, draw: &mut DrawSettings, info: &PanelInfo, metrics: &Metrics) -> (f32, Vec<UiAction>) {
+    let panel = egui::Panel::left("controls").resizable(true).default_size(PANEL_WIDTH).show(root, |ui| controls(ui, params, state, draw, info));
+    let ctx = root.ctx().clone();
+    if state.show_plots {
+        plots_window(&ctx, state, metrics);
+    }
+    if state.show_stats {
+        stats_readout(&ctx, state, info);
+    }
+    (panel.response.rect.width(), panel.inner)
+}
+
 /// The control panel's starting width (logical pixels); it can be dragged wider.
 const PANEL_WIDTH: f32 = 250.0;
 
@@ -178,22 +191,9 @@ pub fn ui_system(
         egui::UiBuilder::new().layer_id(egui::LayerId::background()).max_rect(ctx.viewport_rect()),
     );
     let state = &mut *state;
-    let mut left = 0.0;
-    if state.show_panels {
-        let panel = egui::Panel::left("controls")
-            .resizable(true)
-            .default_size(PANEL_WIDTH)
-            .show(&mut root, |ui| controls(ui, &mut edited, state, &mut draw, &info));
-        for action in panel.inner {
-            actions.write(ActionRequest(action));
-        }
-        left = panel.response.rect.width();
-        if state.show_plots {
-            plots_window(&ctx, state, &metrics);
-        }
-        if state.show_stats {
-            stats_readout(&ctx, state, &info, 0.0);
-        }
+    let (left, requests) = if state.show_panels { panels(&mut root, &mut edited, state, &mut draw, &info, &metrics) } else { (0.0, Vec::new()) };
+    for action in requests {
+        actions.write(ActionRequest(action));
     }
     let new_insets = PanelInsets { left, right: 0.0 };
     if *insets != new_insets {
