@@ -262,7 +262,7 @@ fn killing_the_process_while_it_writes_leaves_the_old_file() {
     let out = run(&["sim", "--boids", "100", "--steps", "12", "--dump-state", path.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.starts_with("kind,id,x,y,vx,vy\n") && text.lines().count() == 101, "{text}");
+    assert!(text.starts_with("kind,id,x,y,vx,vy,alarm\n") && text.lines().count() == 101, "{text}");
     let left: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.file_name()).collect();
     assert_eq!(left, vec![std::ffi::OsString::from("state.csv")], "no temporary files");
     std::fs::remove_dir_all(&dir).unwrap();
@@ -277,7 +277,7 @@ fn a_finished_run_replaces_the_metrics_file_whole() {
     let out = run(&["sim", "--boids", "100", "--steps", "12", "--metrics", path.to_str().unwrap()]);
     assert!(out.status.success());
     let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.starts_with("step,time_s,alive,kills,polarization,milling,clusters,largest_cluster_frac,mean_nn_dist\n"));
+    assert!(text.starts_with("step,time_s,alive,kills,polarization,milling,clusters,largest_cluster_frac,mean_nn_dist,alarmed,heading_deg,near_birds,near_radial,near_spacing,empty_radius\n"));
     assert!(text.lines().last().unwrap().starts_with("12,"), "{text}");
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1, "no temporary files");
     std::fs::remove_dir_all(&dir).unwrap();
@@ -344,7 +344,7 @@ fn sim_outputs_are_complete_files() {
     assert_eq!(summary["totals"]["alive"].as_u64().unwrap() + kills, 2000);
     let dump = std::fs::read_to_string(&d).unwrap();
     let mut lines = dump.lines();
-    assert_eq!(lines.next(), Some("kind,id,x,y,vx,vy"));
+    assert_eq!(lines.next(), Some("kind,id,x,y,vx,vy,alarm"));
     let rows: Vec<&str> = lines.collect();
     assert_eq!(rows.iter().filter(|r| r.starts_with("bird,")).count() as u64, 2000 - kills);
     assert_eq!(rows.iter().filter(|r| r.starts_with("predator,")).count(), 1);

@@ -3,6 +3,7 @@
 use bevy_egui::egui;
 use egui_plot::{Line, Plot, PlotPoints, VLine};
 
+use crate::metrics::escape::Pattern;
 use crate::metrics::strikes::{Strike, StrikeTracker};
 use crate::metrics::{Metrics, MetricsSample};
 
@@ -81,6 +82,9 @@ pub fn plots_ui(ui: &mut egui::Ui, metrics: &Metrics, window_s: f64) {
         Some(s) => {
             let open = metrics.strikes.open_strike().is_some();
             ui.label(egui::RichText::new(strike_line(s, open, now)).strong());
+            if !s.patterns.is_empty() {
+                ui.label(patterns_line(&s.patterns));
+            }
         }
     }
     if let Some(text) = strikes_summary(&metrics.strikes) {
@@ -111,6 +115,11 @@ pub fn strike_line(s: &Strike, open: bool, now: f64) -> String {
         100.0 * s.min_largest_frac,
         s.kills
     )
+}
+
+/// A strike's escape patterns in order: "20.7 s compaction (× 0.71 spacing) · 22.1 s split into 2".
+pub fn patterns_line(patterns: &[Pattern]) -> String {
+    patterns.iter().map(|p| format!("{:.1} s {}", p.time_s, p.describe())).collect::<Vec<_>>().join(" · ")
 }
 
 /// All strikes so far: how many healed (and their mean τ_reform), how many never split.

@@ -1,11 +1,12 @@
 //! Captions that tell each strike's story as it happens: the falcon coming, the split into
-//! groups, the groups rejoining, the flock healed. A pure [`StoryTeller`] turns what the metrics
+//! groups, the escape patterns the metrics name, the groups rejoining, the flock healed. A pure [`StoryTeller`] turns what the metrics
 //! and the strike tracker say at a moment into lines of text; a system feeds it and keeps the
 //! recent lines in [`Captions`], which the UI draws over the world view.
 
 use bevy::prelude::*;
 
 use crate::metrics::Metrics;
+use crate::metrics::escape::{Pattern, PatternKind};
 use crate::metrics::strikes::StrikeTracker;
 use crate::sim::script::Script;
 use crate::sim::{Bird, Predator, SimClock};
@@ -51,6 +52,7 @@ pub struct StoryTeller {
     closed_told: bool,
     groups: usize,
     rejoin_told_s: f64,
+    patterns_told: usize,
 }
 
 impl StoryTeller {
@@ -91,9 +93,13 @@ impl StoryTeller {
         let strikes = &m.strikes.strikes;
         if strikes.len() > self.strikes_seen {
             self.strikes_seen = strikes.len();
-            (self.split_told, self.closed_told) = (false, false);
+            (self.split_told, self.closed_told, self.patterns_told) = (false, false, 0);
         }
         let Some(s) = strikes.last().filter(|_| !self.closed_told) else { return };
+        for p in &s.patterns[self.patterns_told.min(s.patterns.len())..] {
+            lines.extend(pattern_caption(p));
+        }
+        self.patterns_told = s.patterns.len();
         let open = m.strikes.open_strike().is_some();
         if s.split && !self.split_told {
             self.split_told = true;
@@ -120,6 +126,20 @@ impl StoryTeller {
             }
         }
     }
+}
+
+/// A named escape pattern as a caption (a split has its own, with the groups).
+pub fn pattern_caption(p: &Pattern) -> Option<String> {
+    Some(match p.kind {
+        PatternKind::Split => return None,
+        PatternKind::FlashExpansion => "flash expansion: the birds burst away from the falcon".to_string(),
+        PatternKind::Compaction => "compaction: the flock packs tight around the falcon".to_string(),
+        PatternKind::Vacuole => format!("vacuole: a hole {:.0} u wide opens around the falcon", 2.0 * p.value),
+        PatternKind::AgitationWave => {
+            format!("agitation wave: the alarm crosses the flock at {:.1}× the birds' speed", p.speed_ratio.unwrap_or(0.0))
+        }
+        PatternKind::CollectiveTurn => format!("collective turn: the whole flock turns {:.0}°", p.value),
+    })
 }
 
 /// One caption on screen.
@@ -209,6 +229,8 @@ mod tests {
         at(20.0, 1, 1, &strikes, &mut told);
         strikes.disturb(20.5, 2);
         strikes.sample(21.0, 0.5, 3);
+        strikes.note(&[Pattern { kind: PatternKind::FlashExpansion, time_s: 21.0, value: 1.6, speed_ratio: None }]);
+        strikes.note(&[Pattern { kind: PatternKind::Split, time_s: 21.0, value: 3.0, speed_ratio: None }]);
         at(21.0, 1, 3, &strikes, &mut told);
         at(21.5, 1, 2, &strikes, &mut told); // too soon after the split to tell a rejoin
         strikes.sample(23.0, 0.6, 2);
@@ -222,6 +244,7 @@ mod tests {
             "1000 birds, no leader: each one steers by its nearest neighbours alone",
             "a falcon dives at 20 s: watch the flock split and heal",
             "falcon incoming",
+            "flash expansion: the birds burst away from the falcon",
             "the flock splits into 3 groups",
             "2 groups rejoin: 2 left",
             "healed in 9.5 s — no leader, no plan",

@@ -154,7 +154,7 @@ pub struct SimArgs {
     /// Write a summary (seed, all parameters, totals, strikes) to this JSON file.
     #[arg(long, value_name = "PATH")]
     pub summary: Option<std::path::PathBuf>,
-    /// Write the final state (kind,id,x,y,vx,vy per agent) to this CSV file.
+    /// Write the final state (kind,id,x,y,vx,vy,alarm per agent) to this CSV file.
     #[arg(long, value_name = "PATH")]
     pub dump_state: Option<std::path::PathBuf>,
 }

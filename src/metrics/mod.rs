@@ -3,6 +3,7 @@
 //! taken at the start of the next one, from the grid the simulation builds there anyway.
 
 pub mod clusters;
+pub mod escape;
 pub mod order;
 pub mod reference;
 pub mod scan;
@@ -19,7 +20,7 @@ use serde::Serialize;
 
 use crate::sim::grid::SpatialGrid;
 use crate::sim::space::Space;
-use crate::sim::{Bird, PredationLog, Position, SimClock, SimParams, SimSystems, Velocity};
+use crate::sim::{Alarm, Bird, PredationLog, Position, Predator, SimClock, SimParams, SimSystems, Velocity};
 use strikes::StrikeTracker;
 
 /// The metrics' system sets (in `FixedUpdate`, inside and after the simulation step).
@@ -52,16 +53,29 @@ pub struct MetricsSample {
     pub largest_cluster_frac: f32,
     /// Mean nearest-neighbour distance, over birds with a neighbour within the linking distance.
     pub mean_nn_dist: Option<f32>,
+    /// Birds alarmed (escaping).
+    pub alarmed: u32,
+    /// The flock's heading in degrees (0 = +x), when its polarization is at least 0.5.
+    pub heading_deg: Option<f32>,
+    /// Around the predator with most birds near it (see `escape`): their number…
+    pub near_birds: u32,
+    /// …their mean speed away from it over the birds' max speed…
+    pub near_radial: Option<f32>,
+    /// …their mean nearest-neighbour distance…
+    pub near_spacing: Option<f32>,
+    /// …and the distance from the predator to its nearest bird.
+    pub empty_radius: Option<f32>,
 }
 
 /// The CSV header of [`MetricsSample::csv_row`].
-pub const CSV_HEADER: &str = "step,time_s,alive,kills,polarization,milling,clusters,largest_cluster_frac,mean_nn_dist";
+pub const CSV_HEADER: &str = "step,time_s,alive,kills,polarization,milling,clusters,largest_cluster_frac,mean_nn_dist,alarmed,heading_deg,near_birds,near_radial,near_spacing,empty_radius";
 
 impl MetricsSample {
-    /// One CSV row (an empty `mean_nn_dist` when undefined).
+    /// One CSV row (empty cells where a value is undefined).
     pub fn csv_row(&self) -> String {
+        let opt = |v: Option<f32>| v.map_or(String::new(), |d| format!("{d:.4}"));
         format!(
-            "{},{:.4},{},{},{:.5},{:.5},{},{:.5},{}",
+            "{},{:.4},{},{},{:.5},{:.5},{},{:.5},{},{},{},{},{},{},{}",
             self.step,
             self.time_s,
             self.alive,
@@ -70,7 +84,13 @@ impl MetricsSample {
             self.milling,
             self.clusters,
             self.largest_cluster_frac,
-            self.mean_nn_dist.map_or(String::new(), |d| format!("{d:.4}"))
+            opt(self.mean_nn_dist),
+            self.alarmed,
+            self.heading_deg.map_or(String::new(), |d| format!("{d:.1}")),
+            self.near_birds,
+            opt(self.near_radial),
+            opt(self.near_spacing),
+            opt(self.empty_radius),
         )
     }
 }
@@ -116,6 +136,8 @@ pub struct Metrics {
     pub last_clusters: ClusterMap,
     /// Wall-clock seconds the last sample took.
     pub last_cost_s: f64,
+    /// Names the escape patterns.
+    pub watch: escape::EscapeWatch,
 }
 
 impl Default for Metrics {
@@ -127,6 +149,7 @@ impl Default for Metrics {
             strikes: StrikeTracker::default(),
             last_clusters: ClusterMap::default(),
             last_cost_s: 0.0,
+            watch: escape::EscapeWatch::default(),
         }
     }
 }
@@ -241,15 +264,37 @@ fn due(params: &SimParams, clock: &SimClock, force: &mut ForceSample, metrics: &
     due && metrics.latest().is_none_or(|s| s.step != clock.step)
 }
 
-/// Records a sample of the birds in `grid`, taken at the current step.
-fn record(params: &SimParams, clock: &SimClock, log: &PredationLog, metrics: &mut Metrics, grid: &SpatialGrid, started: std::time::Instant) {
+/// What a sample sees besides the grid: the predators (in id order) and the alarmed birds.
+struct Threats {
+    predators: Vec<Vec2>,
+    alarmed: Vec<Vec2>,
+}
+
+/// Records a sample of the birds in `grid`, taken at the current step, and names the escape
+/// patterns it shows (attached to the open strike).
+fn record(params: &SimParams, clock: &SimClock, log: &PredationLog, metrics: &mut Metrics, grid: &SpatialGrid, threats: Threats, started: std::time::Instant) {
     let (mut s, clusters) = measure_grid(params, grid);
     s.step = clock.step;
     s.time_s = clock.time;
     s.kills = log.total_kills;
+    s.alarmed = threats.alarmed.len() as u32;
     metrics.strikes.sample(s.time_s, s.largest_cluster_frac, s.clusters);
     metrics.last_clusters.ids.clone_from(&grid.ids);
     metrics.last_clusters.label = clusters.label;
+    if !threats.predators.is_empty() || !threats.alarmed.is_empty() || metrics.strikes.open_strike().is_some() {
+        let open = metrics.strikes.open_strike().map(|o| o.pre_largest_frac);
+        let groups = metrics.last_clusters.groups(escape::SPLIT_SHARE * open.unwrap_or(1.0));
+        let g = escape::glance(s.time_s, grid, &threats.predators, threats.alarmed, groups <= 1, params);
+        (s.heading_deg, s.near_birds) = (g.heading.map(f32::to_degrees), g.near.map_or(0, |n| n.count as u32));
+        (s.near_radial, s.near_spacing, s.empty_radius) = (g.near.map(|n| n.radial), g.near.map(|n| n.spacing), g.near.map(|n| n.empty_radius));
+        let mut seen = metrics.watch.observe(&g, &Space::from_params(params), params);
+        if open.is_some() && groups >= 2 {
+            seen.push(escape::Pattern { kind: escape::PatternKind::Split, time_s: s.time_s, value: groups as f32, speed_ratio: None });
+        }
+        metrics.strikes.note(&seen);
+    } else {
+        metrics.watch = escape::EscapeWatch::default();
+    }
     metrics.push(s);
     metrics.last_cost_s = started.elapsed().as_secs_f64();
 }
@@ -263,14 +308,15 @@ pub struct Sampler<'w, 's> {
     force: ResMut<'w, ForceSample>,
     metrics: ResMut<'w, Metrics>,
     own: ResMut<'w, MetricsGrid>,
-    birds: Query<'w, 's, (&'static Bird, &'static Position, &'static Velocity)>,
+    birds: Query<'w, 's, (&'static Bird, &'static Position, &'static Velocity, &'static Alarm)>,
+    predators: Query<'w, 's, (&'static Predator, &'static Position)>,
 }
 
 impl Sampler<'_, '_> {
     /// Takes a sample if one is due: from `shared` (the simulation's grid) when given and its
     /// cells suit the link scan, otherwise through the metrics' own grid.
     fn take(&mut self, shared: Option<&SpatialGrid>) {
-        let Sampler { params, clock, log, force, metrics, own, birds } = self;
+        let Sampler { params, clock, log, force, metrics, own, birds, predators } = self;
         if !due(params, clock, force, metrics) {
             return;
         }
@@ -278,11 +324,16 @@ impl Sampler<'_, '_> {
         let grid = match shared.filter(|g| scan::grid_suits(g, params.link_distance)) {
             Some(g) => g,
             None => {
-                build_grid(params, &mut own.0, birds.iter().map(|(b, p, v)| (b.id, p.0, v.0)));
+                build_grid(params, &mut own.0, birds.iter().map(|(b, p, v, _)| (b.id, p.0, v.0)));
                 &own.0
             }
         };
-        record(params, clock, log, metrics, grid, started);
+        let mut hunters: Vec<(u32, Vec2)> = predators.iter().map(|(p, pos)| (p.id, pos.0)).collect();
+        hunters.sort_unstable_by_key(|&(id, _)| id);
+        let mut alarmed: Vec<(u32, Vec2)> = birds.iter().filter(|(.., a)| a.is_alarmed()).map(|(b, p, ..)| (b.id, p.0)).collect();
+        alarmed.sort_unstable_by_key(|&(id, _)| id);
+        let threats = Threats { predators: hunters.into_iter().map(|(_, p)| p).collect(), alarmed: alarmed.into_iter().map(|(_, p)| p).collect() };
+        record(params, clock, log, metrics, grid, threats, started);
     }
 }
 

@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 
+use super::escape::{Pattern, PatternKind};
+
 /// The largest-cluster fraction must be back to this share of its pre-strike value…
 pub const REFORM_SHARE: f32 = 0.9;
 /// …and stay there this long (seconds) for the flock to count as reformed.
@@ -27,6 +29,9 @@ pub struct Strike {
     pub reform_s: Option<f64>,
     /// Birds caught while it was open.
     pub kills: u32,
+    /// The escape patterns seen while it was open, each kind once (when first seen); a split's
+    /// size is the most groups seen.
+    pub patterns: Vec<Pattern>,
 }
 
 /// A change in the number of clusters between two samples.
@@ -77,6 +82,7 @@ impl StrikeTracker {
                     split: false,
                     reform_s: None,
                     kills: 0,
+                    patterns: Vec::new(),
                 });
                 self.recovered_since = None;
                 self.dipped = false;
@@ -119,6 +125,20 @@ impl StrikeTracker {
         }
         self.last_frac = Some(largest_frac);
         self.last_clusters = Some(clusters);
+    }
+
+    /// Attaches patterns seen now to the open strike: a kind's first sighting, and for a split the
+    /// most groups.
+    pub fn note(&mut self, seen: &[Pattern]) {
+        let Some(i) = self.open else { return };
+        let strike = &mut self.strikes[i];
+        for p in seen {
+            match strike.patterns.iter_mut().find(|q| q.kind == p.kind) {
+                Some(q) if p.kind == PatternKind::Split => q.value = q.value.max(p.value),
+                Some(_) => {}
+                None => strike.patterns.push(*p),
+            }
+        }
     }
 
     /// The strike still open (healing, or watched for a split), if any.

@@ -11,7 +11,7 @@ use super::headless::{Headless, SimReport};
 use crate::io::{write_atomic, write_atomic_with};
 use crate::metrics::strikes::Strike;
 use crate::metrics::{CSV_HEADER, Metrics};
-use crate::sim::{Bird, Dive, PredationLog, Population, Position, Predator, SimClock, SimParams, Velocity};
+use crate::sim::{Alarm, Bird, Dive, PredationLog, Population, Position, Predator, SimClock, SimParams, Velocity};
 
 /// Files a headless run writes at its end.
 #[derive(Clone, Debug, Default)]
@@ -130,24 +130,26 @@ pub fn write_all(outputs: &SimOutputs, config: &RunConfig, report: &SimReport, s
     Ok(())
 }
 
-/// Every bird's and predator's `(id, position, velocity)`, each in id order.
-type Agents = Vec<(u32, Vec2, Vec2)>;
+/// One agent of the state dump: id, position, velocity, and a bird's alarm (`None`: a predator).
+type Agent = (u32, Vec2, Vec2, Option<Alarm>);
 
 /// The birds and the predators, each in id order.
-fn final_state(world: &mut World) -> (Agents, Agents) {
-    let mut birds: Agents = world.query::<(&Bird, &Position, &Velocity)>().iter(world).map(|(b, p, v)| (b.id, p.0, v.0)).collect();
+fn final_state(world: &mut World) -> (Vec<Agent>, Vec<Agent>) {
+    let mut birds: Vec<Agent> =
+        world.query::<(&Bird, &Position, &Velocity, &Alarm)>().iter(world).map(|(b, p, v, a)| (b.id, p.0, v.0, Some(*a))).collect();
     birds.sort_unstable_by_key(|b| b.0);
-    let mut predators: Agents = world.query::<(&Predator, &Position, &Velocity)>().iter(world).map(|(b, p, v)| (b.id, p.0, v.0)).collect();
+    let mut predators: Vec<Agent> = world.query::<(&Predator, &Position, &Velocity)>().iter(world).map(|(b, p, v)| (b.id, p.0, v.0, None)).collect();
     predators.sort_unstable_by_key(|b| b.0);
     (birds, predators)
 }
 
-/// The final state as CSV, `kind,id,x,y,vx,vy`: birds then predators, each in id order.
-pub fn write_state(out: &mut dyn std::io::Write, birds: &[(u32, Vec2, Vec2)], predators: &[(u32, Vec2, Vec2)]) -> std::io::Result<()> {
-    writeln!(out, "kind,id,x,y,vx,vy")?;
+/// The final state as CSV, `kind,id,x,y,vx,vy,alarm`: birds then predators, each in id order;
+/// `alarm` is a bird's `calm`, `pending`, `alarmed` or `refractory` (empty for predators).
+pub fn write_state(out: &mut dyn std::io::Write, birds: &[Agent], predators: &[Agent]) -> std::io::Result<()> {
+    writeln!(out, "kind,id,x,y,vx,vy,alarm")?;
     for (kind, list) in [("bird", birds), ("predator", predators)] {
-        for (id, p, v) in list {
-            writeln!(out, "{kind},{id},{},{},{},{}", p.x, p.y, v.x, v.y)?;
+        for (id, p, v, alarm) in list {
+            writeln!(out, "{kind},{id},{},{},{},{},{}", p.x, p.y, v.x, v.y, alarm.map_or("", Alarm::name))?;
         }
     }
     Ok(())

@@ -1,15 +1,19 @@
-//! The state hash: a fingerprint of every bird's position and velocity bits.
+//! The state hash: a fingerprint of every bird's position and velocity bits, and of its alarm
+//! when it is not calm.
 
 use bevy::math::Vec2;
 use bevy::prelude::World;
 
+use super::alarm::Alarm;
 use super::components::{Bird, Position, Velocity};
 
-/// FNV-1a over `(id, x, y, vx, vy)` of every bird, in id order. Stable across runs, machines and
-/// releases: equal hashes mean bit-identical states (up to hash collisions).
-pub fn state_hash(birds: impl Iterator<Item = (u32, Vec2, Vec2)>) -> u64 {
+/// FNV-1a over `(id, x, y, vx, vy)` of every bird, in id order, followed by `(kind, step)` of its
+/// alarm unless it is calm (so runs without alarms keep the hashes they had before alarms
+/// existed). Stable across runs, machines and releases: equal hashes mean bit-identical states
+/// (up to hash collisions).
+pub fn state_hash(birds: impl Iterator<Item = (u32, Vec2, Vec2, Alarm)>) -> u64 {
     let mut all: Vec<_> = birds.collect();
-    all.sort_unstable_by_key(|&(id, _, _)| id);
+    all.sort_unstable_by_key(|&(id, ..)| id);
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     let mut eat = |word: u32| {
         for byte in word.to_le_bytes() {
@@ -17,10 +21,15 @@ pub fn state_hash(birds: impl Iterator<Item = (u32, Vec2, Vec2)>) -> u64 {
             h = h.wrapping_mul(0x0100_0000_01b3);
         }
     };
-    for (id, p, v) in all {
+    for (id, p, v, alarm) in all {
         eat(id);
         for x in [p.x, p.y, v.x, v.y] {
             eat(x.to_bits());
+        }
+        if let Some((kind, step)) = alarm.code() {
+            for word in [kind, step as u32, (step >> 32) as u32] {
+                eat(word);
+            }
         }
     }
     h
@@ -28,8 +37,8 @@ pub fn state_hash(birds: impl Iterator<Item = (u32, Vec2, Vec2)>) -> u64 {
 
 /// The state hash of every bird in a world.
 pub fn world_state_hash(world: &mut World) -> u64 {
-    let mut q = world.query::<(&Bird, &Position, &Velocity)>();
-    state_hash(q.iter(world).map(|(b, p, v)| (b.id, p.0, v.0)))
+    let mut q = world.query::<(&Bird, &Position, &Velocity, &Alarm)>();
+    state_hash(q.iter(world).map(|(b, p, v, a)| (b.id, p.0, v.0, *a)))
 }
 
 #[cfg(test)]
@@ -38,11 +47,14 @@ mod tests {
 
     #[test]
     fn hash_ignores_order_but_not_bits() {
-        let a = (1, Vec2::new(1.0, 2.0), Vec2::new(3.0, 4.0));
-        let b = (2, Vec2::new(5.0, 6.0), Vec2::new(7.0, 8.0));
+        let a = (1, Vec2::new(1.0, 2.0), Vec2::new(3.0, 4.0), Alarm::Calm);
+        let b = (2, Vec2::new(5.0, 6.0), Vec2::new(7.0, 8.0), Alarm::Calm);
         assert_eq!(state_hash([a, b].into_iter()), state_hash([b, a].into_iter()));
-        let nudged = (2, Vec2::new(5.0, f32::from_bits(6.0f32.to_bits() + 1)), Vec2::new(7.0, 8.0));
+        let nudged = (2, Vec2::new(5.0, f32::from_bits(6.0f32.to_bits() + 1)), Vec2::new(7.0, 8.0), Alarm::Calm);
         assert_ne!(state_hash([a, b].into_iter()), state_hash([a, nudged].into_iter()));
+        let alarmed = (2, b.1, b.2, Alarm::Alarmed { until: 9, from: 0 });
+        assert_ne!(state_hash([a, b].into_iter()), state_hash([a, alarmed].into_iter()), "the alarm is part of the state");
+        assert_ne!(state_hash([a, alarmed].into_iter()), state_hash([a, (2, b.1, b.2, Alarm::Pending { at: 9 })].into_iter()));
         assert_eq!(state_hash(std::iter::empty()), 0xcbf2_9ce4_8422_2325);
     }
 }

@@ -3,6 +3,7 @@
 //! Runs in `FixedUpdate` with a fixed timestep, under `MinimalPlugins` or `DefaultPlugins` alike.
 //! Never imports rendering, windowing or UI.
 
+pub mod alarm;
 pub mod components;
 pub mod grid;
 pub mod hash;
@@ -19,6 +20,7 @@ pub mod timeline;
 
 use bevy::prelude::*;
 
+pub use alarm::Alarm;
 pub use components::{Bird, GridSlot, Neighborhood, Position, Steering, Velocity};
 pub use grid::SpatialGrid;
 pub use params::SimParams;
@@ -187,6 +189,7 @@ impl Plugin for SimPlugin {
             .add_plugins((
                 timeline::TimelinePlugin,
                 predator::PredatorPlugin,
+                alarm::AlarmPlugin,
                 script::ScriptPlugin { script: self.script.clone() },
                 repair::RepairPlugin,
             ));

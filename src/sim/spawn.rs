@@ -61,7 +61,7 @@ pub fn random_bird(rng: &mut ChaCha8Rng, params: &SimParams) -> (Vec2, Vec2) {
 }
 
 /// The components of a new bird.
-pub fn bird_bundle(id: u32, pos: Vec2, vel: Vec2) -> (Bird, Position, Velocity, Steering, GridSlot, Neighborhood) {
+pub fn bird_bundle(id: u32, pos: Vec2, vel: Vec2) -> (Bird, Position, Velocity, Steering, GridSlot, Neighborhood, super::Alarm) {
     (
         Bird { id },
         Position(pos),
@@ -69,6 +69,7 @@ pub fn bird_bundle(id: u32, pos: Vec2, vel: Vec2) -> (Bird, Position, Velocity, 
         Steering::default(),
         GridSlot::default(),
         Neighborhood::default(),
+        super::Alarm::Calm,
     )
 }
 

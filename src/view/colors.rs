@@ -1,4 +1,4 @@
-//! Bird colours: by heading, speed or cluster (stable labels as clusters split and merge), shared
+//! Bird colours: by heading, speed, alarm or cluster (stable labels as clusters split and merge), shared
 //! by the mesh and the compute-shader dots.
 
 use std::collections::HashMap;
@@ -7,7 +7,7 @@ use bevy::prelude::*;
 
 use super::draw::{ColorMode, DrawSettings};
 use crate::metrics::Metrics;
-use crate::sim::{Bird, SimParams};
+use crate::sim::{Alarm, Bird, SimParams};
 
 fn linear(color: Color) -> [f32; 4] {
     LinearRgba::from(color).to_f32_array()
@@ -59,10 +59,21 @@ pub fn refresh_cluster_labels(mut labels: ResMut<ClusterLabels>, draw: Res<DrawS
     }
 }
 
+/// A colour for an alarm: calm grey-blue, pending yellow, alarmed red, refractory violet.
+pub fn alarm_color(alarm: Alarm) -> [f32; 4] {
+    linear(match alarm {
+        Alarm::Calm => Color::srgb(0.45, 0.55, 0.7),
+        Alarm::Pending { .. } => Color::srgb(1.0, 0.85, 0.2),
+        Alarm::Alarmed { .. } => Color::srgb(1.0, 0.25, 0.2),
+        Alarm::Refractory { .. } => Color::srgb(0.7, 0.45, 1.0),
+    })
+}
+
 /// A bird's colour in a colour mode (`clusters`: bird id → cluster label).
-pub fn bird_color(mode: ColorMode, bird: &Bird, vel: Vec2, params: &SimParams, clusters: &HashMap<u32, u32>) -> [f32; 4] {
+pub fn bird_color(mode: ColorMode, bird: &Bird, vel: Vec2, alarm: Alarm, params: &SimParams, clusters: &HashMap<u32, u32>) -> [f32; 4] {
     let single = linear(Color::srgb(0.75, 0.85, 1.0));
     match mode {
+        ColorMode::Alarm => alarm_color(alarm),
         ColorMode::Single => single,
         ColorMode::Heading => heading_color(vel),
         ColorMode::Speed => speed_color(vel.length(), params.min_speed, params.max_speed),

@@ -18,11 +18,13 @@ pub enum ColorMode {
     /// By heading (hue follows direction).
     #[default]
     Heading,
+    /// By alarm: calm, pending, alarmed (escaping), refractory.
+    Alarm,
 }
 
 impl ColorMode {
     /// Every mode, in menu order.
-    pub const ALL: [ColorMode; 4] = [ColorMode::Single, ColorMode::Cluster, ColorMode::Speed, ColorMode::Heading];
+    pub const ALL: [ColorMode; 5] = [ColorMode::Single, ColorMode::Cluster, ColorMode::Speed, ColorMode::Heading, ColorMode::Alarm];
 
     /// The mode's name in menus.
     pub fn label(self) -> &'static str {
@@ -31,6 +33,7 @@ impl ColorMode {
             ColorMode::Cluster => "by cluster",
             ColorMode::Speed => "by speed",
             ColorMode::Heading => "by heading",
+            ColorMode::Alarm => "by alarm",
         }
     }
 }

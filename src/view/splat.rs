@@ -26,7 +26,7 @@ use super::colors::{ClusterLabels, bird_color, refresh_cluster_labels};
 use super::draw::DrawSettings;
 use super::interpolate::{DrawBlend, PreviousPosition};
 use crate::sim::space::Space;
-use crate::sim::{Bird, Position, SimParams, Velocity};
+use crate::sim::{Alarm, Bird, Position, SimParams, Velocity};
 
 /// What the compute shader draws this frame (extracted to the render world).
 #[derive(Resource, Clone, Default, ExtractResource)]
@@ -133,7 +133,7 @@ fn update_splat(
     draw: Res<DrawSettings>,
     params: Res<SimParams>,
     clusters: Res<ClusterLabels>,
-    birds: Query<(&Bird, &Position, &Velocity, Option<&PreviousPosition>)>,
+    birds: Query<(&Bird, &Position, &Velocity, Option<&PreviousPosition>, &Alarm)>,
     blend: Res<DrawBlend>,
     window: Single<&Window, With<PrimaryWindow>>,
     camera: Single<(&Transform, &Projection), With<ViewCamera>>,
@@ -172,10 +172,10 @@ fn update_splat(
     }
     let mut dots = Vec::with_capacity(birds.iter().len());
     let space = Space::from_params(&params);
-    for (bird, p, v, prev) in &birds {
+    for (bird, p, v, prev, alarm) in &birds {
         let p = blend.place(&space, p, prev);
         let px = to_px(p) - lo;
-        let c = bird_color(draw.color_mode, bird, v.0, &params, &clusters.of);
+        let c = bird_color(draw.color_mode, bird, v.0, *alarm, &params, &clusters.of);
         dots.push([px.x, px.y, pack(c), 0.0]);
     }
     frame.birds = Arc::new(dots);

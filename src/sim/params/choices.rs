@@ -76,6 +76,17 @@ choice_enum! {
 }
 
 choice_enum! {
+    /// How an alarmed bird escapes.
+    EscapeMode {
+        /// Turn straight away from the nearest predator.
+        TurnAway = "turn_away",
+        /// Away from the nearest predator, veering 45° left and right in turn every
+        /// `zigzag_period`.
+        Zigzag = "zigzag",
+    }
+}
+
+choice_enum! {
     /// A switch.
     OnOff {
         /// Disabled.

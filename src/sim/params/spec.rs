@@ -17,6 +17,8 @@ pub enum ParamGroup {
     World,
     /// The predator's abilities and the birds' fear of it.
     Predator,
+    /// Alarm: how a bird that sees a predator alarms its neighbours, and how alarmed birds escape.
+    Alarm,
     /// Repair mode: hatching birds back to a desired population.
     Repair,
     /// Parameters of the measurements (not of the simulation).
@@ -25,12 +27,13 @@ pub enum ParamGroup {
 
 impl ParamGroup {
     /// Every group, in panel order.
-    pub const ALL: [ParamGroup; 7] = [
+    pub const ALL: [ParamGroup; 8] = [
         ParamGroup::Rules,
         ParamGroup::Perception,
         ParamGroup::Motion,
         ParamGroup::World,
         ParamGroup::Predator,
+        ParamGroup::Alarm,
         ParamGroup::Repair,
         ParamGroup::Metrics,
     ];
@@ -43,6 +46,7 @@ impl ParamGroup {
             ParamGroup::Motion => "Motion",
             ParamGroup::World => "World",
             ParamGroup::Predator => "Predator",
+            ParamGroup::Alarm => "Alarm",
             ParamGroup::Repair => "Repair",
             ParamGroup::Metrics => "Metrics",
         }

@@ -2,7 +2,7 @@
 
 use bevy::prelude::{Reflect, Resource};
 
-use super::choices::{EdgeMode, Guidance, OnOff, TargetStrategy};
+use super::choices::{EdgeMode, EscapeMode, Guidance, OnOff, TargetStrategy};
 use super::spec::{ParamGroup, ParamKind, ParamSpec};
 use super::ParamType;
 
@@ -143,6 +143,25 @@ param_table! {
     flee_weight: f32 = float(0.0, 10.0, 4.0),
         group Predator, label "Flee", unit "",
         help "Weight of the steering away from predators within the fear radius.";
+
+    alarm: OnOff = ParamKind::Choice { options: OnOff::OPTIONS, default: 0 },
+        group Alarm, label "Alarm", unit "",
+        help "When on, a bird that sees a predator within the fear radius is alarmed, and birds that see an alarmed neighbour become alarmed after the reaction time: an alarm wave.";
+    reaction_time: f32 = float(0.0, 2.0, 0.05),
+        group Alarm, label "Reaction time", unit "s",
+        help "Delay between seeing an alarmed neighbour and being alarmed (StarDisplay's reaction time is 50 ms).";
+    alarm_duration: f32 = float(0.1, 10.0, 1.0),
+        group Alarm, label "Alarm time", unit "s",
+        help "How long a bird stays alarmed; afterwards it cannot be alarmed by neighbours for as long again (only by a predator it sees).";
+    escape_weight: f32 = float(0.0, 10.0, 4.0),
+        group Alarm, label "Escape", unit "",
+        help "Weight of an alarmed bird's steering away from the nearest predator.";
+    escape_mode: EscapeMode = ParamKind::Choice { options: EscapeMode::OPTIONS, default: 0 },
+        group Alarm, label "Escape mode", unit "",
+        help "turn_away (straight away from the nearest predator) or zigzag (45° left and right of that in turn).";
+    zigzag_period: f32 = float(0.1, 5.0, 0.5),
+        group Alarm, label "Zigzag period", unit "s",
+        help "In zigzag mode, seconds between changes of side.";
 
     repair: OnOff = ParamKind::Choice { options: OnOff::OPTIONS, default: 0 },
         group Repair, label "Repair", unit "",
