@@ -73,3 +73,34 @@ fn a_due_sample_is_taken_when_the_simulation_pauses() {
     let steps: Vec<u64> = sim.app.world().resource::<Metrics>().recent.iter().map(|s| s.step).collect();
     assert_eq!(&steps[steps.len() - 2..], &[step, step + every]);
 }
+
+/// The falcon preset's strike, as `murmuration sim --summary` reports it: the patterns named,
+/// in order, after the dive; with the alarm on also an agitation wave outrunning the birds, the
+/// alarm in the state dump, and the same state at one and two threads.
+#[test]
+fn the_falcon_strike_lists_its_escape_patterns() {
+    use crate::support::{run, stdout};
+    let dir = std::env::temp_dir().join(format!("murmuration-patterns-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let summary = |alarm: &str, threads: &str| {
+        let (s, d) = (dir.join(format!("s-{alarm}-{threads}.json")), dir.join(format!("d-{alarm}-{threads}.csv")));
+        let o = run(&["sim", "--preset", "falcon", "--steps", "1500", "--set", &format!("alarm={alarm}"), "--threads", threads,
+            "--summary", s.to_str().unwrap(), "--dump-state", d.to_str().unwrap()]);
+        let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&s).unwrap()).unwrap();
+        (json["strikes"][0]["patterns"].as_array().cloned().unwrap_or_default(), std::fs::read_to_string(&d).unwrap(), stdout(&o))
+    };
+    let kinds = |patterns: &[serde_json::Value]| patterns.iter().map(|p| p["kind"].as_str().unwrap().to_string()).collect::<Vec<_>>();
+    let (quiet, dump, _) = summary("off", "2");
+    assert_eq!(kinds(&quiet), ["compaction", "flash_expansion", "split"], "{quiet:?}");
+    assert!(quiet.iter().all(|p| p["time_s"].as_f64().unwrap() > 20.0), "all after the dive at 20 s: {quiet:?}");
+    assert!(dump.lines().skip(1).filter(|l| l.starts_with("bird,")).all(|l| l.ends_with(",calm")), "no alarm when it is off");
+    let (alarmed, dump, one) = summary("on", "1");
+    let wave = alarmed.iter().find(|p| p["kind"] == "agitation_wave").unwrap_or_else(|| panic!("{alarmed:?}"));
+    assert!(wave["speed_ratio"].as_f64().unwrap() > 1.25, "{wave}");
+    let names = ["calm", "pending", "alarmed", "refractory"];
+    assert!(dump.starts_with("kind,id,x,y,vx,vy,alarm\n"));
+    assert!(dump.lines().filter(|l| l.starts_with("bird,")).all(|l| names.contains(&l.rsplit(',').next().unwrap())), "every bird's alarm is dumped");
+    let (_, _, two) = summary("on", "2");
+    assert_eq!(crate::support::field(&one, "state_hash"), crate::support::field(&two, "state_hash"), "alarm and escape: same state at any thread count");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -119,7 +119,8 @@ pub struct BenchArgs {
     #[arg(long = "boids", value_name = "N", default_values_t = [1_000u32, 10_000, 100_000, 250_000])]
     pub boids: Vec<u32>,
     /// Flocks to time (repeatable): uniform (random, at --density), formed (the default preset
-    /// at its density after 10 s of flying), packed (cohesion 10, no separation, radius 200, after 5 s).
+    /// at its density after 10 s of flying), packed (cohesion 10, no separation, radius 200, after 5 s),
+    /// hunted (formed, with 4 hunting predators), alarmed (hunted, with the alarm on).
     #[arg(long = "scenario", value_name = "S", value_enum, default_values_t = [crate::run::bench::Scenario::Uniform])]
     pub scenarios: Vec<crate::run::bench::Scenario>,
     /// Birds per neighbour-radius² for the uniform flock (mean neighbour count ≈ π·D).

@@ -40,7 +40,15 @@ pub enum Scenario {
     /// The default preset with cohesion 10, separation 0 and a neighbour radius of 200, timed after
     /// `PACKED_WARMUP_S` seconds: the flock collapses into a few dense balls.
     Packed,
+    /// The formed flock hunted by `HUNTERS` predators (the escape patterns are detected at each
+    /// sample), alarm off.
+    Hunted,
+    /// `Hunted` with the alarm on: birds alarm their neighbours and escape.
+    Alarmed,
 }
+
+/// Predators hunting the `hunted` and `alarmed` flocks.
+pub const HUNTERS: u32 = 4;
 
 /// Simulated seconds a formed flock flies before it is timed (the default preset forms groups
 /// within about ten seconds).
@@ -63,6 +71,8 @@ impl Scenario {
             Scenario::Uniform => bench_params(n, density),
             Scenario::Formed => preset_at_n(default),
             Scenario::Packed => preset_at_n(SimParams { cohesion_weight: 10.0, separation_weight: 0.0, neighbor_radius: 200.0, ..default }),
+            Scenario::Hunted => preset_at_n(SimParams { predator_count: HUNTERS, ..default }),
+            Scenario::Alarmed => preset_at_n(SimParams { predator_count: HUNTERS, alarm: crate::sim::params::OnOff::On, ..default }),
         }
     }
 
@@ -71,7 +81,7 @@ impl Scenario {
         u64::from(step_rate)
             * u64::from(match self {
                 Scenario::Uniform => 0,
-                Scenario::Formed => FORMED_WARMUP_S,
+                Scenario::Formed | Scenario::Hunted | Scenario::Alarmed => FORMED_WARMUP_S,
                 Scenario::Packed => PACKED_WARMUP_S,
             })
     }
