@@ -1,7 +1,7 @@
 //! Seeing it heal: live plots of the metrics with strike markers, and the last strike's readout.
 
 use bevy_egui::egui;
-use egui_plot::{Line, Plot, PlotPoints, VLine};
+use egui_plot::{Line, Plot, PlotPoint, PlotPoints, Text, VLine};
 
 use crate::metrics::escape::Pattern;
 use crate::metrics::strikes::{Strike, StrikeTracker};
@@ -24,9 +24,11 @@ type Series<'a> = (&'a str, egui::Color32, &'a dyn Fn(&MetricsSample) -> f64);
 
 /// One small plot of some series over the last `window_s` seconds, with strike markers. Its
 /// legend is a row of coloured names above it (not over the curves); `y_unit` labels the y axis,
-/// the x axis is simulated seconds (labelled under the `last` plot of a stack).
+/// the x axis is simulated seconds (labelled under the `last` plot of a stack). The first plot
+/// ("order") names each strike's escape patterns at their times.
 #[allow(clippy::too_many_arguments)] // plain values of one plot
 fn plot(ui: &mut egui::Ui, id: &str, metrics: &Metrics, from_s: f64, y_max: Option<f64>, y_unit: &str, last: bool, lines: &[Series]) {
+    let label_patterns = id == "order";
     ui.horizontal(|ui| {
         for (name, color, _) in lines {
             let (dot, _) = ui.allocate_exact_size(egui::vec2(8.0, 8.0), egui::Sense::hover());
@@ -53,6 +55,14 @@ fn plot(ui: &mut egui::Ui, id: &str, metrics: &Metrics, from_s: f64, y_max: Opti
         }
         for s in metrics.strikes.strikes.iter().filter(|s| s.start_s >= from_s) {
             plot_ui.vline(VLine::new("strike", s.start_s).color(STRIKE_COLOR));
+            if label_patterns {
+                // each pattern named just left of its time, stacked down from the top
+                for (i, p) in s.patterns.iter().enumerate() {
+                    let y = y_max.unwrap_or(1.0) * (0.92 - 0.17 * i as f64);
+                    let text = egui::RichText::new(p.kind.label()).small().color(STRIKE_COLOR);
+                    plot_ui.text(Text::new("pattern", PlotPoint::new(p.time_s, y), text).anchor(egui::Align2::RIGHT_CENTER));
+                }
+            }
         }
     });
 }
