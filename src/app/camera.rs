@@ -21,7 +21,7 @@ impl Plugin for CameraPlugin {
         app.init_resource::<PanelInsets>()
             .init_resource::<Drag>()
             .add_systems(Startup, spawn_camera)
-            .add_systems(Update, (fit, pan_zoom_click, apply_msaa).chain().in_set(super::AppSystems::Camera));
+            .add_systems(Update, (fit, follow_flock, pan_zoom_click, apply_msaa).chain().in_set(super::AppSystems::Camera));
     }
 }
 
@@ -105,6 +105,33 @@ fn fit(
     // shift the centre so the world sits in the middle of the visible area
     let shift = (insets.left - insets.right) * 0.5 * scale;
     transform.translation = (world * 0.5 - Vec2::new(shift, 0.0)).extend(0.0);
+}
+
+/// The camera's centre moves this share of the way to the flock's centre per second (smoothed
+/// with an exponential, so it does not jerk as birds join and leave).
+const FOLLOW_RATE: f32 = 3.0;
+
+/// Keeps the view on the flock's centre (its mean position, shifted for the panels) while
+/// `follow` is on and the user is not dragging.
+fn follow_flock(
+    state: Res<super::state::UiState>,
+    insets: Res<PanelInsets>,
+    drag: Res<Drag>,
+    time: Res<Time<Real>>,
+    birds: Query<&crate::sim::Position, With<crate::sim::Bird>>,
+    camera: Single<(&Projection, &mut Transform), With<ViewCamera>>,
+) {
+    let n = birds.iter().len();
+    if !state.follow || n == 0 || drag.dragged {
+        return;
+    }
+    let (projection, mut transform) = camera.into_inner();
+    let Projection::Orthographic(ortho) = projection else { return };
+    let centre = birds.iter().map(|p| p.0).sum::<Vec2>() / n as f32;
+    let target = centre - Vec2::new((insets.left - insets.right) * 0.5 * ortho.scale, 0.0);
+    let k = 1.0 - (-FOLLOW_RATE * time.delta_secs()).exp();
+    let now = transform.translation.truncate();
+    transform.translation = (now + (target - now) * k).extend(transform.translation.z);
 }
 
 /// Zooms by `lines` wheel lines (each ×0.85 in world units per pixel, within 0.01 to 1000) about

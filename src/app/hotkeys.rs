@@ -26,6 +26,8 @@ pub enum Command {
     TogglePanels,
     /// Hide or show the captions.
     ToggleCaptions,
+    /// The camera follows the flock, or stays.
+    ToggleFollow,
 }
 
 /// One hotkey.
@@ -62,6 +64,7 @@ pub const HOTKEYS: &[Hotkey] = &[
     key(KeyCode::KeyC, "C", "next colour mode", Command::NextColours),
     key(KeyCode::Tab, "Tab", "hide / show every panel (the world alone)", Command::TogglePanels),
     key(KeyCode::KeyT, "T", "captions on / off", Command::ToggleCaptions),
+    key(KeyCode::KeyV, "V", "the view follows the flock / stays", Command::ToggleFollow),
     key(KeyCode::KeyH, "H", "this help", Command::ToggleHelp),
     Hotkey { key: KeyCode::Slash, shift: true, name: "?", does: "this help", command: Command::ToggleHelp },
 ];

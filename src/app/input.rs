@@ -71,6 +71,7 @@ pub fn hotkeys(
                     state.say("panels hidden: Tab brings them back", false);
                 }
             }
+            Command::ToggleFollow => state.follow = !state.follow,
             Command::ToggleCaptions => {
                 state.show_captions = !state.show_captions;
                 let text = if state.show_captions { "captions on (T)" } else { "captions off (T)" };

@@ -207,6 +207,7 @@ fn view_options(ui: &mut egui::Ui, state: &mut UiState, draw: &mut DrawSettings)
         ui.checkbox(&mut state.show_grid, "grid");
         ui.checkbox(&mut state.show_fear, "fear radius");
         ui.checkbox(&mut state.show_stats, "FPS");
+        ui.checkbox(&mut state.follow, "follow").on_hover_text(format!("The view follows the flock's centre ({})", keys_for(&Command::ToggleFollow)));
         ui.checkbox(&mut state.show_captions, "captions")
             .on_hover_text(format!("Captions telling each strike's story, and rings where birds were caught ({})", keys_for(&Command::ToggleCaptions)));
     });

@@ -84,6 +84,8 @@ pub struct UiState {
     pub show_panels: bool,
     /// Show the captions that tell each strike's story.
     pub show_captions: bool,
+    /// The camera follows the flock's centre (on by default for roost presets).
+    pub follow: bool,
     /// Simulation speed multiplier (×0.25 to ×8).
     pub speed: f32,
     /// The bird being inspected (shift-click).
@@ -119,6 +121,7 @@ impl UiState {
             show_stats: true,
             show_panels: true,
             show_captions: true,
+            follow: preset_params.edge_mode == crate::sim::params::EdgeMode::Roost,
             speed: 1.0,
             selected: None,
             preset_name: preset_name.to_string(),

@@ -40,6 +40,8 @@ pub struct Perception {
     pub separation_r2: f32,
     /// Cosine of half the field of view; `None` when the field of view is a full circle.
     pub cos_half_fov: Option<f32>,
+    /// In topological mode, how many nearest birds count as neighbours.
+    pub topological_k: Option<usize>,
 }
 
 impl Perception {
@@ -52,6 +54,7 @@ impl Perception {
             alignment_r2: params.alignment_radius.min(params.neighbor_radius).powi(2),
             separation_r2: params.separation_radius * params.separation_radius,
             cos_half_fov: (params.fov_deg < 360.0).then(|| half.cos()),
+            topological_k: (params.neighbor_mode == super::params::NeighborMode::Topological).then_some(params.topological_k as usize),
         }
     }
 
@@ -152,6 +155,84 @@ pub fn gather_run(grid: &SpatialGrid, per: &Perception, first: usize, out: &mut 
     });
 }
 
+/// The largest `topological_k`.
+pub const MAX_TOPOLOGICAL_K: usize = 20;
+
+/// The `k` nearest candidates so far, sorted by (distance², id): ties go to the lower id, so the
+/// choice does not depend on the order candidates are visited.
+#[derive(Clone, Copy, Debug)]
+pub struct Nearest {
+    k: usize,
+    len: usize,
+    items: [(f32, u32, Vec2, Vec2); MAX_TOPOLOGICAL_K],
+}
+
+impl Nearest {
+    /// An empty selection of at most `k` (capped at [`MAX_TOPOLOGICAL_K`]).
+    pub fn new(k: usize) -> Self {
+        Self { k: k.min(MAX_TOPOLOGICAL_K), len: 0, items: [(0.0, 0, Vec2::ZERO, Vec2::ZERO); MAX_TOPOLOGICAL_K] }
+    }
+
+    /// Offers a candidate at squared distance `d2` with `id`, `offset` and velocity `vel`.
+    #[inline]
+    pub fn offer(&mut self, d2: f32, id: u32, offset: Vec2, vel: Vec2) {
+        let key = (d2, id);
+        if self.len == self.k && key >= (self.items[self.len - 1].0, self.items[self.len - 1].1) {
+            return;
+        }
+        let mut i = self.len.min(self.k - 1);
+        while i > 0 && key < (self.items[i - 1].0, self.items[i - 1].1) {
+            self.items[i] = self.items[i - 1];
+            i -= 1;
+        }
+        self.items[i] = (d2, id, offset, vel);
+        self.len = (self.len + 1).min(self.k);
+    }
+
+    /// The chosen candidates, nearest first: `(distance², id, offset, velocity)`.
+    pub fn chosen(&self) -> &[(f32, u32, Vec2, Vec2)] {
+        &self.items[..self.len]
+    }
+}
+
+/// The topological neighbour pass for the consecutive slots `first..first + out.len()`: like
+/// [`gather_run`], but alignment and cohesion count only each bird's `k` nearest birds that it
+/// sees within the neighbour radius (summed nearest first); separation stays metric.
+pub fn gather_run_topological(grid: &SpatialGrid, per: &Perception, k: usize, first: usize, out: &mut [NeighborSums]) {
+    let space = per.space;
+    grid.walk_blocks(first, first + out.len(), CELLS_PER_RADIUS, |slot, ranges| {
+        let p = grid.pos[slot];
+        let v = grid.vel[slot];
+        let mut nearest = Nearest::new(k);
+        let mut separation = Vec2::ZERO;
+        for &(a, b) in ranges {
+            for j in a as usize..b as usize {
+                let d = space.offset(p, grid.pos[j]);
+                let d2 = d.length_squared();
+                if j == slot || !per.sees(v, d, d2) {
+                    continue;
+                }
+                if d2 < per.separation_r2 {
+                    separation -= d * (1.0 / d2.max(MIN_SEPARATION_DIST2));
+                }
+                if d2 < per.neighbor_r2 {
+                    nearest.offer(d2, grid.ids[j], d, grid.vel[j]);
+                }
+            }
+        }
+        let mut sums = NeighborSums { separation, ..NeighborSums::default() };
+        for &(d2, _, d, vel) in nearest.chosen() {
+            sums.count += 1;
+            sums.offset_sum += d;
+            if d2 < per.alignment_r2 {
+                sums.align_count += 1;
+                sums.velocity_sum += vel;
+            }
+        }
+        out[slot - first] = sums;
+    });
+}
+
 /// Reynolds steering toward a desired direction at full speed: `desired − velocity`, limited.
 #[inline]
 pub fn steer_toward(direction: Vec2, vel: Vec2, max_speed: f32, max_force: f32) -> Vec2 {
@@ -227,8 +308,38 @@ pub fn integrate(pos: Vec2, vel: Vec2, steering: Forces, params: &SimParams) -> 
     if params.edge_mode == EdgeMode::Steer {
         force += edge_steer(pos, size, params.edge_margin, params.max_force * 2.0);
     }
-    let vel_new = limit_speed(vel + force * dt, params.min_speed, params.max_speed, vel);
+    if params.edge_mode == EdgeMode::Roost {
+        force += roost_pull(pos, vel, size * 0.5, params);
+    }
+    let mut vel_new = limit_speed(vel + force * dt, params.min_speed, params.max_speed, vel);
+    if params.max_turn_rate > 0.0 {
+        vel_new = limit_turn(vel, vel_new, params.max_turn_rate.to_radians() * dt);
+    }
     apply_edges(pos + vel_new * dt, vel_new, params)
+}
+
+/// The new velocity `new`, turned back toward `old` so that the heading turns by at most
+/// `max_angle` radians (its speed kept); unchanged when either is zero.
+pub fn limit_turn(old: Vec2, new: Vec2, max_angle: f32) -> Vec2 {
+    if old == Vec2::ZERO || new == Vec2::ZERO {
+        return new;
+    }
+    let angle = old.angle_to(new);
+    if angle.abs() <= max_angle {
+        return new;
+    }
+    Vec2::from_angle(max_angle.copysign(angle)).rotate(old.normalize()) * new.length()
+}
+
+/// The pull of the roost at `centre` on a bird at `pos`: none within `roost_radius`, growing to
+/// `roost_weight` × a full steer toward the roost over the next half radius.
+pub fn roost_pull(pos: Vec2, vel: Vec2, centre: Vec2, params: &SimParams) -> Vec2 {
+    let to = centre - pos;
+    let over = (to.length() - params.roost_radius) / (0.5 * params.roost_radius);
+    if over <= 0.0 {
+        return Vec2::ZERO;
+    }
+    steer_toward(to, vel, params.max_speed, params.max_force) * params.roost_weight * over.min(1.0)
 }
 
 /// Brings a moved agent back inside the world by the edge mode: wraps on a torus, reflects off the
@@ -239,7 +350,7 @@ pub fn apply_edges(mut p: Vec2, mut v: Vec2, params: &SimParams) -> (Vec2, Vec2)
         EdgeMode::Wrap => {
             p = Space { size, wrap: true }.contain(p);
         }
-        EdgeMode::Bounce | EdgeMode::Steer => {
+        EdgeMode::Bounce | EdgeMode::Steer | EdgeMode::Roost => {
             (p.x, v.x) = bounce_coord(p.x, v.x, size.x);
             (p.y, v.y) = bounce_coord(p.y, v.y, size.y);
         }
@@ -249,3 +360,5 @@ pub fn apply_edges(mut p: Vec2, mut v: Vec2, params: &SimParams) -> (Vec2, Vec2)
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod topological_tests;

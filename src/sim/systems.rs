@@ -72,8 +72,9 @@ pub fn gather_neighbors(
     sums.clear();
     sums.resize(grid.len(), NeighborSums::default());
     let grid = &*grid;
-    sums.par_chunk_map_mut(ComputeTaskPool::get(), GATHER_CHUNK, |chunk_index, chunk| {
-        rules::gather_run(grid, &per, chunk_index * GATHER_CHUNK, chunk);
+    sums.par_chunk_map_mut(ComputeTaskPool::get(), GATHER_CHUNK, |chunk_index, chunk| match per.topological_k {
+        None => rules::gather_run(grid, &per, chunk_index * GATHER_CHUNK, chunk),
+        Some(k) => rules::gather_run_topological(grid, &per, k, chunk_index * GATHER_CHUNK, chunk),
     });
     let sums = &*sums;
     birds.par_iter_mut().for_each(|(slot, mut n)| n.0 = sums[slot.0 as usize]);

@@ -143,7 +143,13 @@ fn keep_nonempty(positions: &mut Vec<[f32; 3]>, colors: &mut Vec<[f32; 4]>) {
     }
 }
 
+/// The world's walls; in roost mode (an open sky) a faint ring where the roost's pull begins
+/// instead.
 fn draw_border(params: Res<SimParams>, mut gizmos: Gizmos) {
     let size = Vec2::new(params.world_width, params.world_height);
-    gizmos.rect_2d(Isometry2d::from_translation(size * 0.5), size, Color::srgba(0.5, 0.6, 0.8, 0.6));
+    if params.edge_mode == crate::sim::params::EdgeMode::Roost {
+        gizmos.circle_2d(Isometry2d::from_translation(size * 0.5), params.roost_radius, Color::srgba(0.5, 0.6, 0.8, 0.15));
+    } else {
+        gizmos.rect_2d(Isometry2d::from_translation(size * 0.5), size, Color::srgba(0.5, 0.6, 0.8, 0.6));
+    }
 }

@@ -47,6 +47,9 @@ choice_enum! {
         Bounce = "bounce",
         /// Birds are steered back inside within a margin; walls hold those that overshoot.
         Steer = "steer",
+        /// An open sky over a roost at the world's centre: birds farther than `roost_radius` from
+        /// it are drawn back toward it; the walls are only a backstop.
+        Roost = "roost",
     }
 }
 
@@ -72,6 +75,16 @@ choice_enum! {
         /// Proportional navigation: turn at `pn_gain` times the rate at which the line of sight
         /// to the target turns (the guidance law of missiles, fitted to peregrine attacks).
         ProportionalNavigation = "proportional_navigation",
+    }
+}
+
+choice_enum! {
+    /// Which birds a bird aligns with and is drawn to.
+    NeighborMode {
+        /// Every bird it sees within the neighbour radius.
+        Metric = "metric",
+        /// Its `topological_k` nearest birds it sees, no farther than the neighbour radius.
+        Topological = "topological",
     }
 }
 

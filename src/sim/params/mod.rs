@@ -10,7 +10,7 @@ mod serde_impl;
 mod spec;
 mod table;
 
-pub use choices::{EdgeMode, EscapeMode, Guidance, OnOff, TargetStrategy};
+pub use choices::{EdgeMode, EscapeMode, Guidance, NeighborMode, OnOff, TargetStrategy};
 pub use spec::{ParamError, ParamGroup, ParamKind, ParamSpec, ParamValue};
 pub use table::{PARAMS, SimParams};
 

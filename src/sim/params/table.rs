@@ -2,7 +2,7 @@
 
 use bevy::prelude::{Reflect, Resource};
 
-use super::choices::{EdgeMode, EscapeMode, Guidance, OnOff, TargetStrategy};
+use super::choices::{EdgeMode, EscapeMode, Guidance, NeighborMode, OnOff, TargetStrategy};
 use super::spec::{ParamGroup, ParamKind, ParamSpec};
 use super::ParamType;
 
@@ -74,6 +74,12 @@ param_table! {
     fov_deg: f32 = float(10.0, 360.0, 270.0),
         group Perception, label "Field of view", unit "°",
         help "Full angle of vision around the heading; birds behind it are not seen.";
+    neighbor_mode: NeighborMode = ParamKind::Choice { options: NeighborMode::OPTIONS, default: 0 },
+        group Perception, label "Neighbours", unit "",
+        help "metric: align with and be drawn to every bird seen within the neighbour radius; topological: only the topological_k nearest seen (starlings interact with six to seven, Ballerini et al. 2008). Separation stays metric.";
+    topological_k: u32 = int(1, 20, 7),
+        group Perception, label "Topological k", unit "birds",
+        help "In topological mode, how many nearest birds (seen, within the neighbour radius) each bird aligns with and is drawn to; ties go to the lower id.";
 
     max_speed: f32 = float(1.0, 1000.0, 120.0),
         group Motion, label "Max speed", unit "u/s",
@@ -84,6 +90,9 @@ param_table! {
     max_force: f32 = float(1.0, 10000.0, 300.0),
         group Motion, label "Max steering force", unit "u/s²",
         help "Limit on the length of the summed steering force (acceleration).";
+    max_turn_rate: f32 = float(0.0, 3600.0, 0.0),
+        group Motion, label "Max turn rate", unit "°/s",
+        help "A bird's heading turns at most this fast, so it banks instead of flipping (0: no limit).";
     step_rate: u32 = int(10, 240, 60),
         group Motion, label "Step rate", unit "Hz",
         help "Fixed simulation steps per simulated second (timestep = 1 / step rate).";
@@ -96,10 +105,16 @@ param_table! {
         help "Height of the world.";
     edge_mode: EdgeMode = ParamKind::Choice { options: EdgeMode::OPTIONS, default: 0 },
         group World, label "Edges", unit "",
-        help "wrap: a torus; bounce: reflecting walls; steer: birds turn back within the margin.";
+        help "wrap: a torus; bounce: reflecting walls; steer: birds turn back within the margin; roost: an open sky where birds far from the roost (the world's centre) are drawn back to it.";
     edge_margin: f32 = float(0.0, 1000.0, 60.0),
         group World, label "Edge margin", unit "u",
         help "In steer mode, birds closer than this to a wall are turned back.";
+    roost_radius: f32 = float(10.0, 25000.0, 300.0),
+        group World, label "Roost radius", unit "u",
+        help "In roost mode, birds farther than this from the roost are drawn back toward it.";
+    roost_weight: f32 = float(0.0, 10.0, 1.0),
+        group World, label "Roost pull", unit "",
+        help "In roost mode, the weight of the pull back toward the roost (it grows over half a roost radius beyond it).";
     boid_count: u32 = int(0, 1_000_000, 3000),
         group World, label "Birds", unit "",
         help "Number of birds; changing it spawns or removes birds.";

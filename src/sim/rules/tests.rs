@@ -194,3 +194,36 @@ fn gather_run_equals_gather_per_slot() {
         }
     }
 }
+
+#[test]
+fn a_turn_is_limited_to_the_turn_rate_and_keeps_the_new_speed() {
+    let old = Vec2::new(10.0, 0.0);
+    // a reversal asked for: it turns by at most the limit, toward the side asked
+    let limited = limit_turn(old, Vec2::new(-5.0, 1.0), 0.1);
+    assert!((old.angle_to(limited) - 0.1).abs() < 1e-5, "{limited}");
+    assert!((limited.length() - Vec2::new(-5.0, 1.0).length()).abs() < 1e-4);
+    assert_eq!(limit_turn(old, Vec2::new(10.0, 0.5), 0.1), Vec2::new(10.0, 0.5), "within the limit: unchanged");
+    assert_eq!(limit_turn(Vec2::ZERO, Vec2::X, 0.1), Vec2::X);
+    // in integration: 90°/s at 60 steps/s is 1.5° per step, however hard the steering
+    let p = SimParams { max_turn_rate: 90.0, ..params() };
+    let (_, v) = integrate(Vec2::new(100.0, 100.0), Vec2::new(100.0, 0.0), Forces { flock: Vec2::new(0.0, 1e5), ..Forces::default() }, &p);
+    assert!((Vec2::X.angle_to(v).to_degrees() - 1.5).abs() < 1e-3, "{v}");
+}
+
+#[test]
+fn the_roost_pulls_only_birds_beyond_its_radius() {
+    let p = SimParams { edge_mode: EdgeMode::Roost, roost_radius: 50.0, ..params() };
+    let centre = Vec2::new(100.0, 100.0);
+    assert_eq!(roost_pull(Vec2::new(140.0, 100.0), Vec2::Y * 50.0, centre, &p), Vec2::ZERO);
+    let half = roost_pull(Vec2::new(162.5, 100.0), Vec2::ZERO, centre, &p);
+    let full = roost_pull(Vec2::new(190.0, 100.0), Vec2::ZERO, centre, &p);
+    assert!(half.x < 0.0 && (full.length() - 2.0 * half.length()).abs() < 1e-3, "half way into the ramp, half the pull: {half} {full}");
+    // over many steps a bird flying away comes back and stays within reach of the roost
+    let (mut pos, mut vel) = (Vec2::new(100.0, 100.0), Vec2::new(120.0, 0.0));
+    let mut farthest: f32 = 0.0;
+    for _ in 0..3000 {
+        (pos, vel) = integrate(pos, vel, Forces::default(), &p);
+        farthest = farthest.max(pos.distance(centre));
+    }
+    assert!(farthest < 100.0 && pos.x.is_finite(), "farthest {farthest}");
+}

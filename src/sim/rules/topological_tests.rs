@@ -1,0 +1,141 @@
+//! The topological neighbour pass against brute force: every pair looked at, the k nearest seen
+//! birds within the neighbour radius chosen by (distance², id).
+
+use rand::{RngExt, SeedableRng};
+
+use super::*;
+use crate::sim::params::NeighborMode;
+
+fn params(k: u32, wrap: bool) -> SimParams {
+    SimParams {
+        world_width: 400.0,
+        world_height: 300.0,
+        neighbor_radius: 30.0,
+        separation_radius: 8.0,
+        fov_deg: 270.0,
+        neighbor_mode: NeighborMode::Topological,
+        topological_k: k,
+        edge_mode: if wrap { crate::sim::params::EdgeMode::Wrap } else { crate::sim::params::EdgeMode::Bounce },
+        ..SimParams::default()
+    }
+}
+
+/// The sums of every bird (by id) from the grid pass, in one chunk per 7 slots (chunking must
+/// not matter).
+fn by_grid(p: &SimParams, birds: &[(Vec2, Vec2)]) -> Vec<NeighborSums> {
+    let mut grid = SpatialGrid::default();
+    grid.rebuild(Space::from_params(p), p.search_radius() / CELLS_PER_RADIUS as f32, birds.iter().enumerate().map(|(i, &(x, v))| (i as u32, x, v)));
+    let per = Perception::from_params(p);
+    let mut sums = vec![NeighborSums::default(); grid.len()];
+    for (c, chunk) in sums.chunks_mut(7).enumerate() {
+        gather_run_topological(&grid, &per, per.topological_k.unwrap(), c * 7, chunk);
+    }
+    let mut out = vec![NeighborSums::default(); birds.len()];
+    for (slot, s) in sums.into_iter().enumerate() {
+        out[grid.ids[slot] as usize] = s;
+    }
+    out
+}
+
+/// The same sums by looking at every pair.
+fn brute(p: &SimParams, birds: &[(Vec2, Vec2)]) -> Vec<NeighborSums> {
+    let per = Perception::from_params(p);
+    let k = p.topological_k as usize;
+    (0..birds.len())
+        .map(|i| {
+            let (x, v) = birds[i];
+            let mut seen: Vec<(f32, u32, Vec2, Vec2)> = Vec::new();
+            let mut s = NeighborSums::default();
+            for (j, &(y, w)) in birds.iter().enumerate() {
+                let d = per.space.offset(x, y);
+                let d2 = d.length_squared();
+                if j == i || !per.sees(v, d, d2) {
+                    continue;
+                }
+                if d2 < per.separation_r2 {
+                    s.separation -= d * (1.0 / d2.max(MIN_SEPARATION_DIST2));
+                }
+                if d2 < per.neighbor_r2 {
+                    seen.push((d2, j as u32, d, w));
+                }
+            }
+            seen.sort_by(|a, b| (a.0, a.1).partial_cmp(&(b.0, b.1)).unwrap());
+            for &(d2, _, d, w) in seen.iter().take(k) {
+                s.count += 1;
+                s.offset_sum += d;
+                if d2 < per.alignment_r2 {
+                    s.align_count += 1;
+                    s.velocity_sum += w;
+                }
+            }
+            s
+        })
+        .collect()
+}
+
+fn close(a: Vec2, b: Vec2) -> bool {
+    (a - b).length() <= 1e-3 * (1.0 + a.length())
+}
+
+fn assert_same(p: &SimParams, birds: &[(Vec2, Vec2)], what: &str) {
+    let (g, b) = (by_grid(p, birds), brute(p, birds));
+    for (id, (g, b)) in g.iter().zip(&b).enumerate() {
+        assert_eq!((g.count, g.align_count), (b.count, b.align_count), "{what}: bird {id}");
+        // the same birds chosen, summed nearest first in both: the sums agree to rounding
+        assert!(close(g.offset_sum, b.offset_sum) && close(g.velocity_sum, b.velocity_sum), "{what}: bird {id}: {g:?} vs {b:?}");
+        assert!(close(g.separation, b.separation), "{what}: bird {id}: {g:?} vs {b:?}");
+    }
+}
+
+fn random_birds(n: usize, seed: u64, place: impl Fn(&mut rand_chacha::ChaCha8Rng) -> Vec2) -> Vec<(Vec2, Vec2)> {
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    (0..n)
+        .map(|_| {
+            let x = place(&mut rng);
+            let v = Vec2::from_angle(rng.random::<f32>() * std::f32::consts::TAU) * 50.0;
+            (x, v)
+        })
+        .collect()
+}
+
+#[test]
+fn random_and_clumped_flocks_match_brute_force() {
+    for k in [1, 7, 20] {
+        let p = params(k, true);
+        let uniform = random_birds(600, u64::from(k), |r| Vec2::new(r.random::<f32>() * 400.0, r.random::<f32>() * 300.0));
+        assert_same(&p, &uniform, "uniform");
+        // three tight clumps: many more birds in range than k
+        let clumped = random_birds(600, 9 + u64::from(k), |r| {
+            let c = [Vec2::new(100.0, 100.0), Vec2::new(250.0, 200.0), Vec2::new(300.0, 80.0)][r.random_range(0..3)];
+            c + Vec2::new(r.random::<f32>() - 0.5, r.random::<f32>() - 0.5) * 40.0
+        });
+        assert_same(&p, &clumped, "clumped");
+    }
+}
+
+#[test]
+fn the_wrap_seam_equal_distances_and_sparse_flocks_match_brute_force() {
+    // birds straddling every edge of a wrapping world
+    let seam = random_birds(300, 3, |r| {
+        let along = Vec2::new(r.random::<f32>() * 400.0, r.random::<f32>() * 300.0);
+        if r.random::<bool>() { Vec2::new((r.random::<f32>() * 40.0 + 380.0) % 400.0, along.y) } else { Vec2::new(along.x, (r.random::<f32>() * 40.0 + 280.0) % 300.0) }
+    });
+    assert_same(&params(7, true), &seam, "seam");
+    // a square lattice: many neighbours at exactly equal distances, ties go to the lower id
+    let lattice: Vec<(Vec2, Vec2)> = (0..400).map(|i| (Vec2::new(10.0 + 10.0 * (i % 20) as f32, 10.0 + 10.0 * (i / 20) as f32), Vec2::X * 30.0)).collect();
+    assert_same(&params(7, false), &lattice, "lattice");
+    // k larger than the birds in range
+    let sparse = random_birds(40, 5, |r| Vec2::new(r.random::<f32>() * 400.0, r.random::<f32>() * 300.0));
+    assert_same(&params(20, true), &sparse, "sparse");
+    assert!(by_grid(&params(7, true), &[]).is_empty(), "no birds");
+}
+
+#[test]
+fn nearest_keeps_the_k_smallest_by_distance_then_id() {
+    let mut n = Nearest::new(3);
+    for (d2, id) in [(5.0, 9), (1.0, 4), (5.0, 2), (3.0, 7), (5.0, 1), (9.0, 0)] {
+        n.offer(d2, id, Vec2::ZERO, Vec2::ZERO);
+    }
+    let ids: Vec<u32> = n.chosen().iter().map(|c| c.1).collect();
+    assert_eq!(ids, [4, 7, 1], "at distance² 5 the lowest id wins");
+}
