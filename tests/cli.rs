@@ -49,7 +49,7 @@ fn params_lists_the_table() {
     let rows: Vec<_> = lines.collect();
     assert_eq!(rows.len(), murmuration::sim::params::PARAMS.len());
     assert!(rows.iter().any(|r| r.starts_with("separation_weight,,0,10,1.5,")), "{text}");
-    assert!(rows.iter().any(|r| r.starts_with("edge_mode,,wrap,steer,wrap,")), "{text}");
+    assert!(rows.iter().any(|r| r.starts_with("edge_mode,,wrap,roost,wrap,")), "{text}");
     let human = stdout(&run(&["params"]));
     assert!(human.contains("Perception") && human.contains("neighbor_radius"), "{human}");
 }

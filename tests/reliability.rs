@@ -277,7 +277,7 @@ fn a_finished_run_replaces_the_metrics_file_whole() {
     let out = run(&["sim", "--boids", "100", "--steps", "12", "--metrics", path.to_str().unwrap()]);
     assert!(out.status.success());
     let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.starts_with("step,time_s,alive,kills,polarization,milling,clusters,largest_cluster_frac,mean_nn_dist,alarmed,heading_deg,near_birds,near_radial,near_spacing,empty_radius\n"));
+    assert!(text.starts_with("step,time_s,alive,kills,polarization,milling,clusters,largest_cluster_frac,mean_nn_dist,alarmed,heading_deg,near_birds,near_radial,near_spacing,empty_radius,aspect_ratio,mean_neighbors,mean_speed\n"));
     assert!(text.lines().last().unwrap().starts_with("12,"), "{text}");
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1, "no temporary files");
     std::fs::remove_dir_all(&dir).unwrap();

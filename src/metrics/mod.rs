@@ -7,6 +7,7 @@ pub mod escape;
 pub mod order;
 pub mod reference;
 pub mod scan;
+pub mod shape;
 pub mod strikes;
 #[cfg(test)]
 mod tests;
@@ -65,17 +66,23 @@ pub struct MetricsSample {
     pub near_spacing: Option<f32>,
     /// …and the distance from the predator to its nearest bird.
     pub empty_radius: Option<f32>,
+    /// The largest cluster's short axis over its long axis (1: a disc; see `shape`).
+    pub aspect_ratio: Option<f32>,
+    /// Mean number of birds each bird aligned with and was drawn to in the last step.
+    pub mean_neighbors: f32,
+    /// Mean speed (u/s).
+    pub mean_speed: f32,
 }
 
 /// The CSV header of [`MetricsSample::csv_row`].
-pub const CSV_HEADER: &str = "step,time_s,alive,kills,polarization,milling,clusters,largest_cluster_frac,mean_nn_dist,alarmed,heading_deg,near_birds,near_radial,near_spacing,empty_radius";
+pub const CSV_HEADER: &str = "step,time_s,alive,kills,polarization,milling,clusters,largest_cluster_frac,mean_nn_dist,alarmed,heading_deg,near_birds,near_radial,near_spacing,empty_radius,aspect_ratio,mean_neighbors,mean_speed";
 
 impl MetricsSample {
     /// One CSV row (empty cells where a value is undefined).
     pub fn csv_row(&self) -> String {
         let opt = |v: Option<f32>| v.map_or(String::new(), |d| format!("{d:.4}"));
         format!(
-            "{},{:.4},{},{},{:.5},{:.5},{},{:.5},{},{},{},{},{},{},{}",
+            "{},{:.4},{},{},{:.5},{:.5},{},{:.5},{},{},{},{},{},{},{},{},{:.3},{:.3}",
             self.step,
             self.time_s,
             self.alive,
@@ -91,6 +98,9 @@ impl MetricsSample {
             opt(self.near_radial),
             opt(self.near_spacing),
             opt(self.empty_radius),
+            opt(self.aspect_ratio),
+            self.mean_neighbors,
+            self.mean_speed,
         )
     }
 }
@@ -231,6 +241,8 @@ pub fn measure_grid(params: &SimParams, grid: &SpatialGrid) -> (MetricsSample, c
         Some(space) => order::order_parameters(&space, &grid.pos, &grid.vel),
         None => (0.0, 0.0),
     };
+    let aspect_ratio = grid.space_opt().and_then(|space| shape::aspect_ratio(&space, &grid.pos, &clusters.label));
+    let mean_speed = if alive == 0 { 0.0 } else { grid.vel.iter().map(|v| v.length()).sum::<f32>() / alive as f32 };
     let sample = MetricsSample {
         alive,
         polarization,
@@ -238,6 +250,8 @@ pub fn measure_grid(params: &SimParams, grid: &SpatialGrid) -> (MetricsSample, c
         clusters: clusters.count,
         largest_cluster_frac: if alive == 0 { 0.0 } else { clusters.largest as f32 / alive as f32 },
         mean_nn_dist: (scan.nn_count > 0).then(|| (scan.nn_sum / f64::from(scan.nn_count)) as f32),
+        aspect_ratio,
+        mean_speed,
         ..default()
     };
     (sample, clusters)
@@ -264,10 +278,12 @@ fn due(params: &SimParams, clock: &SimClock, force: &mut ForceSample, metrics: &
     due && metrics.latest().is_none_or(|s| s.step != clock.step)
 }
 
-/// What a sample sees besides the grid: the predators (in id order) and the alarmed birds.
+/// What a sample sees besides the grid: the predators (in id order), the alarmed birds, and the
+/// mean number of birds each bird interacted with in the last step.
 struct Threats {
     predators: Vec<Vec2>,
     alarmed: Vec<Vec2>,
+    interacting: f32,
 }
 
 /// Records a sample of the birds in `grid`, taken at the current step, and names the escape
@@ -278,6 +294,7 @@ fn record(params: &SimParams, clock: &SimClock, log: &PredationLog, metrics: &mu
     s.time_s = clock.time;
     s.kills = log.total_kills;
     s.alarmed = threats.alarmed.len() as u32;
+    s.mean_neighbors = threats.interacting;
     metrics.strikes.sample(s.time_s, s.largest_cluster_frac, s.clusters);
     metrics.last_clusters.ids.clone_from(&grid.ids);
     metrics.last_clusters.label = clusters.label;
@@ -310,13 +327,14 @@ pub struct Sampler<'w, 's> {
     own: ResMut<'w, MetricsGrid>,
     birds: Query<'w, 's, (&'static Bird, &'static Position, &'static Velocity, &'static Alarm)>,
     predators: Query<'w, 's, (&'static Predator, &'static Position)>,
+    sums: Option<Res<'w, crate::sim::systems::NeighborSumsBuf>>,
 }
 
 impl Sampler<'_, '_> {
     /// Takes a sample if one is due: from `shared` (the simulation's grid) when given and its
     /// cells suit the link scan, otherwise through the metrics' own grid.
     fn take(&mut self, shared: Option<&SpatialGrid>) {
-        let Sampler { params, clock, log, force, metrics, own, birds, predators } = self;
+        let Sampler { params, clock, log, force, metrics, own, birds, predators, sums } = self;
         if !due(params, clock, force, metrics) {
             return;
         }
@@ -332,8 +350,9 @@ impl Sampler<'_, '_> {
         hunters.sort_unstable_by_key(|&(id, _)| id);
         let mut alarmed: Vec<(u32, Vec2)> = birds.iter().filter(|(.., a)| a.is_alarmed()).map(|(b, p, ..)| (b.id, p.0)).collect();
         alarmed.sort_unstable_by_key(|&(id, _)| id);
-        let threats = Threats { predators: hunters.into_iter().map(|(_, p)| p).collect(), alarmed: alarmed.into_iter().map(|(_, p)| p).collect() };
-        record(params, clock, log, metrics, grid, threats, started);
+        let threats = Threats { predators: hunters.into_iter().map(|(_, p)| p).collect(), alarmed: alarmed.into_iter().map(|(_, p)| p).collect(), interacting: 0.0 };
+        let interacting = sums.as_ref().filter(|s| !s.0.is_empty()).map_or(0.0, |s| s.0.iter().map(|n| n.count as f32).sum::<f32>() / s.0.len() as f32);
+        record(params, clock, log, metrics, grid, Threats { interacting, ..threats }, started);
     }
 }
 
