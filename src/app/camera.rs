@@ -10,7 +10,7 @@ use bevy_egui::input::EguiWantsInput;
 use super::hotkeys::{Command, HOTKEYS};
 use super::input::WorldClick;
 use crate::sim::SimParams;
-use crate::view::camera::{ViewCamera, fit_scale};
+use crate::view::camera::{ViewCamera, fit_scale, shown_area};
 use crate::view::draw::DrawSettings;
 
 /// Spawns the camera and moves it.
@@ -77,7 +77,8 @@ fn spawn_camera(mut commands: Commands, params: Res<SimParams>) {
     commands.spawn((Camera2d, ViewCamera, Msaa::Off, Transform::from_translation(center.extend(0.0))));
 }
 
-/// Fits the world into the visible area on start, when the world or the window changes, and on F.
+/// Fits the world (in roost mode: the roost's neighbourhood) into the visible area on start, when
+/// the world or the window changes, and on F.
 fn fit(
     params: Res<SimParams>,
     keys: Res<ButtonInput<KeyCode>>,
@@ -88,16 +89,17 @@ fn fit(
     mut last: Local<Option<(Vec2, Vec2, PanelInsets)>>,
 ) {
     let world = Vec2::new(params.world_width, params.world_height);
+    let shown = shown_area(&params);
     let viewport = window.size();
     let typing = egui.is_some_and(|e| e.wants_any_keyboard_input());
     let fit_keys = HOTKEYS.iter().filter(|h| h.command == Command::FitWorld);
     let key = !typing && fit_keys.into_iter().any(|h| keys.just_pressed(h.key));
-    if !key && *last == Some((world, viewport, *insets)) {
+    if !key && *last == Some((shown, viewport, *insets)) {
         return;
     }
-    *last = Some((world, viewport, *insets));
+    *last = Some((shown, viewport, *insets));
     let visible = Vec2::new((viewport.x - insets.left - insets.right).max(100.0), viewport.y);
-    let scale = fit_scale(world, visible);
+    let scale = fit_scale(shown, visible);
     let (mut projection, mut transform) = camera.into_inner();
     if let Projection::Orthographic(ortho) = &mut *projection {
         ortho.scale = scale;

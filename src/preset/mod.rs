@@ -19,6 +19,7 @@ pub const BUILT_IN: &[(&str, &str)] = &[
     ("default", include_str!("../../assets/presets/default.ron")),
     ("falcon", include_str!("../../assets/presets/falcon.ron")),
     ("hunt", include_str!("../../assets/presets/hunt.ron")),
+    ("murmuration", include_str!("../../assets/presets/murmuration.ron")),
     ("parallel", include_str!("../../assets/presets/parallel.ron")),
     ("repair", include_str!("../../assets/presets/repair.ron")),
     ("story", include_str!("../../assets/presets/story.ron")),

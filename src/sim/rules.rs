@@ -101,6 +101,20 @@ pub fn accumulate(sums: &mut NeighborSums, per: &Perception, vel: Vec2, offset: 
 /// (a 5×5 block of half-radius cells, 6.25 r²) checks fewer candidates than one (3×3, 9 r²).
 pub const CELLS_PER_RADIUS: usize = 2;
 
+/// In topological mode cells are this fraction of the search radius (at least the separation
+/// radius): the rings around a bird then hold a few dozen birds, enough to find its k nearest.
+pub const TOPOLOGICAL_CELLS_PER_RADIUS: f32 = 4.0;
+
+/// The grid's smallest cell side for these parameters: half the search radius in metric mode
+/// (the neighbour pass scans the 5×5 block around a bird), smaller in topological mode (it
+/// widens rings until it has the k nearest).
+pub fn cell_size_for(params: &SimParams) -> f32 {
+    match params.neighbor_mode {
+        super::params::NeighborMode::Metric => params.search_radius() / CELLS_PER_RADIUS as f32,
+        super::params::NeighborMode::Topological => (params.search_radius() / TOPOLOGICAL_CELLS_PER_RADIUS).max(params.separation_radius),
+    }
+}
+
 /// The neighbour pass for the bird in `slot`: scans the block of cells around it that covers the
 /// search radius and sums what it sees. Sums in slot order, so the result is deterministic.
 #[inline]
@@ -195,42 +209,91 @@ impl Nearest {
     }
 }
 
-/// The topological neighbour pass for the consecutive slots `first..first + out.len()`: like
-/// [`gather_run`], but alignment and cohesion count only each bird's `k` nearest birds that it
-/// sees within the neighbour radius (summed nearest first); separation stays metric.
+/// The topological neighbour pass for the consecutive slots `first..first + out.len()`:
+/// alignment and cohesion count only each bird's `k` nearest birds that it sees within the
+/// neighbour radius (summed nearest first); separation stays metric. See [`gather_topological`].
 pub fn gather_run_topological(grid: &SpatialGrid, per: &Perception, k: usize, first: usize, out: &mut [NeighborSums]) {
+    for (i, sums) in out.iter_mut().enumerate() {
+        *sums = gather_topological(grid, per, k, first + i);
+    }
+}
+
+/// One bird's topological sums, found by widening rings of cells around its own: ring r is
+/// scanned only while a bird in it could still be among the k nearest (its cells are at least
+/// (r − 1) cells away) or within the separation radius, so the work per bird stays about the same
+/// however dense the flock. Falls back to one block scan when the rings would wrap onto
+/// themselves in a small wrapping world. The k chosen do not depend on the scan order (ties by
+/// id); separation is summed in the rings' fixed order.
+pub fn gather_topological(grid: &SpatialGrid, per: &Perception, k: usize, slot: usize) -> NeighborSums {
+    let (p, v) = (grid.pos[slot], grid.vel[slot]);
     let space = per.space;
-    grid.walk_blocks(first, first + out.len(), CELLS_PER_RADIUS, |slot, ranges| {
-        let p = grid.pos[slot];
-        let v = grid.vel[slot];
-        let mut nearest = Nearest::new(k);
-        let mut separation = Vec2::ZERO;
-        for &(a, b) in ranges {
-            for j in a as usize..b as usize {
-                let d = space.offset(p, grid.pos[j]);
-                let d2 = d.length_squared();
-                if j == slot || !per.sees(v, d, d2) {
-                    continue;
-                }
-                if d2 < per.separation_r2 {
-                    separation -= d * (1.0 / d2.max(MIN_SEPARATION_DIST2));
-                }
-                if d2 < per.neighbor_r2 {
-                    nearest.offer(d2, grid.ids[j], d, grid.vel[j]);
-                }
+    let mut nearest = Nearest::new(k);
+    let mut separation = Vec2::ZERO;
+    let visit = |j: usize, nearest: &mut Nearest, separation: &mut Vec2| {
+        let d = space.offset(p, grid.pos[j]);
+        let d2 = d.length_squared();
+        if j == slot || !per.sees(v, d, d2) {
+            return;
+        }
+        if d2 < per.separation_r2 {
+            *separation -= d * (1.0 / d2.max(MIN_SEPARATION_DIST2));
+        }
+        if d2 < per.neighbor_r2 {
+            nearest.offer(d2, grid.ids[j], d, grid.vel[j]);
+        }
+    };
+    let (cx, cy) = grid.cell_coords(p);
+    let (nx, ny) = grid.dims();
+    let cell = grid.cell_size().min_element();
+    let reach2 = per.neighbor_r2.max(per.separation_r2);
+    let rings = (reach2.sqrt() / cell).ceil() as usize + 1;
+    if space.wrap && 2 * rings + 1 > nx.min(ny) {
+        grid.for_each_block(cx, cy, rings, |a, b| (a..b).for_each(|j| visit(j, &mut nearest, &mut separation)));
+    } else {
+        for r in 0..=rings {
+            let bound = r.saturating_sub(1) as f32 * cell;
+            let full = nearest.len == nearest.k;
+            let kth = if full { nearest.items[nearest.len - 1].0 } else { f32::INFINITY };
+            if bound * bound >= reach2 || (full && bound * bound > kth && bound * bound >= per.separation_r2) {
+                break;
+            }
+            for_each_ring_cell(cx, cy, r, nx, ny, space.wrap, |x, y| grid.cell_slots(x, y).for_each(|j| visit(j, &mut nearest, &mut separation)));
+        }
+    }
+    let mut sums = NeighborSums { separation, ..NeighborSums::default() };
+    for &(d2, _, d, vel) in nearest.chosen() {
+        sums.count += 1;
+        sums.offset_sum += d;
+        if d2 < per.alignment_r2 {
+            sums.align_count += 1;
+            sums.velocity_sum += vel;
+        }
+    }
+    sums
+}
+
+/// Calls `f(x, y)` for each cell at Chebyshev distance exactly `r` from `(cx, cy)` in an
+/// `nx × ny` grid, row by row (wrapping around when `wrap`; the caller keeps 2r + 1 within the
+/// grid then), skipping cells outside a non-wrapping grid.
+fn for_each_ring_cell(cx: usize, cy: usize, r: usize, nx: usize, ny: usize, wrap: bool, mut f: impl FnMut(usize, usize)) {
+    let r = r as isize;
+    let at = |c: usize, d: isize, n: usize| -> Option<usize> {
+        let i = c as isize + d;
+        if wrap {
+            Some(i.rem_euclid(n as isize) as usize)
+        } else {
+            (0..n as isize).contains(&i).then_some(i as usize)
+        }
+    };
+    for dy in -r..=r {
+        let Some(y) = at(cy, dy, ny) else { continue };
+        let step = if dy.abs() == r { 1 } else { (2 * r).max(1) as usize };
+        for dx in (-r..=r).step_by(step) {
+            if let Some(x) = at(cx, dx, nx) {
+                f(x, y);
             }
         }
-        let mut sums = NeighborSums { separation, ..NeighborSums::default() };
-        for &(d2, _, d, vel) in nearest.chosen() {
-            sums.count += 1;
-            sums.offset_sum += d;
-            if d2 < per.alignment_r2 {
-                sums.align_count += 1;
-                sums.velocity_sum += vel;
-            }
-        }
-        out[slot - first] = sums;
-    });
+    }
 }
 
 /// Reynolds steering toward a desired direction at full speed: `desired − velocity`, limited.

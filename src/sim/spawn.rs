@@ -41,8 +41,8 @@ pub fn uniform_position(rng: &mut ChaCha8Rng, params: &SimParams) -> Vec2 {
     (Vec2::new(rng.random::<f32>(), rng.random::<f32>()) * size).min(size * (1.0 - f32::EPSILON))
 }
 
-/// A bird's random start: uniform in the world (or in the spawn disc), uniform heading, speed
-/// within limits.
+/// A bird's random start: uniform in the world (or in the spawn disc), a heading uniform within
+/// `spawn_spread_deg` around +x (any heading at 360°), speed within limits.
 pub fn random_bird(rng: &mut ChaCha8Rng, params: &SimParams) -> (Vec2, Vec2) {
     let size = Vec2::new(params.world_width, params.world_height);
     let pos = if params.spawn_radius > 0.0 {
@@ -53,7 +53,8 @@ pub fn random_bird(rng: &mut ChaCha8Rng, params: &SimParams) -> (Vec2, Vec2) {
     } else {
         uniform_position(rng, params)
     };
-    let angle = rng.random::<f32>() * std::f32::consts::TAU;
+    let u = rng.random::<f32>();
+    let angle = if params.spawn_spread_deg >= 360.0 { u * std::f32::consts::TAU } else { (u - 0.5) * params.spawn_spread_deg.to_radians() };
     let lo = params.min_speed.min(params.max_speed);
     let speed = lo + rng.random::<f32>() * (params.max_speed - lo);
     let pos = pos.min(size * (1.0 - f32::EPSILON));

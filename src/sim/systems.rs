@@ -42,7 +42,7 @@ pub fn rebuild_grid(
     let space = Space::from_params(&params);
     grid.rebuild(
         space,
-        params.search_radius() / rules::CELLS_PER_RADIUS as f32,
+        rules::cell_size_for(&params),
         birds.iter().map(|(_, b, p, v, _)| (b.id, space.contain(p.0), v.0)),
     );
     slot_of_input.clear();

@@ -19,6 +19,13 @@ pub fn fit_scale(world: Vec2, viewport: Vec2) -> f32 {
     (world.x / viewport.x).max(world.y / viewport.y) * 1.05
 }
 
+/// The part of the world a fitted view shows (its size; centred on the world's centre): the
+/// whole world, or over a roost (an open sky) the roost's neighbourhood, 2.5 roost radii across.
+pub fn shown_area(params: &SimParams) -> Vec2 {
+    let world = Vec2::new(params.world_width, params.world_height);
+    if params.edge_mode == crate::sim::params::EdgeMode::Roost { Vec2::splat(2.5 * params.roost_radius).min(world) } else { world }
+}
+
 /// A GPU image a camera can render into and be read back from.
 pub fn target_image(images: &mut Assets<Image>, size: (u32, u32)) -> Handle<Image> {
     let mut image = Image::new_fill(
@@ -32,11 +39,11 @@ pub fn target_image(images: &mut Assets<Image>, size: (u32, u32)) -> Handle<Imag
     images.add(image)
 }
 
-/// A camera that shows the whole world, fitted into an image of `size` pixels.
+/// A camera that shows the world ([`shown_area`]), fitted into an image of `size` pixels.
 pub fn world_camera(target: Handle<Image>, params: &SimParams, size: (u32, u32)) -> impl Bundle {
     let world = Vec2::new(params.world_width, params.world_height);
     let mut projection = OrthographicProjection::default_2d();
-    projection.scale = fit_scale(world, Vec2::new(size.0 as f32, size.1 as f32));
+    projection.scale = fit_scale(shown_area(params), Vec2::new(size.0 as f32, size.1 as f32));
     (
         Camera2d,
         Msaa::Off,

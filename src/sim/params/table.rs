@@ -121,6 +121,9 @@ param_table! {
     spawn_radius: f32 = float(0.0, 50000.0, 0.0),
         group World, label "Spawn radius", unit "u",
         help "New birds start within this distance of the world's centre (0: anywhere).";
+    spawn_spread_deg: f32 = float(0.0, 360.0, 360.0),
+        group World, label "Spawn headings", unit "°",
+        help "New birds start heading within this angle around +x (360: any direction); a small angle starts a flock already flying together.";
 
     predator_count: u32 = int(0, 16, 0),
         group Predator, label "Predators", unit "",

@@ -24,7 +24,7 @@ fn params(k: u32, wrap: bool) -> SimParams {
 /// not matter).
 fn by_grid(p: &SimParams, birds: &[(Vec2, Vec2)]) -> Vec<NeighborSums> {
     let mut grid = SpatialGrid::default();
-    grid.rebuild(Space::from_params(p), p.search_radius() / CELLS_PER_RADIUS as f32, birds.iter().enumerate().map(|(i, &(x, v))| (i as u32, x, v)));
+    grid.rebuild(Space::from_params(p), cell_size_for(p), birds.iter().enumerate().map(|(i, &(x, v))| (i as u32, x, v)));
     let per = Perception::from_params(p);
     let mut sums = vec![NeighborSums::default(); grid.len()];
     for (c, chunk) in sums.chunks_mut(7).enumerate() {
@@ -128,6 +128,10 @@ fn the_wrap_seam_equal_distances_and_sparse_flocks_match_brute_force() {
     let sparse = random_birds(40, 5, |r| Vec2::new(r.random::<f32>() * 400.0, r.random::<f32>() * 300.0));
     assert_same(&params(20, true), &sparse, "sparse");
     assert!(by_grid(&params(7, true), &[]).is_empty(), "no birds");
+    // a wrapping world smaller than the rings: one block scan instead
+    let small = SimParams { world_width: 60.0, world_height: 60.0, ..params(7, true) };
+    let crowd = random_birds(150, 11, |r| Vec2::new(r.random::<f32>() * 60.0, r.random::<f32>() * 60.0));
+    assert_same(&small, &crowd, "small world");
 }
 
 #[test]
