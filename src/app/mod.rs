@@ -62,11 +62,12 @@ impl AppOptions {
 fn remembered(options: &AppOptions) -> (settings::Settings, Option<settings::SettingsFile>) {
     let path = settings::settings_path().filter(|_| !options.scripted());
     let Some(path) = path else { return (settings::Settings::default(), None) };
-    let (saved, message) = settings::load(&path);
-    if let Some(message) = message {
+    let loaded = settings::load(&path);
+    if let Some(message) = &loaded.message {
         eprintln!("murmuration: {message}");
     }
-    (saved.clone(), Some(settings::SettingsFile { path, saved }))
+    let file = loaded.writable.then(|| settings::SettingsFile { path, saved: loaded.settings.clone() });
+    (loaded.settings, file)
 }
 
 /// Phases of the app's per-frame work, in order.

@@ -16,7 +16,7 @@ use super::state::UiState;
 
 /// The settings file's name inside the config folder.
 pub const FILE_NAME: &str = "settings.ron";
-/// Window sizes the app accepts (pixels, each side).
+/// Window sizes the app accepts (logical pixels, each side).
 pub const WINDOW_RANGE: (u32, u32) = (320, 7680);
 /// A change is saved once the settings have stayed the same this long (a window being dragged
 /// to a new size is saved once, at the end).
@@ -26,7 +26,7 @@ const SETTLE: Duration = Duration::from_secs(1);
 #[derive(Resource, Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
-    /// The window's size (pixels).
+    /// The window's size (logical pixels).
     pub window: (u32, u32),
     /// The side panel, plots and readouts show (Tab).
     pub panels: bool,
@@ -66,26 +66,44 @@ pub fn settings_path() -> Option<PathBuf> {
     Some(dir.join(FILE_NAME))
 }
 
+/// What [`load`] found.
+#[derive(Debug, PartialEq)]
+pub struct Loaded {
+    /// The settings (the defaults when there was no usable file).
+    pub settings: Settings,
+    /// What to tell the user, if anything went wrong.
+    pub message: Option<String>,
+    /// Whether the file may be written: not when a corrupt file could not be moved aside.
+    pub writable: bool,
+}
+
 /// Reads the settings at `path`: the defaults when there is no file. A file that cannot be read
-/// as settings (or holds a window size out of range) is renamed to `settings.ron.bad` so nothing
-/// is lost, and the message says so.
-pub fn load(path: &Path) -> (Settings, Option<String>) {
+/// as settings (or holds a window size out of range) is renamed to `settings.ron.bad` (or
+/// `.bad.1`, `.bad.2`, … if that exists) so nothing is lost, and the message says so; if it
+/// cannot be moved, it is left alone and never overwritten.
+pub fn load(path: &Path) -> Loaded {
+    let fine = |settings, message| Loaded { settings, message, writable: true };
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (Settings::default(), None),
-        Err(e) => return (Settings::default(), Some(format!("cannot read {}: {e}; using the default settings", path.display()))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return fine(Settings::default(), None),
+        Err(e) => return Loaded { settings: Settings::default(), message: Some(format!("cannot read {}: {e}; using the default settings", path.display())), writable: false },
     };
     let parsed = ron::from_str::<Settings>(&text).map_err(|e| e.to_string()).and_then(|s| {
         check_window(s.window).map_err(|e| e.to_string())?;
         Ok(s)
     });
-    match parsed {
-        Ok(s) => (s, None),
-        Err(e) => {
-            let aside = path.with_extension("ron.bad");
-            let moved = std::fs::rename(path, &aside).map_or_else(|_| String::new(), |_| format!(" (moved to {})", aside.display()));
-            (Settings::default(), Some(format!("ignoring the settings file {}{moved}: {e}; using the default settings", path.display())))
-        }
+    let e = match parsed {
+        Ok(s) => return fine(s, None),
+        Err(e) => e,
+    };
+    let aside = (0..100).map(|i| if i == 0 { path.with_extension("ron.bad") } else { path.with_extension(format!("ron.bad.{i}")) }).find(|p| !p.exists());
+    match aside.map(|a| std::fs::rename(path, &a).map(|_| a)) {
+        Some(Ok(a)) => fine(Settings::default(), Some(format!("ignoring the settings file {} (moved to {}): {e}; using the default settings", path.display(), a.display()))),
+        _ => Loaded {
+            settings: Settings::default(),
+            message: Some(format!("ignoring the settings file {}: {e}; it could not be moved aside, so it is left as it is and not written; using the default settings", path.display())),
+            writable: false,
+        },
     }
 }
 
@@ -131,7 +149,11 @@ pub fn remember_settings(
     mut pending: Local<Option<(Settings, Instant)>>,
 ) {
     let (Some(mut file), Some(window)) = (file, window) else { return };
-    let size = (window.resolution.physical_width(), window.resolution.physical_height());
+    // logical pixels, as the window is created with; a minimised or odd-sized window is not saved
+    let size = (window.resolution.width().round() as u32, window.resolution.height().round() as u32);
+    if check_window(size).is_err() {
+        return;
+    }
     let now = Settings::of(&state, size);
     if now == file.saved {
         *pending = None;
@@ -158,18 +180,22 @@ mod tests {
     fn settings_round_trip_and_a_corrupt_file_is_set_aside() {
         let dir = std::env::temp_dir().join(format!("murmuration-settings-{}", std::process::id()));
         let path = dir.join("sub").join(FILE_NAME);
-        assert_eq!(load(&path), (Settings::default(), None), "no file: the defaults, silently");
+        let nothing = Loaded { settings: Settings::default(), message: None, writable: true };
+        assert_eq!(load(&path), nothing, "no file: the defaults, silently");
         let s = Settings { window: (1920, 1080), panels: false, ..Settings::default() };
         save(&path, &s).unwrap();
-        assert_eq!(load(&path), (s, None));
+        assert_eq!(load(&path), Loaded { settings: s, message: None, writable: true });
         std::fs::write(&path, "(window: (1920, 1080), panels: maybe)").unwrap();
-        let (loaded, message) = load(&path);
+        let Loaded { settings: loaded, message, writable } = load(&path);
         assert_eq!(loaded, Settings::default());
+        assert!(writable);
         let message = message.unwrap();
         assert!(message.contains("ignoring the settings file") && message.contains("settings.ron.bad"), "{message}");
         assert_eq!(std::fs::read_to_string(path.with_extension("ron.bad")).unwrap(), "(window: (1920, 1080), panels: maybe)", "nothing lost");
         std::fs::write(&path, "(window: (10, 10))").unwrap();
-        assert!(load(&path).1.unwrap().contains("320 to 7680"));
+        let second = load(&path).message.unwrap();
+        assert!(second.contains("320 to 7680") && second.contains("settings.ron.bad.1"), "the first one set aside is kept: {second}");
+        assert!(path.with_extension("ron.bad").exists());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

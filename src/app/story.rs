@@ -101,9 +101,9 @@ impl StoryTeller {
         }
         self.patterns_told = s.patterns.len();
         let open = m.strikes.open_strike().is_some();
-        if s.split && !self.split_told {
+        if s.split && !self.split_told && m.groups >= 2 {
             self.split_told = true;
-            self.groups = m.groups.max(2);
+            self.groups = m.groups;
             self.rejoin_told_s = m.time_s;
             lines.push(format!("the flock splits into {} groups", self.groups));
         } else if self.split_told && open && m.groups < self.groups && m.time_s - self.rejoin_told_s >= REJOIN_GAP_S {

@@ -1,5 +1,5 @@
 //! The egui pass: the control panel on the left, the plots over the world's bottom right, captions,
-//! help, toasts and stats. Tab hides all but the captions.
+//! help, toasts and stats. Tab hides the panel, the plots and the stats line.
 
 use std::time::Instant;
 

@@ -33,8 +33,9 @@ pub const VACUOLE_MIN_SEPARATIONS: f32 = 2.0;
 pub const VACUOLE_SECTORS: usize = 8;
 /// Agitation wave: at least this many birds alarmed…
 pub const WAVE_MIN_ALARMED: usize = 10;
-/// …and the alarm front (90th percentile of their distance from where the alarm began) rose at
-/// every one of this many consecutive samples…
+/// …and the alarm front (90th percentile of their distance from where the alarm began: the
+/// predator's position then, or the alarmed birds' centre with no predator near) rose at every
+/// one of this many consecutive samples…
 pub const WAVE_MIN_SAMPLES: usize = 3;
 /// …at least this many times as fast as the flock flies (slower, it is birds fleeing, not a wave).
 pub const WAVE_MIN_SPEED_RATIO: f32 = 1.25;
@@ -265,7 +266,7 @@ impl EscapeWatch {
             Front { origin, rises: 0, last: -1.0, first: (g.time_s, 0.0), told: false }
         });
         let mut d: Vec<f32> = g.alarmed.iter().map(|&p| space.offset(front.origin, p).length()).collect();
-        let k = (d.len() * 9 / 10).min(d.len() - 1);
+        let k = (d.len() * 9).div_ceil(10) - 1;
         let (_, &mut reach, _) = d.select_nth_unstable_by(k, f32::total_cmp);
         if front.last < 0.0 || reach <= front.last {
             (front.rises, front.first) = (0, (g.time_s, reach));

@@ -56,7 +56,9 @@ pub struct MetricsSample {
     pub mean_nn_dist: Option<f32>,
     /// Birds alarmed (escaping).
     pub alarmed: u32,
-    /// The flock's heading in degrees (0 = +x), when its polarization is at least 0.5.
+    /// The flock's heading in degrees (0 = +x), when its polarization is at least 0.5; measured
+    /// (like the `near_*` fields) only while a predator is present, birds are alarmed or a strike
+    /// is open.
     pub heading_deg: Option<f32>,
     /// Around the predator with most birds near it (see `escape`): their number…
     pub near_birds: u32,
@@ -148,6 +150,9 @@ pub struct Metrics {
     pub last_cost_s: f64,
     /// Names the escape patterns.
     pub watch: escape::EscapeWatch,
+    /// Groups (clusters of ≥ 5 % of the birds) at the last sample that measured them, and for the
+    /// open strike `(its index, the groups before it)`: a split is named only when there are more.
+    groups: (usize, Option<(usize, usize)>),
 }
 
 impl Default for Metrics {
@@ -160,6 +165,7 @@ impl Default for Metrics {
             last_clusters: ClusterMap::default(),
             last_cost_s: 0.0,
             watch: escape::EscapeWatch::default(),
+            groups: (1, None),
         }
     }
 }
@@ -305,9 +311,20 @@ fn record(params: &SimParams, clock: &SimClock, log: &PredationLog, metrics: &mu
         (s.heading_deg, s.near_birds) = (g.heading.map(f32::to_degrees), g.near.map_or(0, |n| n.count as u32));
         (s.near_radial, s.near_spacing, s.empty_radius) = (g.near.map(|n| n.radial), g.near.map(|n| n.spacing), g.near.map(|n| n.empty_radius));
         let mut seen = metrics.watch.observe(&g, &Space::from_params(params), params);
-        if open.is_some() && groups >= 2 {
+        // a split: more groups than just before the strike (a flock already in parts is not split
+        // by it)
+        let before = match (metrics.strikes.open_index(), metrics.groups.1) {
+            (Some(i), Some((j, before))) if i == j => before,
+            (Some(i), _) => {
+                metrics.groups.1 = Some((i, metrics.groups.0.max(1)));
+                metrics.groups.0.max(1)
+            }
+            (None, _) => usize::MAX,
+        };
+        if groups >= 2 && groups > before {
             seen.push(escape::Pattern { kind: escape::PatternKind::Split, time_s: s.time_s, value: groups as f32, speed_ratio: None });
         }
+        metrics.groups.0 = groups;
         metrics.strikes.note(&seen);
     } else {
         metrics.watch = escape::EscapeWatch::default();

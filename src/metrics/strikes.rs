@@ -141,6 +141,11 @@ impl StrikeTracker {
         }
     }
 
+    /// The index of the strike still open, if any.
+    pub fn open_index(&self) -> Option<usize> {
+        self.open
+    }
+
     /// The strike still open (healing, or watched for a split), if any.
     pub fn open_strike(&self) -> Option<&Strike> {
         self.open.map(|i| &self.strikes[i])

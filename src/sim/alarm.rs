@@ -1,7 +1,8 @@
-//! Alarm: a bird that sees a predator inside its fear radius is alarmed; a bird that sees an
+//! Alarm: a bird inside a predator's fear radius is alarmed (whichever way it faces); a bird that sees an
 //! alarmed neighbour start (within the neighbour radius and its field of view) becomes alarmed one
-//! reaction time later: the start of an escape is what neighbours react to, so each bird passes
-//! an alarm on once and the alarm travels as a front. An alarmed bird escapes (away from the nearest predator, straight or in a
+//! reaction time later: the start of an escape is what neighbours react to, so a bird passes an
+//! alarm on once (birds inside the fear radius keep starting it while the predator is there) and
+//! the alarm travels as a front. An alarmed bird escapes (away from the nearest predator, straight or in a
 //! zig-zag) for the alarm time, then flocks again and cannot be alarmed by neighbours for as long
 //! again, so an alarm travels through the flock as a wave instead of echoing in it.
 //!
@@ -108,7 +109,7 @@ pub fn alarm_step(before: &[Alarm], grid: &SpatialGrid, predators: &[Vec2], para
             other => other,
         })
         .collect();
-    // a bird that sees a predator within the fear radius is alarmed now, whatever it was
+    // a bird within a predator's fear radius is alarmed now, whatever it was
     let alarmed_now = Alarm::Alarmed { until: step + t.duration, from: step };
     for &at in predators {
         grid.for_each_within(at, params.fear_radius, |slot, _, _| after[slot] = alarmed_now);
@@ -122,7 +123,7 @@ pub fn alarm_step(before: &[Alarm], grid: &SpatialGrid, predators: &[Vec2], para
         }
         grid.for_each_within(grid.pos[s], params.neighbor_radius, |j, offset, d2| {
             // offset points from the alarmed bird to j; j sees it at -offset
-            if j != s && before[j] == Alarm::Calm && after[j] == Alarm::Calm && per.sees(grid.vel[j], -offset, d2) {
+            if j != s && after[j] == Alarm::Calm && per.sees(grid.vel[j], -offset, d2) {
                 after[j] = Alarm::Pending { at: step + t.reaction - 1 };
             }
         });

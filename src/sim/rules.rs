@@ -182,9 +182,9 @@ pub struct Nearest {
 }
 
 impl Nearest {
-    /// An empty selection of at most `k` (capped at [`MAX_TOPOLOGICAL_K`]).
+    /// An empty selection of at most `k` (1 to [`MAX_TOPOLOGICAL_K`]).
     pub fn new(k: usize) -> Self {
-        Self { k: k.min(MAX_TOPOLOGICAL_K), len: 0, items: [(0.0, 0, Vec2::ZERO, Vec2::ZERO); MAX_TOPOLOGICAL_K] }
+        Self { k: k.clamp(1, MAX_TOPOLOGICAL_K), len: 0, items: [(0.0, 0, Vec2::ZERO, Vec2::ZERO); MAX_TOPOLOGICAL_K] }
     }
 
     /// Offers a candidate at squared distance `d2` with `id`, `offset` and velocity `vel`.
@@ -363,7 +363,9 @@ pub struct Forces {
 pub fn integrate(pos: Vec2, vel: Vec2, steering: Forces, params: &SimParams) -> (Vec2, Vec2) {
     let dt = params.dt();
     let size = Vec2::new(params.world_width, params.world_height);
-    let flee_cap = params.max_force * params.flee_weight.max(1.0);
+    // the flee force holds the predator's flee and, with the alarm on, the escape
+    let escape = if params.alarm.is_on() { params.escape_weight } else { 0.0 };
+    let flee_cap = params.max_force * params.flee_weight.max(escape).max(1.0);
     let mut force = steering.flock.clamp_length_max(params.max_force) + steering.flee.clamp_length_max(flee_cap);
     if !force.is_finite() {
         force = Vec2::ZERO;

@@ -164,7 +164,7 @@ param_table! {
 
     alarm: OnOff = ParamKind::Choice { options: OnOff::OPTIONS, default: 0 },
         group Alarm, label "Alarm", unit "",
-        help "When on, a bird that sees a predator within the fear radius is alarmed, and birds that see an alarmed neighbour become alarmed after the reaction time: an alarm wave.";
+        help "When on, a bird within a predator's fear radius is alarmed, and birds that see an alarmed neighbour become alarmed after the reaction time: an alarm wave.";
     reaction_time: f32 = float(0.0, 2.0, 0.05),
         group Alarm, label "Reaction time", unit "s",
         help "Delay between seeing an alarmed neighbour and being alarmed (StarDisplay's reaction time is 50 ms).";
