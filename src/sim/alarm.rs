@@ -1,6 +1,6 @@
 //! Alarm: a bird inside a predator's fear radius is alarmed (whichever way it faces); a bird that sees an
-//! alarmed neighbour start (within the neighbour radius and its field of view) becomes alarmed one
-//! reaction time later: the start of an escape is what neighbours react to, so a bird passes an
+//! alarmed neighbour start (within the neighbour radius and its field of view), or one turning
+//! faster than `alarm_turn_rate`, becomes alarmed one reaction time later: the start of an escape is what neighbours react to, so a bird passes an
 //! alarm on once (birds inside the fear radius keep starting it while the predator is there) and
 //! the alarm travels as a front. An alarmed bird escapes (away from the nearest predator, straight or in a
 //! zig-zag) for the alarm time, then flocks again and cannot be alarmed by neighbours for as long
@@ -13,7 +13,7 @@
 use bevy::math::Vec2;
 use bevy::prelude::*;
 
-use super::components::{Bird, GridSlot, Position, Steering, Velocity};
+use super::components::{Bird, GridSlot, Position, Steering, TurnRate, Velocity};
 use super::grid::SpatialGrid;
 use super::params::{EscapeMode, SimParams};
 use super::predator::Predator;
@@ -97,7 +97,9 @@ impl AlarmSteps {
 
 /// The birds' alarms after step `step`, from the alarms at its start (`before`, in grid-slot
 /// order), the grid (the step's snapshot) and the predators' positions.
-pub fn alarm_step(before: &[Alarm], grid: &SpatialGrid, predators: &[Vec2], params: &SimParams, step: u64) -> Vec<Alarm> {
+/// `turning` marks (in slot order; shorter means not turning) the birds whose last turn was
+/// faster than `alarm_turn_rate`: neighbours that see them react as to an alarm beginning.
+pub fn alarm_step(before: &[Alarm], turning: &[bool], grid: &SpatialGrid, predators: &[Vec2], params: &SimParams, step: u64) -> Vec<Alarm> {
     let t = AlarmSteps::from_params(params);
     // time passes: pending birds become alarmed, alarms end, refractory periods end
     let mut after: Vec<Alarm> = before
@@ -118,7 +120,8 @@ pub fn alarm_step(before: &[Alarm], grid: &SpatialGrid, predators: &[Vec2], para
     // reaction time
     let per = Perception::from_params(params);
     for (s, a) in before.iter().enumerate() {
-        if !matches!(*a, Alarm::Alarmed { from, .. } if from + 1 == step) {
+        let fresh = matches!(*a, Alarm::Alarmed { from, .. } if from + 1 == step);
+        if !fresh && !turning.get(s).copied().unwrap_or(false) {
             continue;
         }
         grid.for_each_within(grid.pos[s], params.neighbor_radius, |j, offset, d2| {
@@ -172,13 +175,13 @@ pub fn alarm(
     clock: Res<SimClock>,
     mut count: ResMut<AlarmCount>,
     predators: Query<(&Predator, &Position)>,
-    mut birds: Query<(&Bird, &GridSlot, &Position, &Velocity, &mut Alarm, &mut Steering)>,
-    mut before: Local<Vec<Alarm>>,
+    mut birds: Query<(&Bird, &GridSlot, &Position, &Velocity, &mut Alarm, &mut Steering, &TurnRate)>,
+    mut before: Local<(Vec<Alarm>, Vec<bool>)>,
 ) {
     let on = params.alarm.is_on() && !grid.is_empty();
     if !on || (count.active == 0 && predators.is_empty()) {
         if count.active > 0 {
-            birds.iter_mut().for_each(|(.., mut a, _)| *a = Alarm::Calm);
+            birds.iter_mut().for_each(|(.., mut a, _, _)| *a = Alarm::Calm);
             *count = AlarmCount::default();
         }
         return;
@@ -186,15 +189,23 @@ pub fn alarm(
     let mut hunters: Vec<(u32, Vec2)> = predators.iter().map(|(p, pos)| (p.id, pos.0)).collect();
     hunters.sort_unstable_by_key(|&(id, _)| id);
     let at: Vec<Vec2> = hunters.into_iter().map(|(_, p)| p).collect();
+    let (before, turning) = &mut *before;
     before.clear();
     before.resize(grid.len(), Alarm::Calm);
-    for (_, slot, _, _, a, _) in &birds {
-        before[slot.0 as usize] = *a;
+    turning.clear();
+    if params.alarm_turn_rate > 0.0 {
+        turning.resize(grid.len(), false);
     }
-    let after = alarm_step(&before, &grid, &at, &params, clock.step);
+    for (_, slot, _, _, a, _, turn) in &birds {
+        before[slot.0 as usize] = *a;
+        if let Some(t) = turning.get_mut(slot.0 as usize) {
+            *t = turn.0 > params.alarm_turn_rate;
+        }
+    }
+    let after = alarm_step(before, turning, &grid, &at, &params, clock.step);
     let space = Space::from_params(&params);
     *count = AlarmCount::default();
-    for (bird, slot, pos, vel, mut a, mut steering) in &mut birds {
+    for (bird, slot, pos, vel, mut a, mut steering, _) in &mut birds {
         let new = after[slot.0 as usize];
         if *a != new {
             *a = new;

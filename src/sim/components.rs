@@ -32,3 +32,8 @@ pub struct GridSlot(pub u32);
 /// What the bird saw of its neighbours this step (the neighbour pass writes it, the rules read it).
 #[derive(Component, Clone, Copy, Debug, Default, PartialEq, Deref)]
 pub struct Neighborhood(pub NeighborSums);
+
+/// How fast the bird's heading turned in its last step (degrees per second); a sharp turn can
+/// alarm the neighbours that see it (`alarm_turn_rate`).
+#[derive(Component, Clone, Copy, Debug, Default, PartialEq)]
+pub struct TurnRate(pub f32);

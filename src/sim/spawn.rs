@@ -62,7 +62,7 @@ pub fn random_bird(rng: &mut ChaCha8Rng, params: &SimParams) -> (Vec2, Vec2) {
 }
 
 /// The components of a new bird.
-pub fn bird_bundle(id: u32, pos: Vec2, vel: Vec2) -> (Bird, Position, Velocity, Steering, GridSlot, Neighborhood, super::Alarm) {
+pub fn bird_bundle(id: u32, pos: Vec2, vel: Vec2) -> (Bird, Position, Velocity, Steering, GridSlot, Neighborhood, super::Alarm, super::components::TurnRate) {
     (
         Bird { id },
         Position(pos),
@@ -71,6 +71,7 @@ pub fn bird_bundle(id: u32, pos: Vec2, vel: Vec2) -> (Bird, Position, Velocity, 
         GridSlot::default(),
         Neighborhood::default(),
         super::Alarm::Calm,
+        super::components::TurnRate(0.0),
     )
 }
 

@@ -109,11 +109,14 @@ pub fn cohesion(params: Res<SimParams>, mut birds: Query<(&Neighborhood, &Veloci
 /// Integration: applies the summed steering, the speed limits and the edges; clears the steering.
 pub fn integrate(
     params: Res<SimParams>,
-    mut birds: Query<(&mut Position, &mut Velocity, &mut Steering), With<Bird>>,
+    mut birds: Query<(&mut Position, &mut Velocity, &mut Steering, &mut crate::sim::components::TurnRate), With<Bird>>,
 ) {
     let params = &*params;
-    birds.par_iter_mut().for_each(|(mut p, mut v, mut s)| {
+    let dt = params.dt();
+    birds.par_iter_mut().for_each(|(mut p, mut v, mut s, mut turn)| {
+        let old = v.0;
         (p.0, v.0) = rules::integrate(p.0, v.0, s.0, params);
+        turn.0 = if old == Vec2::ZERO || v.0 == Vec2::ZERO { 0.0 } else { old.angle_to(v.0).abs().to_degrees() / dt };
         *s = Steering::default();
     });
 }

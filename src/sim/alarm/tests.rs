@@ -23,7 +23,7 @@ fn run(grid: &SpatialGrid, params: &SimParams, steps: u64) -> Vec<Vec<u64>> {
     let mut onsets = vec![Vec::new(); n];
     for step in 0..steps {
         let predators = if step == 0 { vec![Vec2::new(100.0, 300.0)] } else { Vec::new() };
-        let next = alarm_step(&state, grid, &predators, params, step);
+        let next = alarm_step(&state, &[], grid, &predators, params, step);
         for slot in 0..n {
             if next[slot].is_alarmed() && !state[slot].is_alarmed() {
                 onsets[grid.ids[slot] as usize].push(step);
@@ -59,10 +59,10 @@ fn a_bird_is_alarmed_only_by_neighbours_it_sees() {
 fn the_alarm_ends_then_the_bird_is_refractory_then_calm() {
     let p = params(360.0);
     let grid = row(1, &p);
-    let mut a = alarm_step(&[Alarm::Calm], &grid, &[Vec2::new(100.0, 300.0)], &p, 0);
+    let mut a = alarm_step(&[Alarm::Calm], &[], &grid, &[Vec2::new(100.0, 300.0)], &p, 0);
     assert_eq!(a, [Alarm::Alarmed { until: 60, from: 0 }]);
     for step in 1..=120 {
-        a = alarm_step(&a, &grid, &[], &p, step);
+        a = alarm_step(&a, &[], &grid, &[], &p, step);
         let expected = match step {
             ..60 => Alarm::Alarmed { until: 60, from: 0 },
             60..120 => Alarm::Refractory { until: 120 },
@@ -100,7 +100,7 @@ fn in_a_block_of_birds_each_is_alarmed_once_and_the_alarm_dies_out() {
     let mut onsets = vec![Vec::new(); 900];
     for step in 0..600 {
         let predators = if step < 30 { vec![Vec2::new(100.0, 100.0)] } else { Vec::new() };
-        let next = alarm_step(&state, &g, &predators, &p, step);
+        let next = alarm_step(&state, &[], &g, &predators, &p, step);
         for slot in 0..900 {
             if next[slot].is_alarmed() && !state[slot].is_alarmed() {
                 onsets[g.ids[slot] as usize].push(step);
@@ -112,4 +112,23 @@ fn in_a_block_of_birds_each_is_alarmed_once_and_the_alarm_dies_out() {
     // the far corner is 29 rings away: 29 reaction times of 3 steps
     assert_eq!(onsets[899], vec![87]);
     assert!(state.iter().all(|&a| a == Alarm::Calm));
+}
+
+#[test]
+fn a_sharp_turn_alarms_the_neighbours_that_see_it() {
+    let p = params(360.0);
+    let grid = row(5, &p);
+    let slot_of = |id: u32| grid.ids.iter().position(|&i| i == id).unwrap();
+    // bird 2 turned sharply in the last step (it is not alarmed itself)
+    let mut turning = vec![false; 5];
+    turning[slot_of(2)] = true;
+    let mut state = alarm_step(&[Alarm::Calm; 5], &turning, &grid, &[], &p, 10);
+    assert_eq!(state[slot_of(1)], Alarm::Pending { at: 12 });
+    assert_eq!(state[slot_of(3)], Alarm::Pending { at: 12 });
+    assert_eq!(state[slot_of(2)], Alarm::Calm);
+    state = alarm_step(&state, &[], &grid, &[], &p, 11);
+    state = alarm_step(&state, &[], &grid, &[], &p, 12);
+    assert!(state[slot_of(1)].is_alarmed() && state[slot_of(3)].is_alarmed(), "{state:?}");
+    // no turning birds: nothing happens
+    assert!(alarm_step(&[Alarm::Calm; 5], &[false; 5], &grid, &[], &p, 10).iter().all(|&a| a == Alarm::Calm));
 }

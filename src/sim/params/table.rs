@@ -171,6 +171,9 @@ param_table! {
     alarm_duration: f32 = float(0.1, 10.0, 1.0),
         group Alarm, label "Alarm time", unit "s",
         help "How long a bird stays alarmed; afterwards it cannot be alarmed by neighbours for as long again (only by a predator it sees).";
+    alarm_turn_rate: f32 = float(0.0, 3600.0, 0.0),
+        group Alarm, label "Alarm turn", unit "°/s",
+        help "A neighbour turning faster than this alarms the birds that see it, like an alarmed one (0: turns alarm nobody). Too low and escaping birds' own turns keep re-alarming the flock (falcon: 200 °/s kept the alarm going all run, 400 °/s let it die out).";
     escape_weight: f32 = float(0.0, 10.0, 4.0),
         group Alarm, label "Escape", unit "",
         help "Weight of an alarmed bird's steering away from the nearest predator.";
