@@ -168,6 +168,8 @@ pub struct Captions {
     /// Simulated seconds now.
     pub now_s: f64,
     teller: StoryTeller,
+    /// The groups at the last metrics sample (counted once per sample, not per frame).
+    groups: usize,
 }
 
 /// Feeds the story teller from the metrics, the strikes and the script, once per frame.
@@ -187,12 +189,15 @@ pub fn tell_story(
         captions.told.clear();
     }
     captions.now_s = now;
+    if metrics.is_changed() {
+        captions.groups = metrics.last_clusters.groups(GROUP_SHARE);
+    }
     let moment = Moment {
         time_s: now,
         alive: birds.iter().len(),
         predators: predators.iter().len(),
         next_dive_s: script.and_then(|s| s.next_dive(now)),
-        groups: metrics.last_clusters.groups(GROUP_SHARE),
+        groups: captions.groups,
         strikes: &metrics.strikes,
     };
     for text in captions.teller.observe(&moment) {

@@ -190,11 +190,11 @@ pub fn near_predator(grid: &SpatialGrid, at: Vec2, params: &SimParams) -> Option
     })
 }
 
-/// One sample's glance: the flock's heading and speed, and the predator with most birds around it.
-pub fn glance(time_s: f64, grid: &SpatialGrid, predators: &[Vec2], alarmed: Vec<Vec2>, one_cluster: bool, params: &SimParams) -> Glance {
+/// One sample's glance: the flock's heading, and the predator with most birds around it; `speed`
+/// is the flock's mean speed, as the sample measured it.
+pub fn glance(time_s: f64, grid: &SpatialGrid, predators: &[Vec2], alarmed: Vec<Vec2>, one_cluster: bool, speed: f32, params: &SimParams) -> Glance {
     let n = grid.vel.len().max(1) as f32;
     let unit: Vec2 = grid.vel.iter().map(|v| v.normalize_or_zero()).sum::<Vec2>() / n;
-    let speed = grid.vel.iter().map(|v| v.length()).sum::<f32>() / n;
     let near = predators.iter().filter_map(|&p| near_predator(grid, p, params)).max_by_key(|n| n.count);
     Glance { time_s, heading: (unit.length() >= TURN_MIN_POLARIZATION).then(|| unit.to_angle()), speed, one_cluster, near, alarmed }
 }

@@ -21,6 +21,7 @@ use serde::Serialize;
 
 use crate::sim::grid::SpatialGrid;
 use crate::sim::space::Space;
+use crate::sim::predator::positions_by_id;
 use crate::sim::{Alarm, Bird, PredationLog, Position, Predator, SimClock, SimParams, SimSystems, Velocity};
 use strikes::StrikeTracker;
 
@@ -307,7 +308,7 @@ fn record(params: &SimParams, clock: &SimClock, log: &PredationLog, metrics: &mu
     if !threats.predators.is_empty() || !threats.alarmed.is_empty() || metrics.strikes.open_strike().is_some() {
         let open = metrics.strikes.open_strike().map(|o| o.pre_largest_frac);
         let groups = metrics.last_clusters.groups(escape::SPLIT_SHARE * open.unwrap_or(1.0));
-        let g = escape::glance(s.time_s, grid, &threats.predators, threats.alarmed, groups <= 1, params);
+        let g = escape::glance(s.time_s, grid, &threats.predators, threats.alarmed, groups <= 1, s.mean_speed, params);
         (s.heading_deg, s.near_birds) = (g.heading.map(f32::to_degrees), g.near.map_or(0, |n| n.count as u32));
         (s.near_radial, s.near_spacing, s.empty_radius) = (g.near.map(|n| n.radial), g.near.map(|n| n.spacing), g.near.map(|n| n.empty_radius));
         let mut seen = metrics.watch.observe(&g, &Space::from_params(params), params);
@@ -363,13 +364,12 @@ impl Sampler<'_, '_> {
                 &own.0
             }
         };
-        let mut hunters: Vec<(u32, Vec2)> = predators.iter().map(|(p, pos)| (p.id, pos.0)).collect();
-        hunters.sort_unstable_by_key(|&(id, _)| id);
-        let mut alarmed: Vec<(u32, Vec2)> = birds.iter().filter(|(.., a)| a.is_alarmed()).map(|(b, p, ..)| (b.id, p.0)).collect();
-        alarmed.sort_unstable_by_key(|&(id, _)| id);
-        let threats = Threats { predators: hunters.into_iter().map(|(_, p)| p).collect(), alarmed: alarmed.into_iter().map(|(_, p)| p).collect(), interacting: 0.0 };
-        let interacting = sums.as_ref().filter(|s| !s.0.is_empty()).map_or(0.0, |s| s.0.iter().map(|n| n.count as f32).sum::<f32>() / s.0.len() as f32);
-        record(params, clock, log, metrics, grid, Threats { interacting, ..threats }, started);
+        let threats = Threats {
+            predators: positions_by_id(predators.iter().map(|(p, pos)| (p.id, pos.0))),
+            alarmed: positions_by_id(birds.iter().filter(|(.., a)| a.is_alarmed()).map(|(b, p, ..)| (b.id, p.0))),
+            interacting: sums.as_ref().filter(|s| !s.0.is_empty()).map_or(0.0, |s| s.0.iter().map(|n| n.count as f32).sum::<f32>() / s.0.len() as f32),
+        };
+        record(params, clock, log, metrics, grid, threats, started);
     }
 }
 

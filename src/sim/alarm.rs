@@ -186,9 +186,7 @@ pub fn alarm(
         }
         return;
     }
-    let mut hunters: Vec<(u32, Vec2)> = predators.iter().map(|(p, pos)| (p.id, pos.0)).collect();
-    hunters.sort_unstable_by_key(|&(id, _)| id);
-    let at: Vec<Vec2> = hunters.into_iter().map(|(_, p)| p).collect();
+    let at = super::predator::positions_by_id(predators.iter().map(|(p, pos)| (p.id, pos.0)));
     let (before, turning) = &mut *before;
     before.clear();
     before.resize(grid.len(), Alarm::Calm);

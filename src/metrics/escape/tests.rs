@@ -37,7 +37,8 @@ fn watch(scenes: &[Vec<(Vec2, Vec2)>], one_cluster: bool) -> Vec<Pattern> {
     let mut w = EscapeWatch::default();
     let mut seen = Vec::new();
     for (i, birds) in scenes.iter().enumerate() {
-        let g = glance(i as f64 * 0.25, &grid(birds), &[P], Vec::new(), one_cluster, &p);
+        let speed = birds.iter().map(|b| b.1.length()).sum::<f32>() / birds.len().max(1) as f32;
+        let g = glance(i as f64 * 0.25, &grid(birds), &[P], Vec::new(), one_cluster, speed, &p);
         seen.extend(w.observe(&g, &space, &p));
     }
     seen

@@ -36,10 +36,9 @@ pub fn flee(
     if params.flee_weight == 0.0 || params.fear_radius == 0.0 || grid.is_empty() {
         return;
     }
-    let mut hunters: Vec<(u32, Vec2)> = predators.iter().map(|(p, pos)| (p.id, pos.0)).collect();
-    hunters.sort_unstable_by_key(|&(id, _)| id);
+    let hunters = super::positions_by_id(predators.iter().map(|(p, pos)| (p.id, pos.0)));
     away.clear();
-    for &(_, at) in &hunters {
+    for &at in &hunters {
         // offsets from the predator to the bird; the bird → predator offset is its negation
         grid.for_each_within(at, params.fear_radius, |slot, offset, _| {
             away.push((slot, fear(-offset, params.fear_radius)));

@@ -102,6 +102,14 @@ pub fn spawn_predator(commands: &mut Commands, roster: &mut PredatorRoster, kind
         .id()
 }
 
+/// Positions given as `(id, position)` in any order, returned in id order: how predators (and
+/// alarmed birds) are read wherever their order could change a sum.
+pub fn positions_by_id(agents: impl Iterator<Item = (u32, Vec2)>) -> Vec<Vec2> {
+    let mut all: Vec<(u32, Vec2)> = agents.collect();
+    all.sort_unstable_by_key(|&(id, _)| id);
+    all.into_iter().map(|(_, p)| p).collect()
+}
+
 /// The predator's cruising speed.
 pub fn hunter_speed(params: &SimParams) -> f32 {
     params.predator_speed * params.max_speed
