@@ -39,21 +39,63 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 /// Like [`write_atomic`], with the contents streamed by `fill` into a buffered temporary file
 /// (large outputs are never held in memory whole).
 pub fn write_atomic_with(path: &Path, fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
-    path.file_name().with_context(|| format!("cannot write {}: not a file path", path.display()))?;
-    let tmp = temp_path(path);
-    clean_stale_temps(path);
-    let result = (|| -> std::io::Result<()> {
-        let mut out = std::io::BufWriter::new(fs::File::create(&tmp)?);
-        fill(&mut out)?;
-        let file = out.into_inner().map_err(|e| e.into_error())?;
-        file.sync_all()?;
-        fs::rename(&tmp, path)
-    })();
-    if let Err(e) = result {
-        let _ = fs::remove_file(&tmp);
-        return Err(e).with_context(|| format!("cannot write {}", path.display()));
+    let mut file = AtomicFile::create(path)?;
+    fill(&mut file).with_context(|| format!("cannot write {}", path.display()))?;
+    file.finish()
+}
+
+/// A file written over time and put in place at the end: it is written to a temporary file beside
+/// `path` and renamed by [`AtomicFile::finish`]. Dropped unfinished (an error, a panic), it
+/// removes the temporary file and leaves any old file at `path` untouched.
+pub struct AtomicFile {
+    path: std::path::PathBuf,
+    tmp: std::path::PathBuf,
+    out: Option<std::io::BufWriter<fs::File>>,
+}
+
+impl AtomicFile {
+    /// Starts writing `path`.
+    pub fn create(path: &Path) -> Result<Self> {
+        path.file_name().with_context(|| format!("cannot write {}: not a file path", path.display()))?;
+        let tmp = temp_path(path);
+        clean_stale_temps(path);
+        let file = fs::File::create(&tmp).with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(Self { path: path.to_path_buf(), tmp, out: Some(std::io::BufWriter::with_capacity(1 << 16, file)) })
     }
-    Ok(())
+
+    /// Flushes, syncs and renames the file into place.
+    pub fn finish(mut self) -> Result<()> {
+        let out = self.out.take().expect("finished once");
+        let result = (|| -> std::io::Result<()> {
+            let file = out.into_inner().map_err(|e| e.into_error())?;
+            file.sync_all()?;
+            fs::rename(&self.tmp, &self.path)
+        })();
+        if result.is_err() {
+            let _ = fs::remove_file(&self.tmp);
+        }
+        result.with_context(|| format!("cannot write {}", self.path.display()))
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.out.as_mut().expect("not finished").write(buf)
+    }
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.out.as_mut().expect("not finished").write_all(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.as_mut().expect("not finished").flush()
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        if self.out.take().is_some() {
+            let _ = fs::remove_file(&self.tmp);
+        }
+    }
 }
 
 #[cfg(test)]

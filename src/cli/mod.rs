@@ -8,6 +8,7 @@ pub mod panic;
 mod params_cmd;
 mod record_cmd;
 mod sim_cmd;
+mod sweep_cmd;
 
 use std::process::ExitCode;
 
@@ -84,6 +85,9 @@ pub enum CliCommand {
     Bench(BenchArgs),
     /// Render a run offscreen to MP4, GIF or PNG frames (no window needed), or replay a recording.
     Record(RecordArgs),
+    /// Run many seeded runs over a grid of parameter values (a plan file), on this machine or as
+    /// a Slurm job array; `sweep collect` gathers them into one table and a chart.
+    Sweep(sweep_cmd::SweepArgs),
     /// Panic on purpose, to check the crash report (for tests).
     #[command(hide = true)]
     CrashTest,
@@ -158,6 +162,13 @@ pub struct SimArgs {
     /// Write the final state (kind,id,x,y,vx,vy,alarm per agent) to this CSV file.
     #[arg(long, value_name = "PATH")]
     pub dump_state: Option<std::path::PathBuf>,
+    /// Stream every agent's trajectory to this CSV file (t,id,x,y,vx,vy,kind), gzip-compressed
+    /// when PATH ends in .gz.
+    #[arg(long, value_name = "PATH")]
+    pub trajectories: Option<std::path::PathBuf>,
+    /// With --trajectories: a frame every K steps (step 0 included).
+    #[arg(long, value_name = "K", default_value_t = 1, requires = "trajectories", value_parser = clap::value_parser!(u64).range(1..))]
+    pub every: u64,
 }
 
 /// Options of `murmuration params`.
@@ -219,6 +230,7 @@ pub fn main() -> ExitCode {
             Ok(())
         }
         Some(CliCommand::CrashTest) => panic!("crash test requested"),
+        Some(CliCommand::Sweep(args)) => sweep_cmd::run(args),
         Some(CliCommand::Record(args)) => {
             let sub = matches.subcommand_matches("record").expect("record matched");
             record_cmd::run(args, &param_flags(sub))
@@ -235,8 +247,13 @@ pub fn main() -> ExitCode {
         Some(CliCommand::Sim(args)) => {
             let sub = matches.subcommand_matches("sim").expect("sim matched");
             args.run.resolve(&param_flags(sub), "default").and_then(|config| {
-                let files = SimOutputs { metrics: args.metrics.clone(), summary: args.summary.clone(), dump_state: args.dump_state.clone() };
-                sim_cmd::run(config, args.steps, args.threads.map(usize::from), files)
+                let files = SimOutputs {
+                    metrics: args.metrics.clone(),
+                    summary: args.summary.clone(),
+                    dump_state: args.dump_state.clone(),
+                    trajectories: args.trajectories.clone(),
+                };
+                sim_cmd::run(config, args.steps, args.threads.map(usize::from), files, args.every)
             })
         }
         None => cli.run.resolve(&param_flags(&matches), "story").and_then(|config| {

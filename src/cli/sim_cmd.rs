@@ -2,14 +2,15 @@
 
 use std::io::IsTerminal;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::run::trajectories::TrajectoryWriter;
 use crate::run::{HeadlessOptions, RunConfig, SimOutputs, headless, outputs};
 
 /// Runs, writes the requested files, and prints the report line on stdout, with a progress bar on
 /// stderr when it is a terminal.
-pub fn run(config: RunConfig, steps: Option<u64>, threads: Option<usize>, files: SimOutputs) -> Result<()> {
+pub fn run(config: RunConfig, steps: Option<u64>, threads: Option<usize>, files: SimOutputs, every: u64) -> Result<()> {
     files.check()?;
     let steps = steps.or(config.preset_steps).unwrap_or(600);
     let bar = std::io::stderr().is_terminal().then(|| {
@@ -18,7 +19,12 @@ pub fn run(config: RunConfig, steps: Option<u64>, threads: Option<usize>, files:
         bar
     });
     let options = HeadlessOptions { threads, metrics: files.need_metrics() };
-    let (report, mut sim) = headless::run(&config, steps, options, bar.as_ref());
+    let mut trajectories = files.trajectories.as_deref().map(|p| TrajectoryWriter::create(p, every)).transpose()?;
+    let (report, mut sim) = headless::run(&config, steps, options, bar.as_ref(), trajectories.as_mut())
+        .with_context(|| format!("cannot write {}", files.trajectories.as_deref().unwrap_or(std::path::Path::new("?")).display()))?;
+    if let Some(out) = trajectories {
+        out.finish()?;
+    }
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }

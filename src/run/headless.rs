@@ -10,6 +10,7 @@ use bevy::time::TimeUpdateStrategy;
 use indicatif::ProgressBar;
 
 use super::RunConfig;
+use super::trajectories::TrajectoryWriter;
 use crate::metrics::{ForceSample, Metrics, MetricsPlugin};
 use crate::sim::hash::world_state_hash;
 use crate::sim::{Bird, SimClock, SimParams};
@@ -77,19 +78,13 @@ impl Headless {
         self.app.world().resource::<SimClock>().step
     }
 
-    /// Runs fixed steps until `steps()` reaches `target`.
-    pub fn run_until(&mut self, target: u64, mut on_step: impl FnMut(u64)) {
-        while self.steps() < target {
-            self.sync_frame_duration();
-            self.app.update();
-            on_step(self.steps());
-        }
-    }
-
     /// Runs `n` more fixed steps.
     pub fn step(&mut self, n: u64) {
         let target = self.steps() + n;
-        self.run_until(target, |_| {});
+        while self.steps() < target {
+            self.sync_frame_duration();
+            self.app.update();
+        }
     }
 
     /// Takes a metrics sample of the current state now (if metrics are on and none was taken at
@@ -143,15 +138,30 @@ impl fmt::Display for SimReport {
     }
 }
 
-/// Runs a configuration for `steps` steps; returns the report and the finished run.
-pub fn run(config: &RunConfig, steps: u64, options: HeadlessOptions, progress: Option<&ProgressBar>) -> (SimReport, Headless) {
+/// Runs a configuration for `steps` steps; returns the report and the finished run. With
+/// `trajectories`, every recorded step (step 0 included) is written to it; the time it takes
+/// counts in the report's step time.
+pub fn run(
+    config: &RunConfig,
+    steps: u64,
+    options: HeadlessOptions,
+    progress: Option<&ProgressBar>,
+    mut trajectories: Option<&mut TrajectoryWriter>,
+) -> std::io::Result<(SimReport, Headless)> {
     let mut sim = Headless::with_options(config, options);
     let start = Instant::now();
-    sim.run_until(steps, |s| {
-        if let Some(bar) = progress {
-            bar.set_position(s);
+    if let Some(out) = trajectories.as_deref_mut() {
+        out.observe(sim.app.world_mut())?;
+    }
+    while sim.steps() < steps {
+        sim.step(1);
+        if let Some(out) = trajectories.as_deref_mut() {
+            out.observe(sim.app.world_mut())?;
         }
-    });
+        if let Some(bar) = progress {
+            bar.set_position(sim.steps());
+        }
+    }
     let elapsed = start.elapsed();
     sim.sample_now();
     let report = SimReport {
@@ -162,5 +172,5 @@ pub fn run(config: &RunConfig, steps: u64, options: HeadlessOptions, progress: O
         state_hash: sim.state_hash(),
         ms_per_step: if steps == 0 { 0.0 } else { elapsed.as_secs_f64() * 1e3 / steps as f64 },
     };
-    (report, sim)
+    Ok((report, sim))
 }

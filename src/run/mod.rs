@@ -7,6 +7,8 @@ pub mod bench;
 mod config;
 pub mod headless;
 pub mod outputs;
+pub mod sweep;
+pub mod trajectories;
 
 pub use config::RunConfig;
 pub use headless::{Headless, HeadlessOptions, SimReport, task_pool_plugin};

@@ -22,11 +22,13 @@ pub struct SimOutputs {
     pub summary: Option<PathBuf>,
     /// Final state CSV, one row per agent.
     pub dump_state: Option<PathBuf>,
+    /// Trajectories CSV: streamed during the run (see [`super::trajectories`]), not at its end.
+    pub trajectories: Option<PathBuf>,
 }
 
 impl SimOutputs {
     fn paths(&self) -> impl Iterator<Item = &PathBuf> {
-        [&self.metrics, &self.summary, &self.dump_state].into_iter().flatten()
+        [&self.metrics, &self.summary, &self.dump_state, &self.trajectories].into_iter().flatten()
     }
 
     /// Whether the run must keep metrics for these outputs.
@@ -70,6 +72,8 @@ pub struct Summary<'a> {
     pub totals: Totals,
     /// Every strike.
     pub strikes: &'a [Strike],
+    /// The last metrics sample: the flock's state at the end of the run.
+    pub final_sample: Option<crate::metrics::MetricsSample>,
     /// Number of cluster-count increases (splits) and decreases (merges) between samples.
     pub splits: usize,
     /// See `splits`.
@@ -117,6 +121,7 @@ pub fn write_all(outputs: &SimOutputs, config: &RunConfig, report: &SimReport, s
                 hatched: world.resource::<Population>().hatched,
             },
             strikes: &metrics.strikes.strikes,
+            final_sample: metrics.all.as_ref().and_then(|all| all.last()).copied(),
             splits: events.iter().filter(|e| e.is_split()).count(),
             merges: events.iter().filter(|e| !e.is_split()).count(),
         };

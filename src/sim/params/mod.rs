@@ -11,7 +11,7 @@ mod spec;
 mod table;
 
 pub use choices::{EdgeMode, EscapeMode, Guidance, NeighborMode, OnOff, TargetStrategy};
-pub use spec::{ParamError, ParamGroup, ParamKind, ParamSpec, ParamValue};
+pub use spec::{Literal, ParamError, ParamGroup, ParamKind, ParamSpec, ParamValue};
 pub use table::{PARAMS, SimParams};
 
 /// Converts between a field's Rust type and a [`ParamValue`].

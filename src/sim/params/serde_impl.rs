@@ -9,7 +9,7 @@ use serde::de::{self, MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::{ParamKind, ParamValue, SimParams, PARAMS, spec};
+use super::{Literal, ParamKind, ParamValue, SimParams, PARAMS, spec};
 
 impl Serialize for SimParams {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -26,15 +26,6 @@ impl Serialize for SimParams {
         }
         map.end()
     }
-}
-
-/// A value as a file writes it, before the table says what kind it must be.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Literal {
-    Number(f64),
-    Text(String),
-    Bool(bool),
 }
 
 impl<'de> Deserialize<'de> for SimParams {
@@ -63,12 +54,7 @@ impl<'de> Visitor<'de> for ParamsVisitor {
                     spec.kind.allowed()
                 ))
             })?;
-            let value = match literal {
-                Literal::Number(n) => spec.from_number(n),
-                Literal::Text(t) => spec.parse(&t),
-                Literal::Bool(b) => spec.parse(if b { "on" } else { "off" }),
-            }
-            .map_err(de::Error::custom)?;
+            let value = spec.from_literal(&literal).map_err(de::Error::custom)?;
             (spec.set)(&mut params, value);
         }
         params.validate().map_err(de::Error::custom)?;

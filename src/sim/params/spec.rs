@@ -114,6 +114,32 @@ pub enum ParamValue {
     Choice(usize),
 }
 
+/// A value as a file writes it (a preset, a sweep plan), before the table says what kind it must
+/// be: numbers as numbers, choices as names, `on`/`off` switches also as `true`/`false`.
+#[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
+#[serde(untagged)]
+pub enum Literal {
+    /// A whole number.
+    Integer(u64),
+    /// A number.
+    Number(f64),
+    /// A choice's name.
+    Text(String),
+    /// A switch.
+    Bool(bool),
+}
+
+impl Literal {
+    /// The value as a number (a name or switch has none: NaN).
+    pub fn as_number(&self) -> f64 {
+        match self {
+            Literal::Integer(n) => *n as f64,
+            Literal::Number(n) => *n,
+            _ => f64::NAN,
+        }
+    }
+}
+
 /// One row of the parameter table: everything the sliders, validation, presets and CLI need.
 pub struct ParamSpec {
     /// Machine name, used in presets, `--set KEY=VALUE` and CSV (snake_case).
@@ -137,6 +163,13 @@ pub struct ParamSpec {
 impl fmt::Debug for ParamSpec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ParamSpec").field("key", &self.key).finish()
+    }
+}
+
+/// Rows are equal when they have the same key (each key is in the table once).
+impl PartialEq for ParamSpec {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key
     }
 }
 
@@ -213,6 +246,26 @@ impl ParamSpec {
         };
         // A finite f64 beyond f32's range becomes infinite and is refused by `check`.
         self.check(value).map_err(|_| self.invalid(number.to_string()))
+    }
+
+    /// Converts a value as a file writes it and checks it.
+    pub fn from_literal(&self, literal: &Literal) -> Result<ParamValue, ParamError> {
+        match literal {
+            Literal::Integer(n) => self.from_number(*n as f64),
+            Literal::Number(n) => self.from_number(*n),
+            Literal::Text(t) => self.parse(t),
+            Literal::Bool(b) => self.parse(if *b { "on" } else { "off" }),
+        }
+    }
+
+    /// The value as a file writes it: the inverse of [`ParamSpec::from_literal`].
+    pub fn to_literal(&self, value: ParamValue) -> Literal {
+        match (self.kind, value) {
+            (ParamKind::Choice { .. }, _) => Literal::Text(self.format(value)),
+            (_, ParamValue::Float(v)) => Literal::Number(f64::from(v)),
+            (_, ParamValue::Int(v)) => Literal::Integer(u64::from(v)),
+            (_, ParamValue::Choice(i)) => Literal::Number(i as f64),
+        }
     }
 
     /// Formats a value for people (`1.5`, `3000`, `wrap`).

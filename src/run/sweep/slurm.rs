@@ -1,0 +1,107 @@
+//! A sweep as a Slurm job array: one array element per task, each running
+//! `murmuration sweep DIR/plan.ron --out DIR --task $SLURM_ARRAY_TASK_ID`.
+
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+use super::folder::SweepFolder;
+
+/// The `#SBATCH` settings of a sweep's job array.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SlurmOptions {
+    /// `--job-name` (default `murmuration-sweep`).
+    pub job_name: Option<String>,
+    /// `--time`, a task's time limit (e.g. `0:30:00`).
+    pub time: Option<String>,
+    /// `--mem`, a task's memory (e.g. `2G`).
+    pub mem: Option<String>,
+    /// `--partition`.
+    pub partition: Option<String>,
+    /// `--account`.
+    pub account: Option<String>,
+    /// `--cpus-per-task` (default 1: each task runs on one core).
+    pub cpus: u32,
+    /// At most this many tasks at once (`--array=0-N%MAX`).
+    pub max_running: Option<u32>,
+    /// Further `#SBATCH` options, written as given (e.g. `--qos=short`).
+    pub extra: Vec<String>,
+}
+
+/// The job-array script for a sweep of `tasks` tasks, whose binary is `exe`.
+pub fn script(folder: &SweepFolder, tasks: usize, exe: &Path, options: &SlurmOptions) -> String {
+    let mut s = String::from("#!/bin/bash\n");
+    s += "# A murmuration sweep as a Slurm job array: one array element per task.\n";
+    s += &format!("# Submit: sbatch {}   Then: murmuration sweep collect {}\n", quote(&folder.root.join("sweep.sbatch")), quote(&folder.root));
+    let limit = options.max_running.map_or_else(String::new, |m| format!("%{m}"));
+    let mut line = |option: String| s += &format!("#SBATCH {option}\n");
+    line(format!("--job-name={}", options.job_name.as_deref().unwrap_or("murmuration-sweep")));
+    line(format!("--array=0-{}{limit}", tasks.saturating_sub(1)));
+    line("--ntasks=1".into());
+    line(format!("--cpus-per-task={}", options.cpus.max(1)));
+    line(format!("--output={}", folder.logs().join("slurm-%A_%a.out").display()));
+    for (name, value) in [("time", &options.time), ("mem", &options.mem), ("partition", &options.partition), ("account", &options.account)] {
+        if let Some(v) = value {
+            line(format!("--{name}={v}"));
+        }
+    }
+    for extra in &options.extra {
+        line(extra.clone());
+    }
+    s += "set -euo pipefail\n";
+    s += &format!(
+        "exec {} sweep {} --out {} --task \"$SLURM_ARRAY_TASK_ID\" --threads \"${{SLURM_CPUS_PER_TASK:-1}}\"\n",
+        quote(exe),
+        quote(&folder.plan()),
+        quote(&folder.root)
+    );
+    s
+}
+
+/// Submits a job script with `sbatch`; returns the job id.
+pub fn submit(script: &Path) -> Result<String> {
+    let output = Command::new("sbatch")
+        .arg("--parsable")
+        .arg(script)
+        .output()
+        .context("cannot run sbatch (is Slurm installed and on PATH?)")?;
+    if !output.status.success() {
+        bail!("sbatch {} failed: {}", script.display(), String::from_utf8_lossy(&output.stderr).trim());
+    }
+    let text = String::from_utf8_lossy(&output.stdout);
+    let id = text.trim().split(';').next().unwrap_or_default().to_string();
+    if id.is_empty() {
+        bail!("sbatch printed no job id");
+    }
+    Ok(id)
+}
+
+/// A path quoted for the shell (single quotes).
+pub fn quote(path: &Path) -> String {
+    format!("'{}'", path.to_string_lossy().replace('\'', "'\\''"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_script_is_one_array_element_per_task() {
+        let folder = SweepFolder { root: "/data/it's here".into() };
+        let options = SlurmOptions { time: Some("0:10:00".into()), max_running: Some(8), extra: vec!["--qos=short".into()], ..Default::default() };
+        let s = script(&folder, 12, Path::new("/opt/murmuration"), &options);
+        assert!(s.starts_with("#!/bin/bash\n"), "{s}");
+        for needle in [
+            "#SBATCH --array=0-11%8\n",
+            "#SBATCH --cpus-per-task=1\n",
+            "#SBATCH --time=0:10:00\n",
+            "#SBATCH --qos=short\n",
+            "#SBATCH --output=/data/it's here/logs/slurm-%A_%a.out\n",
+            "exec '/opt/murmuration' sweep '/data/it'\\''s here/plan.ron' --out '/data/it'\\''s here' --task \"$SLURM_ARRAY_TASK_ID\"",
+        ] {
+            assert!(s.contains(needle), "missing {needle:?} in\n{s}");
+        }
+        assert!(!s.contains("--mem"), "no memory line unless asked");
+    }
+}
