@@ -11,5 +11,6 @@ mod predator;
 mod record;
 mod reliability;
 mod scenarios;
+mod sweep;
 mod ui;
 mod window;

@@ -161,7 +161,7 @@ impl SweepPlan {
     }
 
     fn check(&self, text: &str) -> Result<()> {
-        let at = |needle: &str| line_of(text, needle).map_or_else(String::new, |l| format!("line {l}: "));
+        let at = |needle: &str| line_of(text, "", needle).map_or_else(String::new, |l| format!("line {l}: "));
         match &self.seeds {
             Seeds::Count(0) => bail!("{}seeds: 0 (allowed: a count of at least 1, or a list)", at("seeds")),
             Seeds::List(list) if list.is_empty() => bail!("{}seeds: an empty list (allowed: at least one seed)", at("seeds")),
@@ -178,7 +178,8 @@ impl SweepPlan {
         for axis in &self.axes.0 {
             let key = axis.spec.key;
             if self.set.0.iter().any(|(s, _)| s.key == key) {
-                bail!("{}axes: `{key}` is also in `set` (a parameter is either fixed or an axis)", at(&format!("\"{key}\"")));
+                let line = line_of(text, "axes", &format!("\"{key}\"")).map_or_else(String::new, |l| format!("line {l}: "));
+                bail!("{line}axes: `{key}` is also in `set` (a parameter is either fixed or an axis)");
             }
         }
         let count = self.axes.0.iter().try_fold(self.seeds.len(), |n, a| n.checked_mul(a.values.len()));
@@ -239,9 +240,10 @@ fn anchor_preset(preset: &str, plan_folder: &Path) -> Result<String> {
     }
 }
 
-/// The 1-based line of the first occurrence of `needle`.
-fn line_of(text: &str, needle: &str) -> Option<usize> {
-    text.find(needle).map(|at| text[..at].matches('\n').count() + 1)
+/// The 1-based line of the first occurrence of `needle` after the first of `after`.
+fn line_of(text: &str, after: &str, needle: &str) -> Option<usize> {
+    let from = text.find(after)?;
+    text[from..].find(needle).map(|at| text[..from + at].matches('\n').count() + 1)
 }
 
 /// Where the plan file of a sweep folder lives.
