@@ -16,7 +16,7 @@ use clap::{Arg, ArgMatches, Args, Command, CommandFactory, FromArgMatches, Parse
 
 use anyhow::Result;
 
-use crate::run::{RunConfig, SimOutputs};
+use crate::run::RunConfig;
 use crate::sim::params::{PARAMS, ParamKind};
 
 /// Options shared by the desktop app, `sim` and `record`: which scenario to start from.
@@ -246,15 +246,7 @@ pub fn main() -> ExitCode {
         }
         Some(CliCommand::Sim(args)) => {
             let sub = matches.subcommand_matches("sim").expect("sim matched");
-            args.run.resolve(&param_flags(sub), "default").and_then(|config| {
-                let files = SimOutputs {
-                    metrics: args.metrics.clone(),
-                    summary: args.summary.clone(),
-                    dump_state: args.dump_state.clone(),
-                    trajectories: args.trajectories.clone(),
-                };
-                sim_cmd::run(config, args.steps, args.threads.map(usize::from), files, args.every)
-            })
+            args.run.resolve(&param_flags(sub), "default").and_then(|config| sim_cmd::run(config, args))
         }
         None => cli.run.resolve(&param_flags(&matches), "story").and_then(|config| {
             if cli.msaa.is_some_and(|n| n != 1 && n != 4) {

@@ -5,14 +5,22 @@ use std::io::IsTerminal;
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use super::SimArgs;
 use crate::run::trajectories::TrajectoryWriter;
 use crate::run::{HeadlessOptions, RunConfig, SimOutputs, headless, outputs};
 
 /// Runs, writes the requested files, and prints the report line on stdout, with a progress bar on
 /// stderr when it is a terminal.
-pub fn run(config: RunConfig, steps: Option<u64>, threads: Option<usize>, files: SimOutputs, every: u64) -> Result<()> {
+pub fn run(config: RunConfig, args: &SimArgs) -> Result<()> {
+    let files = SimOutputs {
+        metrics: args.metrics.clone(),
+        summary: args.summary.clone(),
+        dump_state: args.dump_state.clone(),
+        trajectories: args.trajectories.clone(),
+    };
     files.check()?;
-    let steps = steps.or(config.preset_steps).unwrap_or(600);
+    let (threads, every) = (args.threads.map(usize::from), args.every);
+    let steps = args.steps.or(config.preset_steps).unwrap_or(600);
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = ProgressBar::new(steps);
         bar.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} steps  {per_sec}  eta {eta}").expect("valid template"));
