@@ -5,8 +5,8 @@
 #   export SLURM_CONF=$SLURM_LOCAL_DIR/slurm.conf    # the line `start` prints: sbatch, squeue use it
 #   scripts/slurm-local.sh stop    # stops the daemons it started (by their pids) and removes the folder
 #
-# Needs Debian's slurm-wlm and munge (`apt-get install slurm-wlm munge`) and root: slurmd runs jobs
-# as their submitting user. Everything lives in SLURM_LOCAL_DIR (default /tmp/murmuration-slurm):
+# Needs Debian's slurm-wlm and munge (`apt-get install slurm-wlm munge`). The daemons run as the
+# user who starts them (root or not), and so do the jobs. Everything lives in SLURM_LOCAL_DIR (default /tmp/murmuration-slurm):
 # config, munge key and socket, state, spool, logs and pid files; nothing under /etc is touched.
 # SLURM_LOCAL_PORT (default 6917) is slurmctld's port; slurmd takes the next one.
 set -euo pipefail
@@ -19,13 +19,14 @@ start() {
   for tool in munged slurmctld slurmd sinfo; do
     command -v "$tool" >/dev/null || die "$tool not found: install the packages slurm-wlm and munge"
   done
-  [ "$(id -u)" -eq 0 ] || die "must run as root (slurmd starts jobs as their user)"
   [ -e "$dir/slurmctld.pid" ] && die "$dir already holds a running cluster (stop it first)"
   mkdir -p "$dir"/{state,spool,munge}
   chmod 700 "$dir" "$dir/munge"
-  local host cpus
+  local host cpus mem
   host=$(hostname -s)
   cpus=$(nproc)
+  mem=$(awk '/^MemTotal/ {print int($2 / 1024 * 0.9)}' /proc/meminfo)
+  touch "$dir/.murmuration-slurm-local"
   head -c 1024 /dev/urandom > "$dir/munge/munge.key"
   chmod 400 "$dir/munge/munge.key"
   cat > "$dir/slurm.conf" <<EOF
@@ -33,8 +34,8 @@ ClusterName=murmuration
 SlurmctldHost=$host(127.0.0.1)
 SlurmctldPort=$port
 SlurmdPort=$((port + 1))
-SlurmUser=root
-SlurmdUser=root
+SlurmUser=$(id -un)
+SlurmdUser=$(id -un)
 AuthType=auth/munge
 AuthInfo=socket=$dir/munge/munge.socket
 CredType=cred/munge
@@ -53,7 +54,7 @@ JobAcctGatherType=jobacct_gather/none
 AccountingStorageType=accounting_storage/none
 MpiDefault=none
 ReturnToService=2
-NodeName=$host NodeAddr=127.0.0.1 CPUs=$cpus State=UNKNOWN
+NodeName=$host NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$mem State=UNKNOWN
 PartitionName=local Nodes=$host Default=YES MaxTime=INFINITE State=UP
 EOF
   export SLURM_CONF="$dir/slurm.conf"
@@ -83,6 +84,14 @@ EOF
 
 stop() {
   local name pid
+  # cancel what still runs, so no job step outlives the cluster
+  if [ -f "$dir/slurmctld.pid" ] && command -v scancel >/dev/null; then
+    SLURM_CONF="$dir/slurm.conf" scancel --user="$(id -un)" 2>/dev/null || true
+    for _ in $(seq 50); do
+      [ -z "$(SLURM_CONF="$dir/slurm.conf" squeue -h 2>/dev/null)" ] && break
+      sleep 0.2
+    done
+  fi
   for name in slurmd slurmctld munged; do
     [ -f "$dir/$name.pid" ] || continue
     pid=$(cat "$dir/$name.pid")
@@ -92,8 +101,8 @@ stop() {
     fi
     rm -f "$dir/$name.pid"
   done
-  # jobs still running under the node's step daemons belong to this cluster only
-  if [ -d "$dir" ]; then
+  # only a folder this script made is removed
+  if [ -f "$dir/.murmuration-slurm-local" ]; then
     rm -rf "$dir"
   fi
   echo "slurm-local: stopped"

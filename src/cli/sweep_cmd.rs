@@ -111,8 +111,7 @@ pub fn run(args: &SweepArgs) -> Result<()> {
         return collect(c);
     }
     let (Some(plan_path), Some(out)) = (&args.plan, &args.out) else { bail!("a plan and --out DIR are required") };
-    let plan = SweepPlan::load(plan_path)?;
-    let folder = SweepFolder::create(out, &plan)?;
+    let (folder, plan) = SweepFolder::create(out, &SweepPlan::load(plan_path)?)?;
     let total = plan.task_count();
     let exe = std::env::current_exe().context("cannot find this program's path")?;
     if let Some(index) = args.task {
@@ -135,7 +134,7 @@ pub fn run(args: &SweepArgs) -> Result<()> {
             extra: s.extra.clone(),
         };
         let path = folder.root.join("sweep.sbatch");
-        crate::io::write_atomic(&path, slurm::script(&folder, total, &exe, &options).as_bytes())?;
+        crate::io::write_atomic(&path, slurm::script(&folder, total, &exe, &options)?.as_bytes())?;
         println!("wrote {} ({total} tasks, one array element each)", path.display());
         if args.submit {
             let id = slurm::submit(&path)?;
@@ -186,17 +185,30 @@ fn collect(args: &CollectArgs) -> Result<()> {
         println!("{} tasks have not finished: {}{more}", missing.len(), shown.join(", "));
     }
     if let Some(measure) = measure {
-        let x = results.axis(args.x.as_deref().unwrap_or_else(|| plan.axes.0.first().map_or("", |a| a.spec.key)))?;
-        let y = match args.y.as_deref() {
-            Some(key) => Some(results.axis(key)?),
-            None if args.x.is_none() && plan.axes.0.len() >= 2 => Some(1),
-            None => None,
-        };
-        if y == Some(x) {
-            bail!("--x and --y name the same axis");
-        }
+        let (x, y) = chart_axes(&results, args.x.as_deref(), args.y.as_deref())?;
         let files = crate::record::chart::draw(&results, measure, x, y, &folder.root)?;
         println!("wrote {} and {}", files.0.display(), files.1.display());
     }
     Ok(())
+}
+
+/// The chart's axes: those named; with neither named, the plan's first two (a heatmap), or its
+/// only one; with only `--y`, the first other axis along x.
+fn chart_axes(results: &sweep::Results, x: Option<&str>, y: Option<&str>) -> Result<(usize, Option<usize>)> {
+    let count = results.plan.axes.0.len();
+    if count == 0 {
+        bail!("this sweep has no axes to plot against (its plan varies only the seed)");
+    }
+    let named_y = y.map(|key| results.axis(key)).transpose()?;
+    let x_given = x;
+    let x = match x {
+        Some(key) => results.axis(key)?,
+        None => (0..count).find(|&i| Some(i) != named_y).context("--y names the only axis: give it as --x")?,
+    };
+    if named_y == Some(x) {
+        bail!("--x and --y name the same axis");
+    }
+    let neither = named_y.is_none() && x_given.is_none();
+    let y = named_y.or((neither && count >= 2).then_some(1));
+    Ok((x, y))
 }

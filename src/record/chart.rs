@@ -9,6 +9,7 @@ use anyhow::{Result, anyhow};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::colors::colormaps::ViridisRGB;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::io::write_atomic;
 use crate::run::sweep::stats::Estimate;
@@ -48,7 +49,8 @@ enum ChartKind {
 /// Draws `measure` against axis `x` (and `y`: a heatmap) into `DIR/MEASURE.png` and `.svg`;
 /// returns the two paths.
 pub fn draw(results: &Results, measure: &'static Measure, x: usize, y: Option<usize>, dir: &Path) -> Result<(PathBuf, PathBuf)> {
-    let chart = chart(results, measure, x, y)?;
+    let name = dir.file_name().map_or_else(|| "sweep".into(), |n| n.to_string_lossy().into_owned());
+    let chart = chart(results, measure, x, y, &name)?;
     register_font();
     let (w, h) = SIZE;
     let mut rgb = vec![255u8; (w * h * 3) as usize];
@@ -66,7 +68,7 @@ pub fn draw(results: &Results, measure: &'static Measure, x: usize, y: Option<us
     Ok((png_path, svg_path))
 }
 
-fn chart(results: &Results, measure: &'static Measure, x: usize, y: Option<usize>) -> Result<Chart> {
+fn chart(results: &Results, measure: &'static Measure, x: usize, y: Option<usize>, sweep: &str) -> Result<Chart> {
     let axes = &results.plan.axes.0;
     let x_axis = &axes[x];
     let numeric = !matches!(x_axis.spec.kind, ParamKind::Choice { .. });
@@ -75,15 +77,18 @@ fn chart(results: &Results, measure: &'static Measure, x: usize, y: Option<usize
     let on: Vec<usize> = std::iter::once(x).chain(y).collect();
     let pooled: Vec<&str> = axes.iter().enumerate().filter(|(i, _)| !on.contains(i)).map(|(_, a)| a.spec.key).collect();
     let seeds = results.plan.seeds.len();
-    let mut note = format!("{} runs of {} · mean over {seeds} seeds", results.rows.len(), results.plan.task_count());
+    let mut note = format!("{} of {} runs · each value: the mean of the runs there that have one ({seeds} seeds", results.rows.len(), results.plan.task_count());
     if !pooled.is_empty() {
-        note += &format!(" and every {}", pooled.join(", "));
+        note += &format!(" × every {}, pooled", pooled.join(", "));
     }
+    note += ")";
     let groups = results.group(measure, &on)?;
     let kind = match y {
         None => {
-            note += " · bars: 95 % interval of the mean";
-            ChartKind::Line(groups.into_iter().filter_map(|(p, e)| Some((position(p[0]), e?))).collect())
+            note += " · bars: 95 % t interval";
+            let mut points: Vec<(f64, Estimate)> = groups.into_iter().filter_map(|(p, e)| Some((position(p[0]), e?))).collect();
+            points.sort_by(|a, b| a.0.total_cmp(&b.0));
+            ChartKind::Line(points)
         }
         Some(y) => {
             let y_axis = &axes[y];
@@ -96,7 +101,7 @@ fn chart(results: &Results, measure: &'static Measure, x: usize, y: Option<usize
         }
     };
     Ok(Chart {
-        title: format!("{} — {}", measure.label, preset_name(&results.plan.preset)),
+        title: format!("{} — sweep {sweep}", measure.label),
         note,
         measure: measure.label,
         x_label: x_axis.spec.key.to_string(),
@@ -120,24 +125,21 @@ fn render<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, chart: &Chart) -> Re
 
 fn line<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, chart: &Chart, points: &[(f64, Estimate)]) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     let xs: Vec<f64> = chart.x_ticks.iter().map(|t| t.0).collect();
-    let (x0, x1) = padded(xs.iter().copied().fold((f64::MAX, f64::MIN), |(a, b), x| (a.min(x), b.max(x))), 0.08);
+    let (x0, x1) = padded(xs.iter().copied().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x))), 0.08);
     let bounds = points.iter().flat_map(|(_, e)| {
         let h = if e.half_width.is_finite() { e.half_width } else { 0.0 };
         [e.mean - h, e.mean + h]
     });
-    let (y0, y1) = padded(bounds.fold((f64::MAX, f64::MIN), |(a, b), y| (a.min(y), b.max(y))), 0.1);
+    let (y0, y1) = padded(bounds.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), y| (a.min(y), b.max(y))), 0.1);
     let mut c = ChartBuilder::on(area)
         .margin(20)
         .x_label_area_size(50)
         .y_label_area_size(80)
         .build_cartesian_2d(x0..x1, y0..y1)?;
-    let ticks = chart.x_ticks.clone();
-    let label = move |v: &f64| ticks.iter().find(|t| (t.0 - v).abs() < 1e-9 * (1.0 + v.abs())).map_or_else(String::new, |t| t.1.clone());
     c.configure_mesh()
         .x_desc(&chart.x_label)
         .y_desc(chart.measure)
-        .x_labels(xs.len().max(2) * 8)
-        .x_label_formatter(&label)
+        .x_labels(0)
         .label_style((FONT, 15))
         .axis_desc_style((FONT, 17))
         .disable_x_mesh()
@@ -149,6 +151,21 @@ fn line<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, chart: &Chart, points
     }))?;
     c.draw_series(LineSeries::new(points.iter().map(|&(x, e)| (x, e.mean)), blue.stroke_width(2)))?;
     c.draw_series(points.iter().map(|&(x, e)| Circle::new((x, e.mean), 5, blue.filled())))?;
+    if points.is_empty() {
+        let (px, py) = c.backend_coord(&((x0 + x1) / 2.0, (y0 + y1) / 2.0));
+        let base = area.get_base_pixel();
+        let style = (FONT, 20).into_font().color(&RGBColor(90, 90, 90)).pos(Pos::new(HPos::Center, VPos::Center));
+        area.draw(&Text::new("no run has a value for this measure", (px - base.0, py - base.1), style))?;
+    }
+    // A tick and its label at each of the axis's values (plotters' own ticks fall on round numbers).
+    let base = area.get_base_pixel();
+    let style = (FONT, 15).into_font().color(&BLACK).pos(Pos::new(HPos::Center, VPos::Top));
+    for (x, name) in &chart.x_ticks {
+        let (px, py) = c.backend_coord(&(*x, y0));
+        let (px, py) = (px - base.0, py - base.1);
+        area.draw(&PathElement::new([(px, py), (px, py + 6)], BLACK))?;
+        area.draw(&Text::new(name.clone(), (px, py + 9), style.clone()))?;
+    }
     Ok(())
 }
 
@@ -161,7 +178,7 @@ fn heat<DB: DrawingBackend>(
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     let (nx, ny) = (chart.x_ticks.len(), y_names.len());
     let means = cells.iter().flatten().flatten().map(|e| e.mean);
-    let (lo, hi) = means.fold((f64::MAX, f64::MIN), |(a, b), m| (a.min(m), b.max(m)));
+    let (lo, hi) = means.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), m| (a.min(m), b.max(m)));
     let mut c = ChartBuilder::on(area)
         .margin(20)
         .x_label_area_size(50)
@@ -192,10 +209,7 @@ fn heat<DB: DrawingBackend>(
             };
             c.draw_series(std::iter::once(Rectangle::new([(x, y), (x + 1.0, y + 1.0)], fill.filled())))?;
             let ink = if cell.is_some_and(|e| (e.mean - lo) / (hi - lo).max(1e-12) > 0.6) { BLACK } else { WHITE };
-            let style = (FONT, 16).into_font().color(&ink).pos(plotters::style::text_anchor::Pos::new(
-                plotters::style::text_anchor::HPos::Center,
-                plotters::style::text_anchor::VPos::Center,
-            ));
+            let style = (FONT, 16).into_font().color(&ink).pos(Pos::new(HPos::Center, VPos::Center));
             c.draw_series(std::iter::once(Text::new(text, (x + 0.5, y + 0.5), style)))?;
         }
     }
@@ -209,10 +223,4 @@ fn padded((lo, hi): (f64, f64), share: f64) -> (f64, f64) {
     }
     let pad = if hi > lo { (hi - lo) * share } else { lo.abs().max(1.0) * 0.5 };
     (lo - pad, hi + pad)
-}
-
-/// A preset's name: a file path's stem, or the name itself.
-fn preset_name(preset: &str) -> &str {
-    let file = preset.rsplit('/').next().unwrap_or(preset);
-    file.strip_suffix(".ron").unwrap_or(file)
 }

@@ -77,11 +77,23 @@ impl TrajectoryWriter {
 
     /// Ends the file (the gzip trailer) and puts it in place.
     pub fn finish(mut self) -> Result<()> {
+        // (`Drop` then finds nothing left to stop.)
         drop(self.frames.take());
         let sink = self.writer.take().context("the trajectory writer stopped")?.join().map_err(|_| anyhow::anyhow!("the trajectory writer panicked"))??;
         match sink {
             Sink::Plain(file) => file.finish(),
             Sink::Gzip(gz) => gz.finish().context("cannot finish the gzip stream")?.finish(),
+        }
+    }
+}
+
+impl Drop for TrajectoryWriter {
+    /// Unfinished (an error, a panic): stops the writer thread, whose file then removes its
+    /// temporary file.
+    fn drop(&mut self) {
+        drop(self.frames.take());
+        if let Some(writer) = self.writer.take() {
+            let _ = writer.join();
         }
     }
 }

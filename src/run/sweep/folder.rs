@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! DIR/plan.ron            the plan every task reads (written once; a different plan is refused)
+//! DIR/preset.ron          the plan's preset, copied: what every task starts from
 //! DIR/tasks/000042.csv    task 42's metrics, one row per sample
 //! DIR/tasks/000042.json   task 42's summary, written last: its presence marks the task done
 //! DIR/logs/               what failed tasks and Slurm jobs printed
@@ -14,7 +15,11 @@ use anyhow::{Context, Result, bail};
 
 use super::plan::{SweepPlan, plan_file};
 use crate::io::write_atomic;
+use crate::preset::Preset;
 use crate::run::{HeadlessOptions, SimOutputs, SimReport, headless, outputs};
+
+/// The name of the preset copy in a sweep folder.
+const PINNED_PRESET: &str = "preset.ron";
 
 /// A sweep's output folder.
 #[derive(Clone, Debug)]
@@ -24,37 +29,56 @@ pub struct SweepFolder {
 }
 
 impl SweepFolder {
-    /// Prepares `dir` for `plan`: creates it, and writes the plan there, or checks that the plan
-    /// already there is the same one (a sweep never mixes two plans' outputs).
-    pub fn create(dir: &Path, plan: &SweepPlan) -> Result<Self> {
-        std::fs::create_dir_all(dir.join("tasks")).with_context(|| format!("cannot create {}", dir.display()))?;
-        std::fs::create_dir_all(dir.join("logs")).with_context(|| format!("cannot create {}", dir.display()))?;
+    /// Prepares `dir` for `plan`: creates it and pins the plan there, its preset copied beside it
+    /// (`preset.ron`), so later edits of the preset cannot mix two versions in one sweep; or
+    /// checks that the plan and preset already there are the same. Returns the folder and the
+    /// pinned plan, which every task runs.
+    pub fn create(dir: &Path, plan: &SweepPlan) -> Result<(Self, SweepPlan)> {
+        let preset = Preset::load(&plan.preset)?;
+        let pinned = SweepPlan { preset: PINNED_PRESET.into(), ..plan.clone() };
+        for sub in ["tasks", "logs"] {
+            std::fs::create_dir_all(dir.join(sub)).with_context(|| format!("cannot create {}", dir.join(sub).display()))?;
+        }
         let root = std::path::absolute(dir)?;
-        let path = plan_file(&root);
-        if path.exists() {
-            let existing = SweepPlan::load(&path)?;
-            if existing != *plan {
+        let (plan_path, preset_path) = (plan_file(&root), root.join(PINNED_PRESET));
+        if plan_path.exists() {
+            let text = std::fs::read_to_string(&plan_path).with_context(|| format!("cannot read {}", plan_path.display()))?;
+            let same_plan = SweepPlan::from_ron(&text).is_ok_and(|p| p == pinned);
+            let same_preset = Preset::load_file(&preset_path).is_ok_and(|p| p == preset);
+            if !(same_plan && same_preset) {
                 bail!(
-                    "{} holds the outputs of another plan ({}); give another --out, or delete the folder to start over",
-                    root.display(),
-                    path.display()
+                    "{} holds the outputs of another plan or preset (its plan.ron, preset.ron); give another --out, or delete the folder to start over",
+                    root.display()
                 );
             }
         } else {
-            write_atomic(&path, plan.to_ron().as_bytes())?;
+            write_atomic(&preset_path, preset.to_ron().as_bytes())?;
+            write_atomic(&plan_path, pinned.to_ron().as_bytes())?;
         }
-        Ok(Self { root })
+        let folder = Self { root };
+        let plan = folder.pinned_plan()?;
+        Ok((folder, plan))
     }
 
-    /// Opens the folder of a sweep that was started: its plan.
+    /// The plan as the folder pins it, its preset the folder's copy (an absolute path).
+    fn pinned_plan(&self) -> Result<SweepPlan> {
+        let path = plan_file(&self.root);
+        let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        let mut plan = SweepPlan::from_ron(&text).with_context(|| format!("plan {}", path.display()))?;
+        plan.preset = self.root.join(&plan.preset).to_string_lossy().into_owned();
+        Ok(plan)
+    }
+
+    /// Opens the folder of a sweep that was started: its pinned plan (the folder alone is enough,
+    /// wherever it was copied).
     pub fn open(dir: &Path) -> Result<(Self, SweepPlan)> {
         let root = std::path::absolute(dir)?;
-        let path = plan_file(&root);
-        if !path.is_file() {
+        if !plan_file(&root).is_file() {
             bail!("{} is not a sweep folder: it has no plan.ron (run `murmuration sweep PLAN --out {}` first)", dir.display(), dir.display());
         }
-        let plan = SweepPlan::load(&path)?;
-        Ok((Self { root }, plan))
+        let folder = Self { root };
+        let plan = folder.pinned_plan()?;
+        Ok((folder, plan))
     }
 
     /// The plan file every task reads.

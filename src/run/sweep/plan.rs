@@ -163,17 +163,17 @@ impl SweepPlan {
     fn check(&self, text: &str) -> Result<()> {
         let at = |needle: &str| line_of(text, "", needle).map_or_else(String::new, |l| format!("line {l}: "));
         match &self.seeds {
-            Seeds::Count(0) => bail!("{}seeds: 0 (allowed: a count of at least 1, or a list)", at("seeds")),
-            Seeds::List(list) if list.is_empty() => bail!("{}seeds: an empty list (allowed: at least one seed)", at("seeds")),
+            Seeds::Count(0) => bail!("{}seeds: 0 (allowed: a count of at least 1, or a list)", at("seeds:")),
+            Seeds::List(list) if list.is_empty() => bail!("{}seeds: an empty list (allowed: at least one seed)", at("seeds:")),
             Seeds::List(list) => {
                 if let Some(dup) = list.iter().enumerate().find_map(|(i, s)| list[..i].contains(s).then_some(s)) {
-                    bail!("{}seeds: {dup} is listed twice", at("seeds"));
+                    bail!("{}seeds: {dup} is listed twice", at("seeds:"));
                 }
             }
             Seeds::Count(_) => {}
         }
         if self.steps == Some(0) {
-            bail!("{}steps: 0 (allowed: at least 1)", at("steps"));
+            bail!("{}steps: 0 (allowed: at least 1)", at("steps:"));
         }
         for axis in &self.axes.0 {
             let key = axis.spec.key;
@@ -184,7 +184,7 @@ impl SweepPlan {
         }
         let count = self.axes.0.iter().try_fold(self.seeds.len(), |n, a| n.checked_mul(a.values.len()));
         if count.is_none_or(|n| n > MAX_TASKS) {
-            bail!("{}the plan expands to more than {MAX_TASKS} tasks", at("axes"));
+            bail!("{}the plan expands to more than {MAX_TASKS} tasks", at("axes:"));
         }
         Ok(())
     }

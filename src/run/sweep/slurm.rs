@@ -29,25 +29,28 @@ pub struct SlurmOptions {
     pub extra: Vec<String>,
 }
 
-/// The job-array script for a sweep of `tasks` tasks, whose binary is `exe`.
-pub fn script(folder: &SweepFolder, tasks: usize, exe: &Path, options: &SlurmOptions) -> String {
+/// The job-array script for a sweep of `tasks` tasks, whose binary is `exe`. Refuses values that
+/// an `#SBATCH` line cannot hold (sbatch splits them at spaces and reads quotes and `#` itself).
+pub fn script(folder: &SweepFolder, tasks: usize, exe: &Path, options: &SlurmOptions) -> Result<String> {
+    let mut sbatch = vec![
+        format!("--job-name={}", options.job_name.as_deref().unwrap_or("murmuration-sweep")),
+        format!("--array=0-{}{}", tasks.saturating_sub(1), options.max_running.map_or_else(String::new, |m| format!("%{m}"))),
+        "--ntasks=1".into(),
+        format!("--cpus-per-task={}", options.cpus.max(1)),
+        format!("--output={}", folder.logs().join("slurm-%A_%a.out").display()),
+    ];
+    for (name, value) in [("time", &options.time), ("mem", &options.mem), ("partition", &options.partition), ("account", &options.account)] {
+        sbatch.extend(value.as_ref().map(|v| format!("--{name}={v}")));
+    }
+    sbatch.extend(options.extra.iter().cloned());
+    if let Some(bad) = sbatch.iter().find(|l| l.chars().any(|c| c.is_whitespace() || "'\"\\#".contains(c))) {
+        bail!("cannot write `#SBATCH {bad}`: sbatch would split or unquote it (spaces, quotes, backslashes and # are not allowed there; choose another --out folder or value)");
+    }
     let mut s = String::from("#!/bin/bash\n");
     s += "# A murmuration sweep as a Slurm job array: one array element per task.\n";
     s += &format!("# Submit: sbatch {}   Then: murmuration sweep collect {}\n", quote(&folder.root.join("sweep.sbatch")), quote(&folder.root));
-    let limit = options.max_running.map_or_else(String::new, |m| format!("%{m}"));
-    let mut line = |option: String| s += &format!("#SBATCH {option}\n");
-    line(format!("--job-name={}", options.job_name.as_deref().unwrap_or("murmuration-sweep")));
-    line(format!("--array=0-{}{limit}", tasks.saturating_sub(1)));
-    line("--ntasks=1".into());
-    line(format!("--cpus-per-task={}", options.cpus.max(1)));
-    line(format!("--output={}", folder.logs().join("slurm-%A_%a.out").display()));
-    for (name, value) in [("time", &options.time), ("mem", &options.mem), ("partition", &options.partition), ("account", &options.account)] {
-        if let Some(v) = value {
-            line(format!("--{name}={v}"));
-        }
-    }
-    for extra in &options.extra {
-        line(extra.clone());
+    for line in &sbatch {
+        s += &format!("#SBATCH {line}\n");
     }
     s += "set -euo pipefail\n";
     s += &format!(
@@ -56,7 +59,7 @@ pub fn script(folder: &SweepFolder, tasks: usize, exe: &Path, options: &SlurmOpt
         quote(&folder.plan()),
         quote(&folder.root)
     );
-    s
+    Ok(s)
 }
 
 /// Submits a job script with `sbatch`; returns the job id.
@@ -88,20 +91,30 @@ mod tests {
 
     #[test]
     fn the_script_is_one_array_element_per_task() {
-        let folder = SweepFolder { root: "/data/it's here".into() };
+        let folder = SweepFolder { root: "/data/sweeps/a".into() };
         let options = SlurmOptions { time: Some("0:10:00".into()), max_running: Some(8), extra: vec!["--qos=short".into()], ..Default::default() };
-        let s = script(&folder, 12, Path::new("/opt/murmuration"), &options);
+        let s = script(&folder, 12, Path::new("/opt/it's/murmuration"), &options).unwrap();
         assert!(s.starts_with("#!/bin/bash\n"), "{s}");
         for needle in [
             "#SBATCH --array=0-11%8\n",
             "#SBATCH --cpus-per-task=1\n",
             "#SBATCH --time=0:10:00\n",
             "#SBATCH --qos=short\n",
-            "#SBATCH --output=/data/it's here/logs/slurm-%A_%a.out\n",
-            "exec '/opt/murmuration' sweep '/data/it'\\''s here/plan.ron' --out '/data/it'\\''s here' --task \"$SLURM_ARRAY_TASK_ID\"",
+            "#SBATCH --output=/data/sweeps/a/logs/slurm-%A_%a.out\n",
+            "exec '/opt/it'\\''s/murmuration' sweep '/data/sweeps/a/plan.ron' --out '/data/sweeps/a' --task \"$SLURM_ARRAY_TASK_ID\"",
         ] {
             assert!(s.contains(needle), "missing {needle:?} in\n{s}");
         }
         assert!(!s.contains("--mem"), "no memory line unless asked");
+    }
+
+    #[test]
+    fn values_an_sbatch_line_cannot_hold_are_refused() {
+        let spaced = SweepFolder { root: "/data/my sweeps/a".into() };
+        let err = script(&spaced, 2, Path::new("/bin/m"), &SlurmOptions::default()).unwrap_err().to_string();
+        assert!(err.contains("--output=/data/my sweeps") && err.contains("spaces"), "{err}");
+        let folder = SweepFolder { root: "/data/a".into() };
+        let quoted = SlurmOptions { job_name: Some("it's".into()), ..Default::default() };
+        assert!(script(&folder, 2, Path::new("/bin/m"), &quoted).is_err());
     }
 }

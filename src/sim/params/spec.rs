@@ -262,7 +262,8 @@ impl ParamSpec {
     pub fn to_literal(&self, value: ParamValue) -> Literal {
         match (self.kind, value) {
             (ParamKind::Choice { .. }, _) => Literal::Text(self.format(value)),
-            (_, ParamValue::Float(v)) => Literal::Number(f64::from(v)),
+            // Through the f32's shortest text: 0.1 stays 0.1, not 0.10000000149011612.
+            (_, ParamValue::Float(v)) => Literal::Number(v.to_string().parse().unwrap_or(f64::from(v))),
             (_, ParamValue::Int(v)) => Literal::Integer(u64::from(v)),
             (_, ParamValue::Choice(i)) => Literal::Number(i as f64),
         }
