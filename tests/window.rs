@@ -90,11 +90,11 @@ fn the_window_shows_a_moving_flock() {
 }
 
 #[test]
-fn the_app_opens_on_the_story_with_panels_and_plots() {
+fn the_app_opens_on_the_murmuration_with_panels_and_plots() {
     let _display = one_display();
-    let dir = std::env::temp_dir().join(format!("murmuration-story-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("murmuration-opening-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let (shot, state) = screenshot(&[], 40, &dir.join("story.png"));
+    let (shot, state) = screenshot(&[], 40, &dir.join("opening.png"));
     assert_eq!(shot.dimensions(), (1280, 720));
     let bright = |x0: u32, x1: u32| {
         (x0..x1).flat_map(|x| (0..720).map(move |y| (x, y))).filter(|&(x, y)| shot.get_pixel(x, y).0[..3].iter().all(|&c| c > 150)).count()
@@ -105,7 +105,7 @@ fn the_app_opens_on_the_story_with_panels_and_plots() {
     let coloured = (905..1280u32).flat_map(|x| (0..720).map(move |y| (x, y))).filter(|&(x, y)| shot.get_pixel(x, y).0[..3].iter().any(|&c| c > 150)).count();
     // (measured: 242 bright, 2490 coloured; half of each is the bar)
     assert!(bright(905, 1280) > 120 && coloured > 1200, "plots panel: {} bright, {coloured} coloured pixels", bright(905, 1280));
-    assert!(state.contains("alive=1000"), "opens on the story preset: {state}");
+    assert!(state.contains("alive=5000"), "opens on the murmuration preset: {state}");
     // the world view (no panel over it) is at least 65 % of the window
     let size = |key: &str| -> (f32, f32) {
         let (w, h) = crate::support::field(&state, key).split_once('x').unwrap();
@@ -116,7 +116,7 @@ fn the_app_opens_on_the_story_with_panels_and_plots() {
     assert!(vw * vh >= 0.65 * ww * wh, "world view {vw}x{vh} of {ww}x{wh}");
     // the opening captions are told (the app's state) and drawn: white text over the top centre
     // of the world view, where otherwise only birds (coloured) and the dark sky are
-    assert!(state.contains("caption at 0.00 s: 1000 birds, no leader"), "{state}");
+    assert!(state.contains("caption at 0.00 s: 5000 birds, no leader"), "{state}");
     let left = (ww - vw) as u32;
     let white = (left + 60..1220).flat_map(|x| (40..110).map(move |y| (x, y))).filter(|&(x, y)| shot.get_pixel(x, y).0[..3].iter().all(|&c| c > 200)).count();
     assert!(white > 400, "caption text: {white} white pixels");

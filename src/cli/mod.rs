@@ -19,11 +19,14 @@ use anyhow::Result;
 use crate::run::RunConfig;
 use crate::sim::params::{PARAMS, ParamKind};
 
+/// The preset the desktop app opens on.
+pub const OPENING_PRESET: &str = "murmuration";
+
 /// Options shared by the desktop app, `sim` and `record`: which scenario to start from.
 #[derive(Args, Debug, Clone, Default)]
 pub struct RunArgs {
     /// Preset name (in assets/presets or built in) or path to a .ron file
-    /// [default: `story` for the app and `record`, `default` for `sim`].
+    /// [default: `murmuration` for the app, `story` for `record`, `default` for `sim`].
     #[arg(long, value_name = "NAME|PATH")]
     pub preset: Option<String>,
     /// Seed of the random stream (default: the preset's seed, else 0).
@@ -248,7 +251,7 @@ pub fn main() -> ExitCode {
             let sub = matches.subcommand_matches("sim").expect("sim matched");
             args.run.resolve(&param_flags(sub), "default").and_then(|config| sim_cmd::run(config, args))
         }
-        None => cli.run.resolve(&param_flags(&matches), "story").and_then(|config| {
+        None => cli.run.resolve(&param_flags(&matches), OPENING_PRESET).and_then(|config| {
             if cli.msaa.is_some_and(|n| n != 1 && n != 4) {
                 anyhow::bail!("invalid value for --msaa: {} (allowed: 1 or 4)", cli.msaa.unwrap_or(0));
             }
