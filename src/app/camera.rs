@@ -123,13 +123,12 @@ fn follow_flock(
     birds: Query<&crate::sim::Position, With<crate::sim::Bird>>,
     camera: Single<(&Projection, &mut Transform), With<ViewCamera>>,
 ) {
-    let n = birds.iter().len();
-    if !state.follow || n == 0 || drag.dragged {
+    if !state.follow || drag.dragged {
         return;
     }
+    let Some(centre) = crate::view::camera::flock_centre(birds.iter().map(|p| p.0)) else { return };
     let (projection, mut transform) = camera.into_inner();
     let Projection::Orthographic(ortho) = projection else { return };
-    let centre = birds.iter().map(|p| p.0).sum::<Vec2>() / n as f32;
     let target = centre - Vec2::new((insets.left - insets.right) * 0.5 * ortho.scale, 0.0);
     let k = 1.0 - (-FOLLOW_RATE * time.delta_secs()).exp();
     let now = transform.translation.truncate();

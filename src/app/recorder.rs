@@ -69,7 +69,7 @@ fn start(commands: &mut Commands, images: &mut Assets<Image>, state: &UiState, p
     let (frames_tx, worker) = spawn_worker(path.clone(), format, settings.size, settings.fps);
     let camera = (!settings.overlay).then(|| {
         let image = target_image(images, settings.size);
-        let mut bundle = commands.spawn(world_camera(image.clone(), params, settings.size));
+        let mut bundle = commands.spawn(world_camera(image.clone(), params, crate::view::camera::shown_area(params), settings.size));
         bundle.insert(Camera { order: -1, ..default() });
         (bundle.id(), image)
     });

@@ -17,7 +17,7 @@ use super::limits;
 use crate::metrics::MetricsPlugin;
 use crate::run::{RunConfig, task_pool_plugin};
 use crate::sim::{ReplaySchedule, SimClock, SimControl, SimParams, TimedChange};
-use crate::view::camera::{ViewCamera, target_image, world_camera};
+use crate::view::camera::{ViewCamera, flock_centre, follow_area, shown_area, target_image, world_camera};
 use crate::view::{CapturePlugin, CaptureSource, FlockDrawPlugin, FrameCapture};
 
 /// What to record.
@@ -90,13 +90,34 @@ struct RecordTarget(Handle<Image>);
 
 fn setup_target(commands: &mut Commands, images: &mut Assets<Image>, size: (u32, u32), params: &SimParams) {
     let handle = target_image(images, size);
-    commands.spawn((world_camera(handle.clone(), params, size), ViewCamera));
+    let area = if follows(params) { follow_area(params) } else { shown_area(params) };
+    commands.spawn((world_camera(handle.clone(), params, area, size), ViewCamera));
     commands.insert_resource(RecordTarget(handle));
+}
+
+/// Whether the recording camera follows the flock: over a roost (an open sky), as the app does.
+fn follows(params: &SimParams) -> bool {
+    params.edge_mode == crate::sim::params::EdgeMode::Roost
+}
+
+/// Centres the recording camera on the flock (over a roost): a function of the held state alone,
+/// so the same run gives the same frames.
+fn centre_on_flock(world: &mut World) {
+    if !follows(world.resource::<SimParams>()) {
+        return;
+    }
+    let mut birds = world.query_filtered::<&crate::sim::Position, With<crate::sim::Bird>>();
+    let Some(centre) = flock_centre(birds.iter(world).map(|p| p.0)) else { return };
+    let mut camera = world.query_filtered::<&mut Transform, With<ViewCamera>>();
+    for mut transform in camera.iter_mut(world) {
+        transform.translation = centre.extend(transform.translation.z);
+    }
 }
 
 /// Updates with the simulation held until a complete frame of the held state has come back.
 fn capture_held_frame(app: &mut App, size: (u32, u32)) -> Result<Vec<u8>> {
     app.world_mut().resource_mut::<SimControl>().paused = true;
+    centre_on_flock(app.world_mut());
     let image = app.world().resource::<RecordTarget>().0.clone();
     let capture = app.world().resource::<FrameCapture>().clone();
     let id = capture.request(CaptureSource::Image { image, size });

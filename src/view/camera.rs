@@ -26,6 +26,18 @@ pub fn shown_area(params: &SimParams) -> Vec2 {
     if params.edge_mode == crate::sim::params::EdgeMode::Roost { Vec2::splat(2.5 * params.roost_radius).min(world) } else { world }
 }
 
+/// The mean position of the birds, where a camera that follows the flock looks (`None`: no birds).
+pub fn flock_centre(positions: impl ExactSizeIterator<Item = Vec2>) -> Option<Vec2> {
+    let n = positions.len();
+    (n > 0).then(|| positions.sum::<Vec2>() / n as f32)
+}
+
+/// The part of the world a recording that follows the flock shows (its size): over a roost,
+/// 1.25 roost radii across, about the size of a flock there.
+pub fn follow_area(params: &SimParams) -> Vec2 {
+    Vec2::splat(1.25 * params.roost_radius).min(shown_area(params))
+}
+
 /// A GPU image a camera can render into and be read back from.
 pub fn target_image(images: &mut Assets<Image>, size: (u32, u32)) -> Handle<Image> {
     let mut image = Image::new_fill(
@@ -39,11 +51,12 @@ pub fn target_image(images: &mut Assets<Image>, size: (u32, u32)) -> Handle<Imag
     images.add(image)
 }
 
-/// A camera that shows the world ([`shown_area`]), fitted into an image of `size` pixels.
-pub fn world_camera(target: Handle<Image>, params: &SimParams, size: (u32, u32)) -> impl Bundle {
+/// A camera that shows `area` of the world (e.g. [`shown_area`]) around its centre, fitted into an
+/// image of `size` pixels.
+pub fn world_camera(target: Handle<Image>, params: &SimParams, area: Vec2, size: (u32, u32)) -> impl Bundle {
     let world = Vec2::new(params.world_width, params.world_height);
     let mut projection = OrthographicProjection::default_2d();
-    projection.scale = fit_scale(shown_area(params), Vec2::new(size.0 as f32, size.1 as f32));
+    projection.scale = fit_scale(area, Vec2::new(size.0 as f32, size.1 as f32));
     (
         Camera2d,
         Msaa::Off,
@@ -51,4 +64,19 @@ pub fn world_camera(target: Handle<Image>, params: &SimParams, size: (u32, u32))
         Projection::Orthographic(projection),
         Transform::from_translation((world * 0.5).extend(0.0)),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_following_camera_looks_at_the_flock_and_frames_the_roost_closer() {
+        assert_eq!(flock_centre([Vec2::new(0.0, 0.0), Vec2::new(4.0, 2.0)].into_iter()), Some(Vec2::new(2.0, 1.0)));
+        assert_eq!(flock_centre(std::iter::empty::<Vec2>()), None);
+        let mut params = SimParams { edge_mode: crate::sim::params::EdgeMode::Roost, roost_radius: 100.0, ..default() };
+        assert_eq!((shown_area(&params), follow_area(&params)), (Vec2::splat(250.0), Vec2::splat(125.0)));
+        params.world_width = 100.0;
+        assert_eq!(follow_area(&params), Vec2::new(100.0, 125.0), "never more than the world");
+    }
 }
