@@ -218,25 +218,18 @@ impl Drop for Cluster {
     }
 }
 
-#[test]
-fn slurm_runs_the_sweep_as_a_job_array_with_the_local_hashes() {
-    let scratch = Scratch::new("sweep-slurm");
-    let plan = scratch.0.join("plan.ron");
-    std::fs::write(&plan, PLAN.replace("\"fear_radius\": [60, 120, 240]", "\"fear_radius\": [60, 120]").replace("[3, 4]", "[1, 2]")).unwrap();
-    std::fs::write(scratch.0.join("quick.ron"), PRESET).unwrap();
-    let cluster = Cluster::start(scratch.0.join("slurm"));
-    let dir = scratch.0.join("cluster");
+/// Submits the plan's job array with `--slurm --submit` and the extra flags, waits until the
+/// queue has no trace of it, and checks that every task left its summary; returns the script.
+fn submit_and_wait(cluster: &Cluster, plan: &Path, dir: &Path, extra: &[&str]) -> String {
     let out = bin()
         .env("SLURM_CONF", cluster.conf())
-        .args(["sweep", path(&plan), "--out", path(&dir), "--slurm", "--submit", "--time", "0:10:00"])
+        .args(["sweep", path(plan), "--out", path(dir), "--slurm", "--submit"])
+        .args(extra)
         .output()
         .unwrap();
     assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
     let text = stdout(&out);
     let job = text.split("submitted job ").nth(1).and_then(|r| r.split(';').next()).unwrap_or_else(|| panic!("no job id in {text}"));
-    let script = std::fs::read_to_string(dir.join("sweep.sbatch")).unwrap();
-    assert!(script.contains("#SBATCH --array=0-7\n") && script.contains("#SBATCH --time=0:10:00\n"), "{script}");
-
     let start = Instant::now();
     loop {
         let queue = Command::new("squeue").env("SLURM_CONF", cluster.conf()).args(["-h", "-j", job]).output().unwrap();
@@ -251,13 +244,32 @@ fn slurm_runs_the_sweep_as_a_job_array_with_the_local_hashes() {
         let logs: Vec<String> = std::fs::read_dir(dir.join("logs")).unwrap().flatten().map(|e| std::fs::read_to_string(e.path()).unwrap_or_default()).collect();
         panic!("job {job} ended without tasks {missing:?}; its logs:\n{}", logs.join("\n"));
     }
+    std::fs::read_to_string(dir.join("sweep.sbatch")).unwrap()
+}
+
+#[test]
+fn slurm_runs_the_sweep_as_a_job_array_with_the_local_hashes() {
+    let scratch = Scratch::new("sweep-slurm");
+    let plan = scratch.0.join("plan.ron");
+    std::fs::write(&plan, PLAN.replace("\"fear_radius\": [60, 120, 240]", "\"fear_radius\": [60, 120]").replace("[3, 4]", "[1, 2]")).unwrap();
+    std::fs::write(scratch.0.join("quick.ron"), PRESET).unwrap();
+    let cluster = Cluster::start(scratch.0.join("slurm"));
+    // one task per array element
+    let dir = scratch.0.join("cluster");
+    let script = submit_and_wait(&cluster, &plan, &dir, &["--time", "0:10:00"]);
+    assert!(script.contains("#SBATCH --array=0-7\n") && script.contains("#SBATCH --time=0:10:00\n"), "{script}");
+    assert_eq!(std::fs::read_dir(dir.join("logs")).unwrap().count(), 8, "one Slurm log per array element");
+    // three tasks per element (what plans beyond Slurm's array limit get): elements 0, 1, 2
+    let grouped = scratch.0.join("grouped");
+    let script = submit_and_wait(&cluster, &plan, &grouped, &["--tasks-per-job", "3"]);
+    assert!(script.contains("#SBATCH --array=0-2\n"), "{script}");
+    assert_eq!(std::fs::read_dir(grouped.join("logs")).unwrap().count(), 3, "one Slurm log per array element");
     drop(cluster);
-    let logs = std::fs::read_dir(dir.join("logs")).unwrap().count();
-    assert_eq!(logs, 8, "one Slurm log per array element");
 
     let local = scratch.0.join("local");
     sweep(&[path(&plan), "--out", path(&local), "--jobs", "2"]);
     assert_eq!(hashes(&dir, 8), hashes(&local, 8), "the cluster's tasks are the local tasks");
+    assert_eq!(hashes(&grouped, 8), hashes(&local, 8));
     let out = stdout(&sweep(&["collect", path(&dir)]));
     assert!(out.contains("(8 runs)"), "{out}");
 }

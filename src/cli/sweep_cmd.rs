@@ -75,6 +75,10 @@ pub struct SbatchArgs {
     /// Tasks running at once at most (`--array=…%N`).
     #[arg(long, value_name = "N", requires = "slurm", value_parser = clap::value_parser!(u32).range(1..))]
     pub max_running: Option<u32>,
+    /// Tasks each array element runs in turn [default: 1, or enough to keep the array within
+    /// 1000 elements, Slurm's default limit].
+    #[arg(long, value_name = "K", requires = "slurm", value_parser = clap::value_parser!(u32).range(1..))]
+    pub tasks_per_job: Option<u32>,
     /// Another `#SBATCH` option, written as given, e.g. --sbatch=--qos=short (repeatable).
     #[arg(long = "sbatch", value_name = "OPTION", requires = "slurm", allow_hyphen_values = true)]
     pub extra: Vec<String>,
@@ -131,11 +135,13 @@ pub fn run(args: &SweepArgs) -> Result<()> {
             account: s.account.clone(),
             cpus: s.cpus_per_task.unwrap_or(1),
             max_running: s.max_running,
+            tasks_per_job: s.tasks_per_job.map(|k| k as usize),
             extra: s.extra.clone(),
         };
         let path = folder.root.join("sweep.sbatch");
         crate::io::write_atomic(&path, slurm::script(&folder, total, &exe, &options)?.as_bytes())?;
-        println!("wrote {} ({total} tasks, one array element each)", path.display());
+        let per_job = slurm::tasks_per_job(total, options.tasks_per_job);
+        println!("wrote {} ({total} tasks, {} array elements of {per_job} task{})", path.display(), total.div_ceil(per_job), if per_job == 1 { "" } else { "s" });
         if args.submit {
             let id = slurm::submit(&path)?;
             println!("submitted job {id}; when it has finished: murmuration sweep collect {}", folder.root.display());

@@ -8,6 +8,16 @@ use anyhow::{Context, Result, bail};
 
 use super::folder::SweepFolder;
 
+/// The most array elements a script asks for: Slurm's default `MaxArraySize` is 1001 (indices
+/// 0 to 1000), so larger plans run several tasks per element.
+pub const MAX_ARRAY: usize = 1000;
+
+/// Tasks per array element for a plan of `tasks` tasks: as asked, else 1, or as few as keep the
+/// array within [`MAX_ARRAY`] elements.
+pub fn tasks_per_job(tasks: usize, asked: Option<usize>) -> usize {
+    asked.unwrap_or_else(|| tasks.div_ceil(MAX_ARRAY)).max(1)
+}
+
 /// The `#SBATCH` settings of a sweep's job array.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SlurmOptions {
@@ -25,6 +35,9 @@ pub struct SlurmOptions {
     pub cpus: u32,
     /// At most this many tasks at once (`--array=0-N%MAX`).
     pub max_running: Option<u32>,
+    /// Tasks each array element runs, one after another (default: 1, or as many as keep the
+    /// array within [`MAX_ARRAY`] elements).
+    pub tasks_per_job: Option<usize>,
     /// Further `#SBATCH` options, written as given (e.g. `--qos=short`).
     pub extra: Vec<String>,
 }
@@ -32,9 +45,10 @@ pub struct SlurmOptions {
 /// The job-array script for a sweep of `tasks` tasks, whose binary is `exe`. Refuses values that
 /// an `#SBATCH` line cannot hold (sbatch splits them at spaces and reads quotes and `#` itself).
 pub fn script(folder: &SweepFolder, tasks: usize, exe: &Path, options: &SlurmOptions) -> Result<String> {
+    let per_job = tasks_per_job(tasks, options.tasks_per_job);
     let mut sbatch = vec![
         format!("--job-name={}", options.job_name.as_deref().unwrap_or("murmuration-sweep")),
-        format!("--array=0-{}{}", tasks.saturating_sub(1), options.max_running.map_or_else(String::new, |m| format!("%{m}"))),
+        format!("--array=0-{}{}", tasks.div_ceil(per_job).saturating_sub(1), options.max_running.map_or_else(String::new, |m| format!("%{m}"))),
         "--ntasks=1".into(),
         format!("--cpus-per-task={}", options.cpus.max(1)),
         format!("--output={}", folder.logs().join("slurm-%A_%a.out").display()),
@@ -53,12 +67,20 @@ pub fn script(folder: &SweepFolder, tasks: usize, exe: &Path, options: &SlurmOpt
         s += &format!("#SBATCH {line}\n");
     }
     s += "set -euo pipefail\n";
-    s += &format!(
-        "exec {} sweep {} --out {} --task \"$SLURM_ARRAY_TASK_ID\" --threads \"${{SLURM_CPUS_PER_TASK:-1}}\"\n",
+    let run = format!(
+        "{} sweep {} --out {} --threads \"${{SLURM_CPUS_PER_TASK:-1}}\" --task",
         quote(exe),
         quote(&folder.plan()),
         quote(&folder.root)
     );
+    if per_job == 1 {
+        s += &format!("exec {run} \"$SLURM_ARRAY_TASK_ID\"\n");
+    } else {
+        // tasks first..first+per_job-1 of this element, each tried even if one before failed
+        s += &format!("first=$(( SLURM_ARRAY_TASK_ID * {per_job} ))\nstatus=0\n");
+        s += &format!("for i in $(seq \"$first\" $(( first + {} ))); do\n", per_job - 1);
+        s += &format!("  [ \"$i\" -lt {tasks} ] || break\n  {run} \"$i\" || status=1\ndone\nexit $status\n");
+    }
     Ok(s)
 }
 
@@ -101,11 +123,22 @@ mod tests {
             "#SBATCH --time=0:10:00\n",
             "#SBATCH --qos=short\n",
             "#SBATCH --output=/data/sweeps/a/logs/slurm-%A_%a.out\n",
-            "exec '/opt/it'\\''s/murmuration' sweep '/data/sweeps/a/plan.ron' --out '/data/sweeps/a' --task \"$SLURM_ARRAY_TASK_ID\"",
+            "exec '/opt/it'\\''s/murmuration' sweep '/data/sweeps/a/plan.ron' --out '/data/sweeps/a' --threads \"${SLURM_CPUS_PER_TASK:-1}\" --task \"$SLURM_ARRAY_TASK_ID\"\n",
         ] {
             assert!(s.contains(needle), "missing {needle:?} in\n{s}");
         }
         assert!(!s.contains("--mem"), "no memory line unless asked");
+    }
+
+    #[test]
+    fn plans_beyond_the_array_limit_run_several_tasks_per_element() {
+        assert_eq!((tasks_per_job(1000, None), tasks_per_job(1001, None), tasks_per_job(2500, None)), (1, 2, 3));
+        assert_eq!(tasks_per_job(10, Some(4)), 4);
+        let folder = SweepFolder { root: "/d".into() };
+        let s = script(&folder, 2500, Path::new("/m"), &SlurmOptions::default()).unwrap();
+        assert!(s.contains("#SBATCH --array=0-833\n"), "{s}");
+        assert!(s.contains("first=$(( SLURM_ARRAY_TASK_ID * 3 ))") && s.contains("[ \"$i\" -lt 2500 ] || break"), "{s}");
+        assert!(s.contains("--task \"$i\" || status=1") && s.ends_with("exit $status\n"), "{s}");
     }
 
     #[test]
