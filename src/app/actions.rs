@@ -50,7 +50,7 @@ pub fn handle_actions(
                     script.dives = preset.dives.clone();
                     reset.0 = Some(preset.seed.unwrap_or(seed.0));
                     state.preset_name = name.clone();
-                    state.follow = preset.params.edge_mode == crate::sim::params::EdgeMode::Roost;
+                    state.follow = crate::view::camera::follows_by_default(&preset.params);
                     state.preset_params = preset.params;
                     state.say(format!("loaded {name}"), false);
                 }

@@ -121,7 +121,7 @@ impl UiState {
             show_stats: true,
             show_panels: true,
             show_captions: true,
-            follow: preset_params.edge_mode == crate::sim::params::EdgeMode::Roost,
+            follow: crate::view::camera::follows_by_default(&preset_params),
             speed: 1.0,
             selected: None,
             preset_name: preset_name.to_string(),

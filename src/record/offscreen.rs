@@ -17,7 +17,7 @@ use super::limits;
 use crate::metrics::MetricsPlugin;
 use crate::run::{RunConfig, task_pool_plugin};
 use crate::sim::{ReplaySchedule, SimClock, SimControl, SimParams, TimedChange};
-use crate::view::camera::{ViewCamera, flock_centre, follow_area, shown_area, target_image, world_camera};
+use crate::view::camera::{ViewCamera, flock_centre, follow_area, follows_by_default, shown_area, target_image, world_camera};
 use crate::view::{CapturePlugin, CaptureSource, FlockDrawPlugin, FrameCapture};
 
 /// What to record.
@@ -90,20 +90,16 @@ struct RecordTarget(Handle<Image>);
 
 fn setup_target(commands: &mut Commands, images: &mut Assets<Image>, size: (u32, u32), params: &SimParams) {
     let handle = target_image(images, size);
-    let area = if follows(params) { follow_area(params) } else { shown_area(params) };
+    let area = if follows_by_default(params) { follow_area(params) } else { shown_area(params) };
     commands.spawn((world_camera(handle.clone(), params, area, size), ViewCamera));
     commands.insert_resource(RecordTarget(handle));
 }
 
-/// Whether the recording camera follows the flock: over a roost (an open sky), as the app does.
-fn follows(params: &SimParams) -> bool {
-    params.edge_mode == crate::sim::params::EdgeMode::Roost
-}
-
-/// Centres the recording camera on the flock (over a roost): a function of the held state alone,
+/// Centres the recording camera on the flock when the view follows it by default, as the app's
+/// does (over a roost): a function of the held state alone,
 /// so the same run gives the same frames.
 fn centre_on_flock(world: &mut World) {
-    if !follows(world.resource::<SimParams>()) {
+    if !follows_by_default(world.resource::<SimParams>()) {
         return;
     }
     let mut birds = world.query_filtered::<&crate::sim::Position, With<crate::sim::Bird>>();

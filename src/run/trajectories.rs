@@ -58,6 +58,8 @@ impl TrajectoryWriter {
             return Ok(());
         }
         let t = clock.time;
+        // Not `outputs`' state-dump collection: that one carries each bird's alarm, and the larger
+        // rows made a 10,000-bird CSV run about 10 % slower (measured).
         let mut rows: Vec<(u32, Vec2, Vec2)> = world.query::<(&Bird, &Position, &Velocity)>().iter(world).map(|(b, p, v)| (b.id, p.0, v.0)).collect();
         rows.sort_unstable_by_key(|r| r.0);
         let birds = rows.len();

@@ -26,6 +26,12 @@ pub fn shown_area(params: &SimParams) -> Vec2 {
     if params.edge_mode == crate::sim::params::EdgeMode::Roost { Vec2::splat(2.5 * params.roost_radius).min(world) } else { world }
 }
 
+/// Whether a view of these parameters follows the flock unless told otherwise: over a roost (an
+/// open sky, where the flock roams the roost's neighbourhood).
+pub fn follows_by_default(params: &SimParams) -> bool {
+    params.edge_mode == crate::sim::params::EdgeMode::Roost
+}
+
 /// The mean position of the birds, where a camera that follows the flock looks (`None`: no birds).
 pub fn flock_centre(positions: impl ExactSizeIterator<Item = Vec2>) -> Option<Vec2> {
     let n = positions.len();

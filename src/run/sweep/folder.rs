@@ -55,9 +55,8 @@ impl SweepFolder {
             write_atomic(&preset_path, preset.to_ron().as_bytes())?;
             write_atomic(&plan_path, pinned.to_ron().as_bytes())?;
         }
-        let folder = Self { root };
-        let plan = folder.pinned_plan()?;
-        Ok((folder, plan))
+        let run = SweepPlan { preset: preset_path.to_string_lossy().into_owned(), ..pinned };
+        Ok((Self { root }, run))
     }
 
     /// The plan as the folder pins it, its preset the folder's copy (an absolute path).
