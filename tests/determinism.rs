@@ -26,6 +26,22 @@ fn same_seed_same_hash_with_one_and_two_threads() {
     assert_ne!(hash_with("2", "43"), two, "another seed differs");
 }
 
+#[test]
+fn the_portable_and_simd_kernels_give_the_same_hash() {
+    // the default preset (270° view, wrap), a full view with walls, and a narrow view
+    for extra in [&[][..], &["--set", "fov_deg=360", "--set", "edge_mode=bounce"], &["--set", "fov_deg=120", "--set", "alignment_radius=12"]] {
+        let hash = |kernel: &str| {
+            let mut args = vec!["sim", "--boids", "1500", "--steps", "300", "--kernel", kernel];
+            args.extend_from_slice(extra);
+            let out = run(&args);
+            assert!(out.status.success(), "{}", stderr(&out));
+            field(&stdout(&out), "state_hash").to_string()
+        };
+        // on a CPU without AVX2, `avx2` runs the portable kernel and the test compares it with itself
+        assert_eq!(hash("portable"), hash("avx2"), "{extra:?}");
+    }
+}
+
 /// Runs the simulation as a window app would, with frames of `frame` length, until `steps` steps.
 fn run_at_frame_rate(fps: u32, steps: u64) -> (u64, u32) {
     run_at(fps, steps, false)

@@ -6,9 +6,10 @@ use bevy::prelude::*;
 use super::state::UiState;
 use crate::view::interpolate::{DrawBlend, PreviousPosition};
 use crate::sim::predator::flee::{fear, flee_force};
-use crate::sim::rules::{NeighborSums, Perception, alignment_force, cohesion_force, separation_force};
+use crate::sim::rules::{Perception, alignment_force, cohesion_force, separation_force};
 use crate::sim::space::Space;
-use crate::sim::{Bird, Neighborhood, Position, PredationLog, Predator, SimParams, SpatialGrid, Velocity};
+use crate::sim::systems::NeighborSumsBuf;
+use crate::sim::{Bird, GridSlot, Position, PredationLog, Predator, SimParams, SpatialGrid, Velocity};
 
 /// Draws the overlays with gizmos.
 pub struct OverlayPlugin;
@@ -85,12 +86,13 @@ fn inspected_bird(
     mut state: ResMut<UiState>,
     params: Res<SimParams>,
     grid: Res<SpatialGrid>,
-    birds: Query<(&Position, &Velocity, &Neighborhood), With<Bird>>,
+    birds: Query<(&Position, &Velocity, &GridSlot), With<Bird>>,
+    all_sums: Res<NeighborSumsBuf>,
     predators: Query<&Position, With<Predator>>,
     mut gizmos: Gizmos,
 ) {
     let Some(selected) = state.selected else { return };
-    let Ok((pos, vel, sums)) = birds.get(selected) else {
+    let Ok((pos, vel, slot)) = birds.get(selected) else {
         state.selected = None;
         return;
     };
@@ -116,7 +118,8 @@ fn inspected_bird(
         });
     }
     // the rule forces (scaled to be visible)
-    let sums: &NeighborSums = &sums.0;
+    let sums = all_sums.0.get(slot.0 as usize).copied().unwrap_or_default();
+    let sums = &sums;
     let k = params.neighbor_radius / params.max_force.max(1.0);
     let space = Space::from_params(&params);
     let mut away = Vec2::ZERO;

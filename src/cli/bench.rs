@@ -22,7 +22,7 @@ pub fn run_refboids(binary: &PathBuf, n: u32, steps: u64, density: f32) -> Resul
 
 /// The table's header. `metrics_ms` is one metrics sample; `metrics_%` is what the samples cost
 /// (one every `sample_every` steps, the default interval) as a share of the steps' time.
-pub const HEADER: &str = "birds scenario ms/step ns/bird/step mean_neighbors metrics_ms metrics_% bytes/bird refboids_ms ratio";
+pub const HEADER: &str = "birds scenario ms/step ns/bird/step mean_neighbors metrics_ms metrics_% bytes/bird refboids_ms ratio kernel";
 
 /// One table row, whitespace-separated: the bird count first, ms/step second.
 pub fn format_row(r: &BenchRow) -> String {
@@ -32,7 +32,7 @@ pub fn format_row(r: &BenchRow) -> String {
         None => ("-".into(), "-".into()),
     };
     format!(
-        "{} {} {:.3} {:.1} {:.1} {:.3} {:.1} {:.0} {} {}",
+        "{} {} {:.3} {:.1} {:.1} {:.3} {:.1} {:.0} {} {} {}",
         r.birds,
         clap::ValueEnum::to_possible_value(&r.scenario).map_or_else(String::new, |v| v.get_name().to_string()),
         r.ms_per_step,
@@ -42,7 +42,8 @@ pub fn format_row(r: &BenchRow) -> String {
         r.metrics_pct,
         r.bytes_per_bird,
         refms,
-        ratio
+        ratio,
+        crate::sim::rules::kernel::active_kernel().name(),
     )
 }
 

@@ -142,6 +142,10 @@ pub struct BenchArgs {
     /// Also run the flat-array yardstick binary (shared/refboids) at each size and print the ratio.
     #[arg(long, value_name = "PATH")]
     pub refboids: Option<std::path::PathBuf>,
+    /// Which build of the neighbour kernel runs: auto (AVX2 when the CPU has it), portable, or
+    /// avx2. Every kernel gives the same results; this is for comparing their speed.
+    #[arg(long, value_name = "K", default_value = "auto", value_parser = clap::builder::TypedValueParser::try_map(clap::builder::PossibleValuesParser::new(["auto", "portable", "avx2"]), |s| s.parse::<crate::sim::rules::kernel::Kernel>()))]
+    pub kernel: crate::sim::rules::kernel::Kernel,
 }
 
 /// Options of `murmuration sim`.
@@ -156,6 +160,10 @@ pub struct SimArgs {
     /// Worker threads for the parallel systems (default: the number of cores).
     #[arg(long, value_name = "T", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub threads: Option<u16>,
+    /// Which build of the neighbour kernel runs: auto (AVX2 when the CPU has it), portable, or
+    /// avx2. Every kernel gives the same results; this is for comparing their speed.
+    #[arg(long, value_name = "K", default_value = "auto", value_parser = clap::builder::TypedValueParser::try_map(clap::builder::PossibleValuesParser::new(["auto", "portable", "avx2"]), |s| s.parse::<crate::sim::rules::kernel::Kernel>()))]
+    pub kernel: crate::sim::rules::kernel::Kernel,
     /// Write the metrics (one row per sample, the last row the final step) to this CSV file.
     #[arg(long, value_name = "PATH")]
     pub metrics: Option<std::path::PathBuf>,
@@ -244,11 +252,13 @@ pub fn main() -> ExitCode {
             } else if let Some(&n) = args.boids.iter().find(|&&n| n > 1_000_000) {
                 Err(anyhow::anyhow!("invalid value for --boids: {n} (allowed: 0 to 1000000)"))
             } else {
+                crate::sim::rules::kernel::set_kernel(args.kernel);
                 bench::run_cli(&args.boids, &args.scenarios, args.density, args.steps, args.threads.map(usize::from), args.refboids.clone())
             }
         }
         Some(CliCommand::Sim(args)) => {
             let sub = matches.subcommand_matches("sim").expect("sim matched");
+            crate::sim::rules::kernel::set_kernel(args.kernel);
             args.run.resolve(&param_flags(sub), "default").and_then(|config| sim_cmd::run(config, args))
         }
         None => cli.run.resolve(&param_flags(&matches), OPENING_PRESET).and_then(|config| {

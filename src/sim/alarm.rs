@@ -211,7 +211,7 @@ pub fn alarm(
         count.active += usize::from(new != Alarm::Calm);
         if new.is_alarmed() {
             count.alarmed += 1;
-            steering.flee += escape_force(pos.0, vel.0, bird.id, &at, &space, &params, clock.step);
+            steering.0 += escape_force(pos.0, vel.0, bird.id, &at, &space, &params, clock.step);
         }
     }
 }

@@ -3,7 +3,6 @@
 use bevy::math::Vec2;
 use bevy::prelude::{Component, Deref, DerefMut, Reflect};
 
-use super::rules::{Forces, NeighborSums};
 
 /// A bird. `id` is unique for the run, assigned in spawn order, and orders birds wherever order
 /// matters (grid cells, the state hash), so results never depend on ECS storage order.
@@ -21,17 +20,15 @@ pub struct Position(pub Vec2);
 #[derive(Component, Clone, Copy, Debug, Default, PartialEq, Deref, DerefMut, Reflect)]
 pub struct Velocity(pub Vec2);
 
-/// The steering forces of this step, summed by the rule systems and consumed by integration.
+/// This step's escape force (a predator's flee and the alarm's escape), summed by those systems
+/// and consumed by integration. The flocking rules' forces are in
+/// [`crate::sim::systems::FlockForces`], in grid-slot order.
 #[derive(Component, Clone, Copy, Debug, Default, PartialEq, Deref, DerefMut)]
-pub struct Steering(pub Forces);
+pub struct Steering(pub Vec2);
 
 /// The bird's slot in this step's [`crate::sim::SpatialGrid`].
 #[derive(Component, Clone, Copy, Debug, Default, PartialEq, Eq, Deref, Reflect)]
 pub struct GridSlot(pub u32);
-
-/// What the bird saw of its neighbours this step (the neighbour pass writes it, the rules read it).
-#[derive(Component, Clone, Copy, Debug, Default, PartialEq, Deref)]
-pub struct Neighborhood(pub NeighborSums);
 
 /// How fast the bird's heading turned in its last step (degrees per second); a sharp turn can
 /// alarm the neighbours that see it (`alarm_turn_rate`).

@@ -30,6 +30,8 @@ pub struct SpatialGrid {
     pub vel: Vec<Vec2>,
     /// Bird ids in slot order.
     pub ids: Vec<u32>,
+    /// Positions and velocities again, as separate coordinate arrays for the neighbour kernel.
+    lanes: Lanes,
     /// For each slot, the index the bird had in the input (ECS iteration) order.
     pub src: Vec<u32>,
     // Scratch buffers kept between rebuilds, so a step allocates nothing.
@@ -98,6 +100,14 @@ impl SpatialGrid {
         self.vel.extend(self.src.iter().map(|&i| self.in_vel[i as usize]));
         self.ids.clear();
         self.ids.extend(self.src.iter().map(|&i| self.in_ids[i as usize]));
+        self.lanes.fill(&self.pos, &self.vel);
+    }
+
+    /// Positions and velocities in slot order as coordinate arrays, each followed by
+    /// [`LANE_PADDING`] zeros (so a kernel may read whole groups of lanes past a range's end).
+    #[inline]
+    pub fn lanes(&self) -> &Lanes {
+        &self.lanes
     }
 
     fn layout(&mut self, space: Space, min_cell: f32, n: usize) {
@@ -234,6 +244,37 @@ impl SpatialGrid {
                 }
             }
         });
+    }
+}
+
+/// Zeros after the last slot of each [`Lanes`] array.
+pub const LANE_PADDING: usize = crate::sim::rules::kernel::LANES;
+
+/// The birds' coordinates in slot order, one array per coordinate (structure of arrays), each
+/// padded with [`LANE_PADDING`] zeros.
+#[derive(Default, Debug, Clone)]
+pub struct Lanes {
+    /// Position x.
+    pub x: Vec<f32>,
+    /// Position y.
+    pub y: Vec<f32>,
+    /// Velocity x.
+    pub vx: Vec<f32>,
+    /// Velocity y.
+    pub vy: Vec<f32>,
+}
+
+impl Lanes {
+    fn fill(&mut self, pos: &[Vec2], vel: &[Vec2]) {
+        let pad = || std::iter::repeat_n(0.0, LANE_PADDING);
+        let fill = |out: &mut Vec<f32>, values: &mut dyn Iterator<Item = f32>| {
+            out.clear();
+            out.extend(values.chain(pad()));
+        };
+        fill(&mut self.x, &mut pos.iter().map(|p| p.x));
+        fill(&mut self.y, &mut pos.iter().map(|p| p.y));
+        fill(&mut self.vx, &mut vel.iter().map(|v| v.x));
+        fill(&mut self.vy, &mut vel.iter().map(|v| v.y));
     }
 }
 

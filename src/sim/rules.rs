@@ -116,57 +116,21 @@ pub fn cell_size_for(params: &SimParams) -> f32 {
 }
 
 /// The neighbour pass for the bird in `slot`: scans the block of cells around it that covers the
-/// search radius and sums what it sees. Sums in slot order, so the result is deterministic.
-#[inline]
+/// search radius and sums what it sees, in the kernel's fixed lane order ([`kernel`]), so the
+/// result is deterministic. The same sums as [`gather_run`] gives that slot.
 pub fn gather(grid: &SpatialGrid, per: &Perception, slot: usize) -> NeighborSums {
-    let p = grid.pos[slot];
-    let v = grid.vel[slot];
-    let mut sums = NeighborSums::default();
-    let (x, y) = grid.cell_coords(p);
-    let space = per.space;
-    grid.for_each_block(x, y, CELLS_PER_RADIUS, |a, b| {
-        for j in a..b {
-            if j == slot {
-                continue;
-            }
-            let d = space.offset(p, grid.pos[j]);
-            accumulate(&mut sums, per, v, d, d.length_squared(), grid.vel[j]);
-        }
-    });
-    sums
+    let mut ranges = Vec::new();
+    let (x, y) = grid.cell_coords(grid.pos[slot]);
+    grid.block_ranges(x, y, CELLS_PER_RADIUS, &mut ranges);
+    kernel::sum_ranges(kernel::active_kernel(), grid, per, slot, &ranges)
 }
 
 /// The neighbour pass for the consecutive slots `first..first + out.len()`. Birds are in cell
 /// order, so consecutive slots mostly share a cell: the block of neighbouring cells is computed
-/// once per cell, not once per bird. The inner loop is branch-free (masks instead of `if`s), which
-/// matters because whether a candidate is near is a coin flip the CPU cannot predict. Same
-/// results as [`gather`] for each slot.
+/// once per cell, not once per bird. The candidates go through [`kernel`] eight at a time,
+/// branch-free (whether a candidate is near is a coin flip the CPU cannot predict).
 pub fn gather_run(grid: &SpatialGrid, per: &Perception, first: usize, out: &mut [NeighborSums]) {
-    let space = per.space;
-    grid.walk_blocks(first, first + out.len(), CELLS_PER_RADIUS, |slot, ranges| {
-        let p = grid.pos[slot];
-        let v = grid.vel[slot];
-        let (mut count, mut align_count) = (0u32, 0u32);
-        let (mut offset_sum, mut velocity_sum, mut separation) = (Vec2::ZERO, Vec2::ZERO, Vec2::ZERO);
-        for &(a, b) in ranges {
-            for j in a as usize..b as usize {
-                let d = space.offset(p, grid.pos[j]);
-                let d2 = d.length_squared();
-                let seen = per.sees(v, d, d2);
-                let other = j != slot;
-                let near = (d2 < per.neighbor_r2) & seen & other;
-                let align = near & (d2 < per.alignment_r2);
-                let close = (d2 < per.separation_r2) & seen & other;
-                let (nf, af, cf) = (f32::from(u8::from(near)), f32::from(u8::from(align)), f32::from(u8::from(close)));
-                count += u32::from(near);
-                align_count += u32::from(align);
-                offset_sum += d * nf;
-                velocity_sum += grid.vel[j] * af;
-                separation -= d * (cf * (1.0 / d2.max(MIN_SEPARATION_DIST2)));
-            }
-        }
-        out[slot - first] = NeighborSums { count, offset_sum, align_count, velocity_sum, separation };
-    });
+    kernel::gather_slots(grid, per, CELLS_PER_RADIUS, first, out);
 }
 
 /// The largest `topological_k`.
@@ -422,6 +386,8 @@ pub fn apply_edges(mut p: Vec2, mut v: Vec2, params: &SimParams) -> (Vec2, Vec2)
     }
     (p, v)
 }
+
+pub mod kernel;
 
 #[cfg(test)]
 mod tests;

@@ -55,7 +55,7 @@ pub fn flee(
             i += 1;
         }
         if let Ok((vel, mut steering)) = birds.get_mut(entities.0[slot]) {
-            steering.flee += flee_force(sum, vel.0, &params);
+            steering.0 += flee_force(sum, vel.0, &params);
         }
     }
 }

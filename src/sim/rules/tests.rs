@@ -227,3 +227,52 @@ fn the_roost_pulls_only_birds_beyond_its_radius() {
     }
     assert!(farthest < 100.0 && pos.x.is_finite(), "farthest {farthest}");
 }
+
+/// Random birds in a 200 m world, some piled on one spot (distance 0) and some on the seams.
+fn random_birds(seed: u64, n: usize) -> Vec<(Vec2, Vec2)> {
+    use rand::{RngExt, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    (0..n)
+        .map(|i| {
+            let p = match i % 10 {
+                0 => Vec2::new(50.0, 50.0),
+                1 => Vec2::new(0.0, rng.random::<f32>() * 199.0),
+                _ => Vec2::new(rng.random::<f32>() * 199.9, rng.random::<f32>() * 199.9),
+            };
+            let v = if i % 7 == 0 { Vec2::ZERO } else { Vec2::from_angle(rng.random::<f32>() * std::f32::consts::TAU) * 50.0 };
+            (p, v)
+        })
+        .collect()
+}
+
+#[test]
+fn every_kernel_gives_the_same_bits_and_the_rule_by_rule_sums() {
+    use kernel::Kernel;
+    for (seed, fov_deg, edge_mode, alignment_radius) in
+        [(1, 270.0, EdgeMode::Wrap, 25.0), (2, 120.0, EdgeMode::Wrap, 12.0), (3, 360.0, EdgeMode::Bounce, 25.0), (4, 200.0, EdgeMode::Steer, 30.0)]
+    {
+        let p = SimParams { fov_deg, edge_mode, alignment_radius, ..params() };
+        let birds = random_birds(seed, 700);
+        let grid = grid_of(&p, &birds);
+        let per = Perception::from_params(&p);
+        let mut ranges = Vec::new();
+        for slot in 0..grid.len() {
+            let (x, y) = grid.cell_coords(grid.pos[slot]);
+            grid.block_ranges(x, y, CELLS_PER_RADIUS, &mut ranges);
+            let portable = kernel::sum_ranges(Kernel::Portable, &grid, &per, slot, &ranges);
+            let best = kernel::sum_ranges(Kernel::Auto, &grid, &per, slot, &ranges);
+            let bits = |s: &NeighborSums| [s.offset_sum, s.velocity_sum, s.separation].map(|v| v.to_array().map(f32::to_bits));
+            assert_eq!((portable.count, portable.align_count, bits(&portable)), (best.count, best.align_count, bits(&best)), "slot {slot}");
+            // the same neighbours as the one-candidate-at-a-time rule, sums up to rounding
+            let mut one_by_one = NeighborSums::default();
+            for j in (0..grid.len()).filter(|&j| j != slot) {
+                let d = per.space.offset(grid.pos[slot], grid.pos[j]);
+                accumulate(&mut one_by_one, &per, grid.vel[slot], d, d.length_squared(), grid.vel[j]);
+            }
+            assert_eq!((portable.count, portable.align_count), (one_by_one.count, one_by_one.align_count), "slot {slot}");
+            for (a, b) in [(portable.offset_sum, one_by_one.offset_sum), (portable.velocity_sum, one_by_one.velocity_sum), (portable.separation, one_by_one.separation)] {
+                assert!((a - b).length() <= 1e-3 * (1.0 + b.length()), "slot {slot}: {a} vs {b}");
+            }
+        }
+    }
+}

@@ -1,0 +1,330 @@
+//! The neighbour pass's inner loop, eight candidates at a time.
+//!
+//! Candidates are read from the grid's structure-of-arrays copy ([`SpatialGrid::lanes`]) in
+//! groups of [`LANES`]: candidate `a + i` of a slot range `a..b` goes to lane `i % LANES`, each
+//! lane keeps its own partial sums, and the lanes are added in one fixed tree at the end
+//! ([`reduce`]). Every operation is an IEEE add, multiply, divide or compare on one lane, and Rust
+//! never contracts `a * b + c` into a fused multiply-add, so the AVX2 build of this code and the
+//! portable one compute the same bits: a seed's state hash does not depend on the CPU.
+//! [`set_kernel`] forces the portable path (tests and `--kernel portable` compare the two).
+
+use std::sync::atomic::{AtomicU8, Ordering};
+
+use bevy::math::Vec2;
+
+use super::{MIN_SEPARATION_DIST2, NeighborSums, Perception};
+use crate::sim::grid::SpatialGrid;
+
+/// Candidates processed together: one 256-bit register of `f32`.
+pub const LANES: usize = 8;
+
+/// Which compiled version of the neighbour kernel runs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Kernel {
+    /// The best this CPU supports (AVX2 when present).
+    #[default]
+    Auto,
+    /// The portable build (the baseline instruction set of the target).
+    Portable,
+    /// The AVX2 build (x86-64 only; falls back to portable without AVX2).
+    Avx2,
+}
+
+impl Kernel {
+    /// Every kernel, in the order of [`Kernel::name`]s users may give.
+    pub const ALL: [Kernel; 3] = [Kernel::Auto, Kernel::Portable, Kernel::Avx2];
+
+    /// The kernel's name on the command line and in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kernel::Auto => "auto",
+            Kernel::Portable => "portable",
+            Kernel::Avx2 => "avx2",
+        }
+    }
+}
+
+impl std::str::FromStr for Kernel {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Kernel::ALL.into_iter().find(|k| k.name() == s).ok_or_else(|| format!("unknown kernel {s:?} (allowed: auto, portable, avx2)"))
+    }
+}
+
+static FORCED: AtomicU8 = AtomicU8::new(0);
+
+/// Chooses the kernel for the whole process (the default is [`Kernel::Auto`]).
+pub fn set_kernel(kernel: Kernel) {
+    FORCED.store(kernel as u8, Ordering::Relaxed);
+}
+
+/// The kernel that runs: the one set, resolved against what this CPU supports.
+pub fn active_kernel() -> Kernel {
+    let wanted = match FORCED.load(Ordering::Relaxed) {
+        1 => Kernel::Portable,
+        _ => Kernel::Avx2,
+    };
+    if wanted == Kernel::Avx2 && has_avx2() { Kernel::Avx2 } else { Kernel::Portable }
+}
+
+fn has_avx2() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx2")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// Per-lane partial sums of one bird's neighbour pass.
+#[derive(Clone, Copy, Default)]
+struct Partial {
+    count: [u32; LANES],
+    align_count: [u32; LANES],
+    offset_x: [f32; LANES],
+    offset_y: [f32; LANES],
+    velocity_x: [f32; LANES],
+    velocity_y: [f32; LANES],
+    separation_x: [f32; LANES],
+    separation_y: [f32; LANES],
+}
+
+/// Adds the lanes in one fixed order: `((0+1)+(2+3))+((4+5)+(6+7))`.
+#[inline(always)]
+pub fn reduce(a: [f32; LANES]) -> f32 {
+    ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]))
+}
+
+/// The `LANES` values from `j` on (the grid pads its lanes, so a range's last group is whole).
+#[inline(always)]
+fn chunk(values: &[f32], j: usize) -> &[f32; LANES] {
+    values[j..].first_chunk().expect("the grid's lanes are padded by LANES")
+}
+
+/// One lane's shortest coordinate difference on a circle of length `len` (`half` = len / 2),
+/// written as selects so it vectorizes; the same value as [`crate::sim::space::min_image`].
+#[inline(always)]
+fn min_image(d: f32, len: f32, half: f32) -> f32 {
+    let up = if d < -half { d + len } else { d };
+    if d > half { d - len } else { up }
+}
+
+/// The neighbour sums of the bird in `slot` over the candidate slot ranges `ranges` (which may
+/// include `slot` itself; it is skipped).
+#[inline(always)]
+fn sum_ranges_lanes(grid: &SpatialGrid, per: &Perception, slot: usize, ranges: &[(u32, u32)]) -> NeighborSums {
+    let lanes = grid.lanes();
+    let (px, py, vx, vy) = (lanes.x[slot], lanes.y[slot], lanes.vx[slot], lanes.vy[slot]);
+    let wrap = per.space.wrap;
+    let (w, h) = (per.space.size.x, per.space.size.y);
+    let (half_w, half_h) = (0.5 * w, 0.5 * h);
+    let (all_round, cos_half) = match per.cos_half_fov {
+        None => (true, 0.0),
+        Some(c) => (false, c),
+    };
+    let vv = vx * vx + vy * vy;
+    let blind_spot_off = all_round | (vv == 0.0);
+    let narrow = cos_half >= 0.0;
+    let cone = cos_half * cos_half * vv;
+    let mut acc = Partial::default();
+    for &(a, b) in ranges {
+        let (a, b) = (a as usize, b as usize);
+        let mut j0 = a;
+        while j0 < b {
+            let xs = chunk(&lanes.x, j0);
+            let ys = chunk(&lanes.y, j0);
+            let vxs = chunk(&lanes.vx, j0);
+            let vys = chunk(&lanes.vy, j0);
+            for l in 0..LANES {
+                let j = j0 + l;
+                let valid = (j < b) & (j != slot);
+                let (mut dx, mut dy) = (xs[l] - px, ys[l] - py);
+                if wrap {
+                    dx = min_image(dx, w, half_w);
+                    dy = min_image(dy, h, half_h);
+                }
+                let d2 = dx * dx + dy * dy;
+                let dot = vx * dx + vy * dy;
+                let limit = cone * d2;
+                let front = dot >= 0.0;
+                let sq = dot * dot;
+                let inside = if narrow { front & (sq >= limit) } else { front | (sq <= limit) };
+                let seen = valid & (blind_spot_off | inside);
+                let near = seen & (d2 < per.neighbor_r2);
+                let align = near & (d2 < per.alignment_r2);
+                let close = seen & (d2 < per.separation_r2);
+                let inv = 1.0 / d2.max(MIN_SEPARATION_DIST2);
+                acc.count[l] += u32::from(near);
+                acc.align_count[l] += u32::from(align);
+                acc.offset_x[l] += if near { dx } else { 0.0 };
+                acc.offset_y[l] += if near { dy } else { 0.0 };
+                acc.velocity_x[l] += if align { vxs[l] } else { 0.0 };
+                acc.velocity_y[l] += if align { vys[l] } else { 0.0 };
+                acc.separation_x[l] -= if close { dx * inv } else { 0.0 };
+                acc.separation_y[l] -= if close { dy * inv } else { 0.0 };
+            }
+            j0 += LANES;
+        }
+    }
+    NeighborSums {
+        count: acc.count.iter().sum(),
+        offset_sum: Vec2::new(reduce(acc.offset_x), reduce(acc.offset_y)),
+        align_count: acc.align_count.iter().sum(),
+        velocity_sum: Vec2::new(reduce(acc.velocity_x), reduce(acc.velocity_y)),
+        separation: Vec2::new(reduce(acc.separation_x), reduce(acc.separation_y)),
+    }
+}
+
+/// The neighbour pass for slots `first..first + out.len()` over the blocks of `reach` cells
+/// around each bird, by the [`active_kernel`].
+pub fn gather_slots(grid: &SpatialGrid, per: &Perception, reach: usize, first: usize, out: &mut [NeighborSums]) {
+    #[cfg(target_arch = "x86_64")]
+    if active_kernel() == Kernel::Avx2 {
+        grid.walk_blocks(first, first + out.len(), reach, |slot, ranges| {
+            // SAFETY: `active_kernel` returns Avx2 only when the CPU supports AVX2.
+            out[slot - first] = unsafe { avx2::sum_ranges(grid, per, slot, ranges) };
+        });
+        return;
+    }
+    grid.walk_blocks(first, first + out.len(), reach, |slot, ranges| {
+        out[slot - first] = sum_ranges_lanes(grid, per, slot, ranges);
+    });
+}
+
+/// One bird's neighbour sums over the candidate slot ranges `ranges`, by `kernel` (resolved
+/// against this CPU as [`active_kernel`] does). Every kernel returns the same bits.
+pub fn sum_ranges(kernel: Kernel, grid: &SpatialGrid, per: &Perception, slot: usize, ranges: &[(u32, u32)]) -> NeighborSums {
+    #[cfg(target_arch = "x86_64")]
+    if kernel != Kernel::Portable && has_avx2() {
+        // SAFETY: the CPU supports AVX2 (checked just above).
+        return unsafe { avx2::sum_ranges(grid, per, slot, ranges) };
+    }
+    let _ = kernel;
+    sum_ranges_lanes(grid, per, slot, ranges)
+}
+
+/// The AVX2 build of [`sum_ranges_lanes`], written with intrinsics: the same operations on the
+/// same lanes, in the same order.
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use std::arch::x86_64::*;
+
+    use bevy::math::Vec2;
+
+    use super::{LANES, MIN_SEPARATION_DIST2, NeighborSums, Perception, reduce};
+    use crate::sim::grid::SpatialGrid;
+
+    /// `min_image` on eight lanes (see [`super::min_image`]).
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn min_image(d: __m256, len: __m256, half: __m256, neg_half: __m256) -> __m256 {
+        let up = _mm256_blendv_ps(d, _mm256_add_ps(d, len), _mm256_cmp_ps::<_CMP_LT_OQ>(d, neg_half));
+        _mm256_blendv_ps(up, _mm256_sub_ps(d, len), _mm256_cmp_ps::<_CMP_GT_OQ>(d, half))
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn lanes_f32(v: __m256) -> [f32; LANES] {
+        let mut out = [0.0; LANES];
+        // SAFETY: `out` holds eight f32; an unaligned store.
+        unsafe { _mm256_storeu_ps(out.as_mut_ptr(), v) };
+        out
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn lanes_i32(v: __m256i) -> [i32; LANES] {
+        let mut out = [0; LANES];
+        // SAFETY: `out` holds eight i32; an unaligned store.
+        unsafe { _mm256_storeu_si256(out.as_mut_ptr().cast(), v) };
+        out
+    }
+
+    /// One bird's sums over `ranges`, eight candidates per iteration.
+    ///
+    /// # Safety
+    /// The CPU must support AVX2.
+    #[target_feature(enable = "avx2")]
+    pub unsafe fn sum_ranges(grid: &SpatialGrid, per: &Perception, slot: usize, ranges: &[(u32, u32)]) -> NeighborSums {
+        let lanes = grid.lanes();
+        let (px, py, vx, vy) = (lanes.x[slot], lanes.y[slot], lanes.vx[slot], lanes.vy[slot]);
+        let (w, h) = (per.space.size.x, per.space.size.y);
+        let (all_round, cos_half) = match per.cos_half_fov {
+            None => (true, 0.0),
+            Some(c) => (false, c),
+        };
+        let vv = vx * vx + vy * vy;
+        let blind_spot_off = _mm256_castsi256_ps(_mm256_set1_epi32(-i32::from(all_round | (vv == 0.0))));
+        let narrow = cos_half >= 0.0;
+        let cone = _mm256_set1_ps(cos_half * cos_half * vv);
+        let (pxv, pyv, vxv, vyv) = (_mm256_set1_ps(px), _mm256_set1_ps(py), _mm256_set1_ps(vx), _mm256_set1_ps(vy));
+        let (wv, hv) = (_mm256_set1_ps(w), _mm256_set1_ps(h));
+        let (half_w, half_h) = (_mm256_set1_ps(0.5 * w), _mm256_set1_ps(0.5 * h));
+        let (neg_half_w, neg_half_h) = (_mm256_set1_ps(-(0.5 * w)), _mm256_set1_ps(-(0.5 * h)));
+        let (nr2, ar2, sr2) = (_mm256_set1_ps(per.neighbor_r2), _mm256_set1_ps(per.alignment_r2), _mm256_set1_ps(per.separation_r2));
+        let (zero, min_d2, one) = (_mm256_setzero_ps(), _mm256_set1_ps(MIN_SEPARATION_DIST2), _mm256_set1_ps(1.0));
+        let lane_index = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+        let slot_v = _mm256_set1_epi32(slot as i32);
+        let (mut count, mut align_count) = (_mm256_setzero_si256(), _mm256_setzero_si256());
+        let (mut ox, mut oy, mut velx, mut vely, mut sx, mut sy) = (zero, zero, zero, zero, zero, zero);
+        for &(a, b) in ranges {
+            let (a, b) = (a as usize, b as usize);
+            let b_v = _mm256_set1_epi32(b as i32);
+            assert!(b + LANES <= lanes.x.len() + 1 && a <= b, "the grid's lanes are padded by LANES");
+            let mut j0 = a;
+            while j0 < b {
+                let j = _mm256_add_epi32(_mm256_set1_epi32(j0 as i32), lane_index);
+                let valid = _mm256_andnot_si256(_mm256_cmpeq_epi32(j, slot_v), _mm256_cmpgt_epi32(b_v, j));
+                // SAFETY: j0 < b and every lane array holds at least b - 1 + LANES values (asserted).
+                let (xs, ys, vxs, vys) = unsafe {
+                    (
+                        _mm256_loadu_ps(lanes.x.as_ptr().add(j0)),
+                        _mm256_loadu_ps(lanes.y.as_ptr().add(j0)),
+                        _mm256_loadu_ps(lanes.vx.as_ptr().add(j0)),
+                        _mm256_loadu_ps(lanes.vy.as_ptr().add(j0)),
+                    )
+                };
+                let (mut dx, mut dy) = (_mm256_sub_ps(xs, pxv), _mm256_sub_ps(ys, pyv));
+                if per.space.wrap {
+                    dx = min_image(dx, wv, half_w, neg_half_w);
+                    dy = min_image(dy, hv, half_h, neg_half_h);
+                }
+                let d2 = _mm256_add_ps(_mm256_mul_ps(dx, dx), _mm256_mul_ps(dy, dy));
+                let dot = _mm256_add_ps(_mm256_mul_ps(vxv, dx), _mm256_mul_ps(vyv, dy));
+                let limit = _mm256_mul_ps(cone, d2);
+                let front = _mm256_cmp_ps::<_CMP_GE_OQ>(dot, zero);
+                let sq = _mm256_mul_ps(dot, dot);
+                let inside = if narrow {
+                    _mm256_and_ps(front, _mm256_cmp_ps::<_CMP_GE_OQ>(sq, limit))
+                } else {
+                    _mm256_or_ps(front, _mm256_cmp_ps::<_CMP_LE_OQ>(sq, limit))
+                };
+                let seen = _mm256_and_ps(_mm256_castsi256_ps(valid), _mm256_or_ps(blind_spot_off, inside));
+                let near = _mm256_and_ps(seen, _mm256_cmp_ps::<_CMP_LT_OQ>(d2, nr2));
+                let align = _mm256_and_ps(near, _mm256_cmp_ps::<_CMP_LT_OQ>(d2, ar2));
+                let close = _mm256_and_ps(seen, _mm256_cmp_ps::<_CMP_LT_OQ>(d2, sr2));
+                let inv = _mm256_div_ps(one, _mm256_max_ps(d2, min_d2));
+                count = _mm256_sub_epi32(count, _mm256_castps_si256(near));
+                align_count = _mm256_sub_epi32(align_count, _mm256_castps_si256(align));
+                ox = _mm256_add_ps(ox, _mm256_and_ps(near, dx));
+                oy = _mm256_add_ps(oy, _mm256_and_ps(near, dy));
+                velx = _mm256_add_ps(velx, _mm256_and_ps(align, vxs));
+                vely = _mm256_add_ps(vely, _mm256_and_ps(align, vys));
+                sx = _mm256_sub_ps(sx, _mm256_and_ps(close, _mm256_mul_ps(dx, inv)));
+                sy = _mm256_sub_ps(sy, _mm256_and_ps(close, _mm256_mul_ps(dy, inv)));
+                j0 += LANES;
+            }
+        }
+        let total = |v: __m256i| lanes_i32(v).iter().map(|&c| c as u32).sum();
+        NeighborSums {
+            count: total(count),
+            offset_sum: Vec2::new(reduce(lanes_f32(ox)), reduce(lanes_f32(oy))),
+            align_count: total(align_count),
+            velocity_sum: Vec2::new(reduce(lanes_f32(velx)), reduce(lanes_f32(vely))),
+            separation: Vec2::new(reduce(lanes_f32(sx)), reduce(lanes_f32(sy))),
+        }
+    }
+}
