@@ -91,7 +91,7 @@ fn the_falcon_strike_lists_its_escape_patterns() {
     };
     let kinds = |patterns: &[serde_json::Value]| patterns.iter().map(|p| p["kind"].as_str().unwrap().to_string()).collect::<Vec<_>>();
     let (quiet, dump, _) = summary("off", "2");
-    assert_eq!(kinds(&quiet), ["compaction", "collective_turn", "flash_expansion", "split"], "{quiet:?}");
+    assert_eq!(kinds(&quiet), ["compaction", "flash_expansion", "split"], "{quiet:?}");
     assert!(quiet.iter().all(|p| p["time_s"].as_f64().unwrap() > 20.0), "all after the dive at 20 s: {quiet:?}");
     assert!(dump.lines().skip(1).filter(|l| l.starts_with("bird,")).all(|l| l.ends_with(",calm")), "no alarm when it is off");
     let (alarmed, dump, one) = summary("on", "1");

@@ -13,7 +13,7 @@
 use bevy::math::Vec2;
 use bevy::prelude::*;
 
-use super::components::{Bird, GridSlot, Position, Steering, TurnRate, Velocity};
+use super::components::{Bird, GridSlot, Position, TurnRate, Velocity};
 use super::grid::SpatialGrid;
 use super::params::{EscapeMode, SimParams};
 use super::predator::Predator;
@@ -168,20 +168,21 @@ pub struct AlarmCount {
 
 /// Advances every bird's alarm and adds the escape force of the alarmed ones (a thin adapter over
 /// [`alarm_step`] and [`escape_force`]).
-#[allow(clippy::type_complexity)]
+#[allow(clippy::type_complexity, clippy::too_many_arguments)]
 pub fn alarm(
     params: Res<SimParams>,
     grid: Res<SpatialGrid>,
     clock: Res<SimClock>,
     mut count: ResMut<AlarmCount>,
     predators: Query<(&Predator, &Position)>,
-    mut birds: Query<(&Bird, &GridSlot, &Position, &Velocity, &mut Alarm, &mut Steering, &TurnRate)>,
+    mut forces: ResMut<super::systems::StepForces>,
+    mut birds: Query<(&Bird, &GridSlot, &Position, &Velocity, &mut Alarm, &TurnRate)>,
     mut before: Local<(Vec<Alarm>, Vec<bool>)>,
 ) {
     let on = params.alarm.is_on() && !grid.is_empty();
     if !on || (count.active == 0 && predators.is_empty()) {
         if count.active > 0 {
-            birds.iter_mut().for_each(|(.., mut a, _, _)| *a = Alarm::Calm);
+            birds.iter_mut().for_each(|(.., mut a, _)| *a = Alarm::Calm);
             *count = AlarmCount::default();
         }
         return;
@@ -194,7 +195,7 @@ pub fn alarm(
     if params.alarm_turn_rate > 0.0 {
         turning.resize(grid.len(), false);
     }
-    for (_, slot, _, _, a, _, turn) in &birds {
+    for (_, slot, _, _, a, turn) in &birds {
         before[slot.0 as usize] = *a;
         if let Some(t) = turning.get_mut(slot.0 as usize) {
             *t = turn.0 > params.alarm_turn_rate;
@@ -203,7 +204,7 @@ pub fn alarm(
     let after = alarm_step(before, turning, &grid, &at, &params, clock.step);
     let space = Space::from_params(&params);
     *count = AlarmCount::default();
-    for (bird, slot, pos, vel, mut a, mut steering, _) in &mut birds {
+    for (bird, slot, pos, vel, mut a, _) in &mut birds {
         let new = after[slot.0 as usize];
         if *a != new {
             *a = new;
@@ -211,7 +212,9 @@ pub fn alarm(
         count.active += usize::from(new != Alarm::Calm);
         if new.is_alarmed() {
             count.alarmed += 1;
-            steering.0 += escape_force(pos.0, vel.0, bird.id, &at, &space, &params, clock.step);
+            if let Some(f) = forces.0.get_mut(slot.0 as usize) {
+                f.flee += escape_force(pos.0, vel.0, bird.id, &at, &space, &params, clock.step);
+            }
         }
     }
 }

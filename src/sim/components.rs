@@ -20,12 +20,6 @@ pub struct Position(pub Vec2);
 #[derive(Component, Clone, Copy, Debug, Default, PartialEq, Deref, DerefMut, Reflect)]
 pub struct Velocity(pub Vec2);
 
-/// This step's escape force (a predator's flee and the alarm's escape), summed by those systems
-/// and consumed by integration. The flocking rules' forces are in
-/// [`crate::sim::systems::FlockForces`], in grid-slot order.
-#[derive(Component, Clone, Copy, Debug, Default, PartialEq, Deref, DerefMut)]
-pub struct Steering(pub Vec2);
-
 /// The bird's slot in this step's [`crate::sim::SpatialGrid`].
 #[derive(Component, Clone, Copy, Debug, Default, PartialEq, Eq, Deref, Reflect)]
 pub struct GridSlot(pub u32);

@@ -30,84 +30,65 @@ pub struct SpatialGrid {
     pub vel: Vec<Vec2>,
     /// Bird ids in slot order.
     pub ids: Vec<u32>,
-    /// Positions and velocities again, as separate coordinate arrays for the neighbour kernel.
-    lanes: Lanes,
     /// For each slot, the index the bird had in the input (ECS iteration) order.
     pub src: Vec<u32>,
-    // Scratch buffers kept between rebuilds, so a step allocates nothing.
-    cell_of: Vec<u32>,
-    cursor: Vec<u32>,
-    in_pos: Vec<Vec2>,
-    in_vel: Vec<Vec2>,
-    in_ids: Vec<u32>,
 }
 
 impl SpatialGrid {
     /// Rebuilds the grid from birds given as `(id, position, velocity)` in any order.
     ///
     /// `min_cell` is the smallest allowed cell side (the largest query radius that should only need
-    /// the 3×3 block of cells around a bird). Positions must be inside `space`.
-    pub fn rebuild(&mut self, space: Space, min_cell: f32, birds: impl Iterator<Item = (u32, Vec2, Vec2)>) {
-        let (in_pos, in_vel, in_ids) = (&mut self.in_pos, &mut self.in_vel, &mut self.in_ids);
-        in_pos.clear();
-        in_vel.clear();
-        in_ids.clear();
-        for (id, p, v) in birds {
-            in_ids.push(id);
-            in_pos.push(p);
-            in_vel.push(v);
-        }
-        let n = self.in_pos.len();
+    /// the 3×3 block of cells around a bird). Positions must be inside `space`. The birds are read
+    /// three times (count, cell sizes, placement), so the grid keeps no copy of its input.
+    pub fn rebuild<I>(&mut self, space: Space, min_cell: f32, birds: I)
+    where
+        I: Iterator<Item = (u32, Vec2, Vec2)> + Clone,
+    {
+        let n = birds.clone().count();
         self.layout(space, min_cell, n);
-
         // Counting sort by cell (stable in input order).
         let cells = self.cells_x * self.cells_y;
         self.cell_start.clear();
         self.cell_start.resize(cells + 1, 0);
-        self.cell_of.clear();
-        for i in 0..n {
-            let c = self.cell_index(self.in_pos[i]) as u32;
-            self.cell_of.push(c);
-            self.cell_start[c as usize + 1] += 1;
+        for (_, p, _) in birds.clone() {
+            let cell = self.cell_index(p);
+            self.cell_start[cell + 1] += 1;
         }
         for c in 0..cells {
             self.cell_start[c + 1] += self.cell_start[c];
         }
-        self.src.clear();
-        self.src.resize(n, 0);
-        self.cursor.clear();
-        self.cursor.extend_from_slice(&self.cell_start[..cells]);
-        for (i, &c) in self.cell_of.iter().enumerate() {
-            let slot = &mut self.cursor[c as usize];
-            self.src[*slot as usize] = i as u32;
-            *slot += 1;
+        for v in [&mut self.pos, &mut self.vel] {
+            v.clear();
+            v.resize(n, Vec2::ZERO);
         }
+        for v in [&mut self.ids, &mut self.src] {
+            v.clear();
+            v.resize(n, 0);
+        }
+        // `cell_start[c]` serves as cell c's cursor, ending at the start of cell c + 1; shifting
+        // the array one place right then restores the starts (no second array).
+        for (i, (id, p, v)) in birds.take(n).enumerate() {
+            let cell = self.cell_index(p);
+            let slot = self.cell_start[cell] as usize;
+            self.cell_start[cell] += 1;
+            (self.pos[slot], self.vel[slot], self.ids[slot], self.src[slot]) = (p, v, id, i as u32);
+        }
+        self.cell_start.copy_within(0..cells, 1);
+        self.cell_start[0] = 0;
         // Within each cell, order by id (insertion sort: cells hold a handful of birds).
-        let in_ids = &self.in_ids;
         for c in 0..cells {
-            let seg = &mut self.src[self.cell_start[c] as usize..self.cell_start[c + 1] as usize];
-            for a in 1..seg.len() {
+            let (start, end) = (self.cell_start[c] as usize, self.cell_start[c + 1] as usize);
+            for a in start + 1..end {
                 let mut b = a;
-                while b > 0 && in_ids[seg[b - 1] as usize] > in_ids[seg[b] as usize] {
-                    seg.swap(b - 1, b);
+                while b > start && self.ids[b - 1] > self.ids[b] {
+                    self.pos.swap(b - 1, b);
+                    self.vel.swap(b - 1, b);
+                    self.ids.swap(b - 1, b);
+                    self.src.swap(b - 1, b);
                     b -= 1;
                 }
             }
         }
-        self.pos.clear();
-        self.pos.extend(self.src.iter().map(|&i| self.in_pos[i as usize]));
-        self.vel.clear();
-        self.vel.extend(self.src.iter().map(|&i| self.in_vel[i as usize]));
-        self.ids.clear();
-        self.ids.extend(self.src.iter().map(|&i| self.in_ids[i as usize]));
-        self.lanes.fill(&self.pos, &self.vel);
-    }
-
-    /// Positions and velocities in slot order as coordinate arrays, each followed by
-    /// [`LANE_PADDING`] zeros (so a kernel may read whole groups of lanes past a range's end).
-    #[inline]
-    pub fn lanes(&self) -> &Lanes {
-        &self.lanes
     }
 
     fn layout(&mut self, space: Space, min_cell: f32, n: usize) {
@@ -226,7 +207,7 @@ impl SpatialGrid {
     /// Calls `f(slot, offset, distance²)` for every bird within `radius` of `p`
     /// (`offset` points from `p` to the bird; minimum-image in a wrapping world).
     pub fn for_each_within(&self, p: Vec2, radius: f32, mut f: impl FnMut(usize, Vec2, f32)) {
-        if self.is_empty() || !(radius > 0.0) {
+        if self.is_empty() || radius.is_nan() || radius <= 0.0 {
             return;
         }
         let space = self.space();
@@ -244,37 +225,6 @@ impl SpatialGrid {
                 }
             }
         });
-    }
-}
-
-/// Zeros after the last slot of each [`Lanes`] array.
-pub const LANE_PADDING: usize = crate::sim::rules::kernel::LANES;
-
-/// The birds' coordinates in slot order, one array per coordinate (structure of arrays), each
-/// padded with [`LANE_PADDING`] zeros.
-#[derive(Default, Debug, Clone)]
-pub struct Lanes {
-    /// Position x.
-    pub x: Vec<f32>,
-    /// Position y.
-    pub y: Vec<f32>,
-    /// Velocity x.
-    pub vx: Vec<f32>,
-    /// Velocity y.
-    pub vy: Vec<f32>,
-}
-
-impl Lanes {
-    fn fill(&mut self, pos: &[Vec2], vel: &[Vec2]) {
-        let pad = || std::iter::repeat_n(0.0, LANE_PADDING);
-        let fill = |out: &mut Vec<f32>, values: &mut dyn Iterator<Item = f32>| {
-            out.clear();
-            out.extend(values.chain(pad()));
-        };
-        fill(&mut self.x, &mut pos.iter().map(|p| p.x));
-        fill(&mut self.y, &mut pos.iter().map(|p| p.y));
-        fill(&mut self.vx, &mut vel.iter().map(|v| v.x));
-        fill(&mut self.vy, &mut vel.iter().map(|v| v.y));
     }
 }
 
@@ -311,8 +261,8 @@ mod tests {
                     for wrap in [false, true] {
                         let mut seen = vec![0; n];
                         for &(a, b) in axis_spans(c, reach, n, wrap).iter().flatten() {
-                            for i in a..=b {
-                                seen[i] += 1;
+                            for k in &mut seen[a..=b] {
+                                *k += 1;
                             }
                         }
                         for (i, &k) in seen.iter().enumerate() {

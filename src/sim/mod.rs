@@ -21,7 +21,7 @@ pub mod timeline;
 use bevy::prelude::*;
 
 pub use alarm::Alarm;
-pub use components::{Bird, GridSlot, Position, Steering, Velocity};
+pub use components::{Bird, GridSlot, Position, Velocity};
 pub use grid::SpatialGrid;
 pub use params::SimParams;
 pub use spawn::{Population, SimRng, SimSeed};
@@ -161,7 +161,7 @@ impl Plugin for SimPlugin {
             .insert_resource(Time::<Fixed>::from_hz(f64::from(self.params.step_rate)))
             .init_resource::<systems::GridEntities>()
             .init_resource::<systems::NeighborSumsBuf>()
-            .init_resource::<systems::FlockForces>()
+            .init_resource::<systems::StepForces>()
             .init_resource::<SimControl>()
             .init_resource::<ResetRequest>()
             .add_message::<SimReset>()

@@ -5,7 +5,7 @@ use bevy::prelude::*;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::components::{Bird, GridSlot, Position, Steering, Velocity};
+use super::components::{Bird, GridSlot, Position, Velocity};
 use super::params::SimParams;
 
 /// The run's seed. Together with the parameters it fully determines the run.
@@ -62,12 +62,11 @@ pub fn random_bird(rng: &mut ChaCha8Rng, params: &SimParams) -> (Vec2, Vec2) {
 }
 
 /// The components of a new bird.
-pub fn bird_bundle(id: u32, pos: Vec2, vel: Vec2) -> (Bird, Position, Velocity, Steering, GridSlot, super::Alarm, super::components::TurnRate) {
+pub fn bird_bundle(id: u32, pos: Vec2, vel: Vec2) -> (Bird, Position, Velocity, GridSlot, super::Alarm, super::components::TurnRate) {
     (
         Bird { id },
         Position(pos),
         Velocity(vel),
-        Steering::default(),
         GridSlot::default(),
         super::Alarm::Calm,
         super::components::TurnRate(0.0),

@@ -4,7 +4,7 @@
 use bevy::prelude::*;
 use bevy::tasks::{ComputeTaskPool, ParallelSliceMut};
 
-use super::components::{Bird, GridSlot, Position, Steering, Velocity};
+use super::components::{Bird, GridSlot, Position, Velocity};
 use super::grid::SpatialGrid;
 use super::params::SimParams;
 use super::rules::{self, NeighborSums, Perception};
@@ -62,7 +62,7 @@ pub fn rebuild_grid(
 
 /// The one neighbour pass: computes every bird's [`NeighborSums`] in grid order, in parallel,
 /// and clears the flocking forces the rule systems then add to.
-pub fn gather_neighbors(params: Res<SimParams>, grid: Res<SpatialGrid>, mut sums: ResMut<NeighborSumsBuf>, mut forces: ResMut<FlockForces>) {
+pub fn gather_neighbors(params: Res<SimParams>, grid: Res<SpatialGrid>, mut sums: ResMut<NeighborSumsBuf>, mut forces: ResMut<StepForces>) {
     let sums = &mut sums.0;
     let per = Perception::from_params(&params);
     sums.clear();
@@ -73,56 +73,55 @@ pub fn gather_neighbors(params: Res<SimParams>, grid: Res<SpatialGrid>, mut sums
         Some(k) => rules::gather_run_topological(grid, &per, k, chunk_index * GATHER_CHUNK, chunk),
     });
     forces.0.clear();
-    forces.0.resize(grid.len(), Vec2::ZERO);
+    forces.0.resize(grid.len(), rules::Forces::default());
 }
 
-/// The summed flocking-rule forces of this step, in grid-slot order (the rule systems add to
-/// them, integration reads them).
+/// Every bird's forces of this step, in grid-slot order: the rule systems add to `flock`, the
+/// predator's flee and the alarm's escape to `flee`; integration applies them.
 #[derive(Resource, Debug, Default, Clone)]
-pub struct FlockForces(pub Vec<Vec2>);
+pub struct StepForces(pub Vec<rules::Forces>);
 
 /// Adds one rule's weighted force to every bird's flocking force, in slot order: the sums and
 /// the velocities they were taken with are the grid's.
-fn apply_rule(params: &SimParams, grid: &SpatialGrid, sums: &NeighborSumsBuf, forces: &mut FlockForces, force: fn(&NeighborSums, Vec2, &SimParams) -> Vec2) {
+fn apply_rule(params: &SimParams, grid: &SpatialGrid, sums: &NeighborSumsBuf, forces: &mut StepForces, force: fn(&NeighborSums, Vec2, &SimParams) -> Vec2) {
     let (sums, vel) = (&sums.0, &grid.vel);
     forces.0.par_chunk_map_mut(ComputeTaskPool::get(), GATHER_CHUNK, |chunk_index, chunk| {
         let first = chunk_index * GATHER_CHUNK;
         for ((f, s), &v) in chunk.iter_mut().zip(&sums[first..]).zip(&vel[first..]) {
-            *f += force(s, v, params);
+            f.flock += force(s, v, params);
         }
     });
 }
 
 /// Separation: steer away from birds that are too close.
-pub fn separation(params: Res<SimParams>, grid: Res<SpatialGrid>, sums: Res<NeighborSumsBuf>, mut forces: ResMut<FlockForces>) {
+pub fn separation(params: Res<SimParams>, grid: Res<SpatialGrid>, sums: Res<NeighborSumsBuf>, mut forces: ResMut<StepForces>) {
     apply_rule(&params, &grid, &sums, &mut forces, rules::separation_force);
 }
 
 /// Alignment: steer toward the neighbours' mean velocity.
-pub fn alignment(params: Res<SimParams>, grid: Res<SpatialGrid>, sums: Res<NeighborSumsBuf>, mut forces: ResMut<FlockForces>) {
+pub fn alignment(params: Res<SimParams>, grid: Res<SpatialGrid>, sums: Res<NeighborSumsBuf>, mut forces: ResMut<StepForces>) {
     apply_rule(&params, &grid, &sums, &mut forces, rules::alignment_force);
 }
 
 /// Cohesion: steer toward the neighbours' centre.
-pub fn cohesion(params: Res<SimParams>, grid: Res<SpatialGrid>, sums: Res<NeighborSumsBuf>, mut forces: ResMut<FlockForces>) {
+pub fn cohesion(params: Res<SimParams>, grid: Res<SpatialGrid>, sums: Res<NeighborSumsBuf>, mut forces: ResMut<StepForces>) {
     apply_rule(&params, &grid, &sums, &mut forces, rules::cohesion_force);
 }
 
-/// Integration: applies the summed forces, the speed limits and the edges; clears the escape force.
+/// Integration: applies the step's forces, the speed limits and the edges.
 pub fn integrate(
     params: Res<SimParams>,
-    forces: Res<FlockForces>,
-    mut birds: Query<(&GridSlot, &mut Position, &mut Velocity, &mut Steering, &mut crate::sim::components::TurnRate), With<Bird>>,
+    forces: Res<StepForces>,
+    mut birds: Query<(&GridSlot, &mut Position, &mut Velocity, &mut crate::sim::components::TurnRate), With<Bird>>,
 ) {
     let params = &*params;
     let dt = params.dt();
-    let flock = &forces.0;
-    birds.par_iter_mut().for_each(|(slot, mut p, mut v, mut s, mut turn)| {
+    let forces = &forces.0;
+    birds.par_iter_mut().for_each(|(slot, mut p, mut v, mut turn)| {
         let old = v.0;
-        let steering = rules::Forces { flock: flock.get(slot.0 as usize).copied().unwrap_or_default(), flee: s.0 };
+        let steering = forces.get(slot.0 as usize).copied().unwrap_or_default();
         (p.0, v.0) = rules::integrate(p.0, v.0, steering, params);
         turn.0 = if old == Vec2::ZERO || v.0 == Vec2::ZERO { 0.0 } else { old.angle_to(v.0).abs().to_degrees() / dt };
-        *s = Steering::default();
     });
 }
 

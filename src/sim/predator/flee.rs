@@ -3,11 +3,11 @@
 use bevy::prelude::*;
 
 use super::Predator;
-use crate::sim::components::{Position, Steering, Velocity};
+use crate::sim::components::Position;
 use crate::sim::grid::SpatialGrid;
 use crate::sim::params::SimParams;
 use crate::sim::rules::steer_toward;
-use crate::sim::systems::GridEntities;
+use crate::sim::systems::StepForces;
 
 /// The away-direction a bird feels from one predator at `offset` (bird → predator), stronger when
 /// closer: zero at the fear radius, a unit vector at the predator.
@@ -28,9 +28,8 @@ pub fn flee_force(away: Vec2, vel: Vec2, params: &SimParams) -> Vec2 {
 pub fn flee(
     params: Res<SimParams>,
     grid: Res<SpatialGrid>,
-    entities: Res<GridEntities>,
     predators: Query<(&Predator, &Position)>,
-    mut birds: Query<(&Velocity, &mut Steering)>,
+    mut forces: ResMut<StepForces>,
     mut away: Local<Vec<(usize, Vec2)>>,
 ) {
     if params.flee_weight == 0.0 || params.fear_radius == 0.0 || grid.is_empty() {
@@ -54,8 +53,8 @@ pub fn flee(
             sum += away[i].1;
             i += 1;
         }
-        if let Ok((vel, mut steering)) = birds.get_mut(entities.0[slot]) {
-            steering.0 += flee_force(sum, vel.0, &params);
+        if let Some(f) = forces.0.get_mut(slot) {
+            f.flee += flee_force(sum, grid.vel[slot], &params);
         }
     }
 }

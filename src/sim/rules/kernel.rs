@@ -1,9 +1,9 @@
 //! The neighbour pass's inner loop, eight candidates at a time.
 //!
-//! Candidates are read from the grid's structure-of-arrays copy ([`SpatialGrid::lanes`]) in
-//! groups of [`LANES`]: candidate `a + i` of a slot range `a..b` goes to lane `i % LANES`, each
-//! lane keeps its own partial sums, and the lanes are added in one fixed tree at the end
-//! ([`reduce`]). Every operation is an IEEE add, multiply, divide or compare on one lane, and Rust
+//! Candidates are read from the grid's position and velocity arrays in groups of [`LANES`]:
+//! candidate `a + 8g + k` of a slot range `a..b` goes to lane `LANE_OF[k]` (the order in which
+//! AVX2 unpacks eight interleaved `(x, y)` pairs), each lane keeps its own partial sums, and the
+//! lanes are added in one fixed tree at the end ([`reduce`]). Every operation is an IEEE add, multiply, divide or compare on one lane, and Rust
 //! never contracts `a * b + c` into a fused multiply-add, so the AVX2 build of this code and the
 //! portable one compute the same bits: a seed's state hash does not depend on the CPU.
 //! [`set_kernel`] forces the portable path (tests and `--kernel portable` compare the two).
@@ -17,6 +17,10 @@ use crate::sim::grid::SpatialGrid;
 
 /// Candidates processed together: one 256-bit register of `f32`.
 pub const LANES: usize = 8;
+
+/// The candidate each lane holds, by its place in a group of eight: what AVX2's in-lane shuffle
+/// of two registers of `(x, y)` pairs yields (`x0 x1 x4 x5 | x2 x3 x6 x7`).
+pub const CANDIDATE_OF_LANE: [usize; LANES] = [0, 1, 4, 5, 2, 3, 6, 7];
 
 /// Which compiled version of the neighbour kernel runs.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -98,10 +102,17 @@ pub fn reduce(a: [f32; LANES]) -> f32 {
     ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]))
 }
 
-/// The `LANES` values from `j` on (the grid pads its lanes, so a range's last group is whole).
+/// The positions and velocities of the group of candidates starting at slot `j`, in lane
+/// order ([`CANDIDATE_OF_LANE`]); slots past the grid's end read as zero (the caller masks them).
 #[inline(always)]
-fn chunk(values: &[f32], j: usize) -> &[f32; LANES] {
-    values[j..].first_chunk().expect("the grid's lanes are padded by LANES")
+fn group(pos: &[Vec2], vel: &[Vec2], j: usize) -> [[f32; LANES]; 4] {
+    let mut out = [[0.0; LANES]; 4];
+    for (lane, &k) in CANDIDATE_OF_LANE.iter().enumerate() {
+        if let (Some(p), Some(v)) = (pos.get(j + k), vel.get(j + k)) {
+            (out[0][lane], out[1][lane], out[2][lane], out[3][lane]) = (p.x, p.y, v.x, v.y);
+        }
+    }
+    out
 }
 
 /// One lane's shortest coordinate difference on a circle of length `len` (`half` = len / 2),
@@ -116,8 +127,7 @@ fn min_image(d: f32, len: f32, half: f32) -> f32 {
 /// include `slot` itself; it is skipped).
 #[inline(always)]
 fn sum_ranges_lanes(grid: &SpatialGrid, per: &Perception, slot: usize, ranges: &[(u32, u32)]) -> NeighborSums {
-    let lanes = grid.lanes();
-    let (px, py, vx, vy) = (lanes.x[slot], lanes.y[slot], lanes.vx[slot], lanes.vy[slot]);
+    let (px, py, vx, vy) = (grid.pos[slot].x, grid.pos[slot].y, grid.vel[slot].x, grid.vel[slot].y);
     let wrap = per.space.wrap;
     let (w, h) = (per.space.size.x, per.space.size.y);
     let (half_w, half_h) = (0.5 * w, 0.5 * h);
@@ -134,12 +144,9 @@ fn sum_ranges_lanes(grid: &SpatialGrid, per: &Perception, slot: usize, ranges: &
         let (a, b) = (a as usize, b as usize);
         let mut j0 = a;
         while j0 < b {
-            let xs = chunk(&lanes.x, j0);
-            let ys = chunk(&lanes.y, j0);
-            let vxs = chunk(&lanes.vx, j0);
-            let vys = chunk(&lanes.vy, j0);
+            let [xs, ys, vxs, vys] = group(&grid.pos, &grid.vel, j0);
             for l in 0..LANES {
-                let j = j0 + l;
+                let j = j0 + CANDIDATE_OF_LANE[l];
                 let valid = (j < b) & (j != slot);
                 let (mut dx, mut dy) = (xs[l] - px, ys[l] - py);
                 if wrap {
@@ -214,8 +221,21 @@ mod avx2 {
 
     use bevy::math::Vec2;
 
-    use super::{LANES, MIN_SEPARATION_DIST2, NeighborSums, Perception, reduce};
+    use super::{CANDIDATE_OF_LANE, LANES, MIN_SEPARATION_DIST2, NeighborSums, Perception, reduce};
     use crate::sim::grid::SpatialGrid;
+
+    /// Eight `(x, y)` pairs at `p` as an x register and a y register, in lane order
+    /// ([`super::CANDIDATE_OF_LANE`]).
+    ///
+    /// # Safety
+    /// `p` must point to 16 readable `f32`.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    unsafe fn deinterleave(p: *const f32) -> (__m256, __m256) {
+        // SAFETY: the caller guarantees 16 readable floats.
+        let (lo, hi) = unsafe { (_mm256_loadu_ps(p), _mm256_loadu_ps(p.add(8))) };
+        (_mm256_shuffle_ps::<0b10_00_10_00>(lo, hi), _mm256_shuffle_ps::<0b11_01_11_01>(lo, hi))
+    }
 
     /// `min_image` on eight lanes (see [`super::min_image`]).
     #[inline]
@@ -249,8 +269,8 @@ mod avx2 {
     /// The CPU must support AVX2.
     #[target_feature(enable = "avx2")]
     pub unsafe fn sum_ranges(grid: &SpatialGrid, per: &Perception, slot: usize, ranges: &[(u32, u32)]) -> NeighborSums {
-        let lanes = grid.lanes();
-        let (px, py, vx, vy) = (lanes.x[slot], lanes.y[slot], lanes.vx[slot], lanes.vy[slot]);
+        let (pos, vel) = (&grid.pos[..], &grid.vel[..]);
+        let (px, py, vx, vy) = (pos[slot].x, pos[slot].y, vel[slot].x, vel[slot].y);
         let (w, h) = (per.space.size.x, per.space.size.y);
         let (all_round, cos_half) = match per.cos_half_fov {
             None => (true, 0.0),
@@ -266,26 +286,27 @@ mod avx2 {
         let (neg_half_w, neg_half_h) = (_mm256_set1_ps(-(0.5 * w)), _mm256_set1_ps(-(0.5 * h)));
         let (nr2, ar2, sr2) = (_mm256_set1_ps(per.neighbor_r2), _mm256_set1_ps(per.alignment_r2), _mm256_set1_ps(per.separation_r2));
         let (zero, min_d2, one) = (_mm256_setzero_ps(), _mm256_set1_ps(MIN_SEPARATION_DIST2), _mm256_set1_ps(1.0));
-        let lane_index = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+        let c = CANDIDATE_OF_LANE.map(|k| k as i32);
+        let lane_index = _mm256_setr_epi32(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]);
         let slot_v = _mm256_set1_epi32(slot as i32);
         let (mut count, mut align_count) = (_mm256_setzero_si256(), _mm256_setzero_si256());
         let (mut ox, mut oy, mut velx, mut vely, mut sx, mut sy) = (zero, zero, zero, zero, zero, zero);
         for &(a, b) in ranges {
             let (a, b) = (a as usize, b as usize);
             let b_v = _mm256_set1_epi32(b as i32);
-            assert!(b + LANES <= lanes.x.len() + 1 && a <= b, "the grid's lanes are padded by LANES");
+            assert!(a <= b && b <= pos.len() && pos.len() == vel.len(), "slot range within the grid");
             let mut j0 = a;
             while j0 < b {
                 let j = _mm256_add_epi32(_mm256_set1_epi32(j0 as i32), lane_index);
                 let valid = _mm256_andnot_si256(_mm256_cmpeq_epi32(j, slot_v), _mm256_cmpgt_epi32(b_v, j));
-                // SAFETY: j0 < b and every lane array holds at least b - 1 + LANES values (asserted).
-                let (xs, ys, vxs, vys) = unsafe {
-                    (
-                        _mm256_loadu_ps(lanes.x.as_ptr().add(j0)),
-                        _mm256_loadu_ps(lanes.y.as_ptr().add(j0)),
-                        _mm256_loadu_ps(lanes.vx.as_ptr().add(j0)),
-                        _mm256_loadu_ps(lanes.vy.as_ptr().add(j0)),
-                    )
+                let (xs, ys, vxs, vys) = if j0 + LANES <= pos.len() {
+                    // SAFETY: slots j0..j0 + 8 exist; a Vec2 is two f32, so they are 16 floats.
+                    let ((xs, ys), (vxs, vys)) = unsafe { (deinterleave(pos.as_ptr().add(j0).cast()), deinterleave(vel.as_ptr().add(j0).cast())) };
+                    (xs, ys, vxs, vys)
+                } else {
+                    let [xs, ys, vxs, vys] = super::group(pos, vel, j0);
+                    // SAFETY: arrays of eight f32.
+                    unsafe { (_mm256_loadu_ps(xs.as_ptr()), _mm256_loadu_ps(ys.as_ptr()), _mm256_loadu_ps(vxs.as_ptr()), _mm256_loadu_ps(vys.as_ptr())) }
                 };
                 let (mut dx, mut dy) = (_mm256_sub_ps(xs, pxv), _mm256_sub_ps(ys, pyv));
                 if per.space.wrap {
