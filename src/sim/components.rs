@@ -25,6 +25,6 @@ pub struct Velocity(pub Vec2);
 pub struct GridSlot(pub u32);
 
 /// How fast the bird's heading turned in its last step (degrees per second); a sharp turn can
-/// alarm the neighbours that see it (`alarm_turn_rate`).
+/// alarm the neighbours that see it (`alarm_turn_rate`). Zero while the alarm is off.
 #[derive(Component, Clone, Copy, Debug, Default, PartialEq)]
 pub struct TurnRate(pub f32);

@@ -39,12 +39,16 @@ impl SpatialGrid {
     ///
     /// `min_cell` is the smallest allowed cell side (the largest query radius that should only need
     /// the 3×3 block of cells around a bird). Positions must be inside `space`. The birds are read
-    /// three times (count, cell sizes, placement), so the grid keeps no copy of its input.
+    /// twice (cell sizes, placement; a third time to count them when the iterator does not know
+    /// its length), so the grid keeps no copy of its input.
     pub fn rebuild<I>(&mut self, space: Space, min_cell: f32, birds: I)
     where
         I: Iterator<Item = (u32, Vec2, Vec2)> + Clone,
     {
-        let n = birds.clone().count();
+        let n = match birds.size_hint() {
+            (low, Some(high)) if low == high => low,
+            _ => birds.clone().count(),
+        };
         self.layout(space, min_cell, n);
         // Counting sort by cell (stable in input order).
         let cells = self.cells_x * self.cells_y;

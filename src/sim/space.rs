@@ -70,6 +70,9 @@ pub fn min_image(d: f32, len: f32) -> f32 {
 /// Wraps a coordinate into `[0, len)`; always strictly below `len`, even after rounding.
 #[inline]
 pub fn wrap_coord(x: f32, len: f32) -> f32 {
+    if (0.0..len).contains(&x) {
+        return x; // what rem_euclid gives, without its division
+    }
     let r = x.rem_euclid(len);
     if r >= len || !r.is_finite() { 0.0 } else { r }
 }

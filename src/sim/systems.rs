@@ -117,11 +117,14 @@ pub fn integrate(
     let params = &*params;
     let dt = params.dt();
     let forces = &forces.0;
+    // Only the alarm reads turn rates; while it is off they are zero (no stale value when it
+    // comes on) and the step skips an arctangent per bird.
+    let measure_turns = params.alarm.is_on();
     birds.par_iter_mut().for_each(|(slot, mut p, mut v, mut turn)| {
         let old = v.0;
         let steering = forces.get(slot.0 as usize).copied().unwrap_or_default();
         (p.0, v.0) = rules::integrate(p.0, v.0, steering, params);
-        turn.0 = if old == Vec2::ZERO || v.0 == Vec2::ZERO { 0.0 } else { old.angle_to(v.0).abs().to_degrees() / dt };
+        turn.0 = if !measure_turns || old == Vec2::ZERO || v.0 == Vec2::ZERO { 0.0 } else { old.angle_to(v.0).abs().to_degrees() / dt };
     });
 }
 
