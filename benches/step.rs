@@ -1,17 +1,20 @@
 //! Benchmarks at a fixed density (3 birds per neighbour-radius², the yardstick's): the full ECS
 //! fixed step, the grid rebuild, the neighbour pass, the metrics, and a naive O(N²) neighbour
-//! pass at 1k/10k to show what the grid buys. `cargo bench`; sizes from 1k to 1M.
+//! pass at 1k/10k to show what the grid buys; then the step on the `murmuration bench` scenarios
+//! (uniform, formed, packed), and the neighbour pass of a formed flock by each kernel.
+//! `cargo bench`; sizes from 1k to 1M.
 
 use std::hint::black_box;
 
 use bevy::math::Vec2;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use murmuration::run::RunConfig;
-use murmuration::run::bench::bench_params;
+use murmuration::run::bench::{Scenario, bench_params};
 use murmuration::run::headless::Headless;
 use murmuration::metrics::measure;
 use murmuration::sim::SimParams;
 use murmuration::sim::grid::SpatialGrid;
+use murmuration::sim::rules::kernel::{Kernel, set_kernel};
 use murmuration::sim::rules::{CELLS_PER_RADIUS, NeighborSums, Perception, accumulate, gather_run};
 use murmuration::sim::space::Space;
 use rand::{RngExt, SeedableRng};
@@ -114,5 +117,41 @@ fn metrics(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, full_step, grid_rebuild, neighbour_pass, naive_reference, metrics);
+/// The full step on the flocks `murmuration bench` times, after each scenario's warm-up.
+fn scenario_step(c: &mut Criterion) {
+    let mut group = c.benchmark_group("scenario_step");
+    group.sample_size(10);
+    for scenario in [Scenario::Uniform, Scenario::Formed, Scenario::Packed] {
+        for n in [10_000u32, 100_000] {
+            let params = scenario.params(n, DENSITY);
+            let warmup = scenario.warmup_steps(params.step_rate);
+            let mut sim = Headless::new(&RunConfig::from_params(params, 1), None);
+            sim.step(3 + warmup);
+            let id = BenchmarkId::new(format!("{scenario:?}").to_lowercase(), n);
+            group.bench_function(id, |b| b.iter(|| sim.step(1)));
+        }
+    }
+    group.finish();
+}
+
+/// The neighbour pass of a formed 100k flock (one thread) by each kernel: the same sums, in the
+/// portable build and the AVX2 one.
+fn kernels(c: &mut Criterion) {
+    let mut group = c.benchmark_group("neighbour_pass_formed_100000_1_thread");
+    group.sample_size(10);
+    let params = Scenario::Formed.params(100_000, DENSITY);
+    let mut sim = Headless::new(&RunConfig::from_params(params.clone(), 1), None);
+    sim.step(3 + Scenario::Formed.warmup_steps(params.step_rate));
+    let grid = sim.app.world().resource::<SpatialGrid>().clone();
+    let per = Perception::from_params(&params);
+    let mut out = vec![NeighborSums::default(); grid.len()];
+    for kernel in [Kernel::Portable, Kernel::Avx2] {
+        set_kernel(kernel);
+        group.bench_function(kernel.name(), |b| b.iter(|| gather_run(&grid, &per, 0, black_box(&mut out))));
+    }
+    set_kernel(Kernel::Auto);
+    group.finish();
+}
+
+criterion_group!(benches, full_step, grid_rebuild, neighbour_pass, naive_reference, metrics, scenario_step, kernels);
 criterion_main!(benches);
