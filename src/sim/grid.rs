@@ -52,8 +52,8 @@ impl SpatialGrid {
         self.layout(space, min_cell, n);
         // Counting sort by cell (stable in input order).
         let cells = self.cells_x * self.cells_y;
-        self.cell_start.clear();
         self.cell_start.resize(cells + 1, 0);
+        self.cell_start.fill(0);
         for (_, p, _) in birds.clone() {
             let cell = self.cell_index(p);
             self.cell_start[cell + 1] += 1;
@@ -61,12 +61,11 @@ impl SpatialGrid {
         for c in 0..cells {
             self.cell_start[c + 1] += self.cell_start[c];
         }
+        // The placement writes every slot: resized, not cleared (no memset per step).
         for v in [&mut self.pos, &mut self.vel] {
-            v.clear();
             v.resize(n, Vec2::ZERO);
         }
         for v in [&mut self.ids, &mut self.src] {
-            v.clear();
             v.resize(n, 0);
         }
         // `cell_start[c]` serves as cell c's cursor, ending at the start of cell c + 1; shifting

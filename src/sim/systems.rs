@@ -45,12 +45,11 @@ pub fn rebuild_grid(
         rules::cell_size_for(&params),
         birds.iter().map(|(_, b, p, v, _)| (b.id, space.contain(p.0), v.0)),
     );
-    slot_of_input.clear();
+    // Every entry of these is written below: resized, never cleared (no serial memset per step).
     slot_of_input.resize(grid.len(), 0);
     for (slot, &input) in grid.src.iter().enumerate() {
         slot_of_input[input as usize] = slot as u32;
     }
-    entities.0.clear();
     entities.0.resize(grid.len(), Entity::PLACEHOLDER);
     // Same query, same iteration order as above: the i-th bird is input i.
     for (i, (entity, _, _, _, mut slot)) in birds.iter_mut().enumerate() {
@@ -65,15 +64,15 @@ pub fn rebuild_grid(
 pub fn gather_neighbors(params: Res<SimParams>, grid: Res<SpatialGrid>, mut sums: ResMut<NeighborSumsBuf>, mut forces: ResMut<StepForces>) {
     let sums = &mut sums.0;
     let per = Perception::from_params(&params);
-    sums.clear();
+    // The pass writes every slot's sums and the forces are zeroed in parallel: no serial memset.
     sums.resize(grid.len(), NeighborSums::default());
+    forces.0.resize(grid.len(), rules::Forces::default());
     let grid = &*grid;
     sums.par_chunk_map_mut(ComputeTaskPool::get(), GATHER_CHUNK, |chunk_index, chunk| match per.topological_k {
         None => rules::gather_run(grid, &per, chunk_index * GATHER_CHUNK, chunk),
         Some(k) => rules::gather_run_topological(grid, &per, k, chunk_index * GATHER_CHUNK, chunk),
     });
-    forces.0.clear();
-    forces.0.resize(grid.len(), rules::Forces::default());
+    forces.0.par_chunk_map_mut(ComputeTaskPool::get(), GATHER_CHUNK, |_, chunk| chunk.fill(rules::Forces::default()));
 }
 
 /// Every bird's forces of this step, in grid-slot order: the rule systems add to `flock`, the
