@@ -83,105 +83,105 @@ fn has_avx2() -> bool {
     }
 }
 
-/// Per-lane partial sums of one bird's neighbour pass.
-#[derive(Clone, Copy, Default)]
-struct Partial {
-    count: [u32; LANES],
-    align_count: [u32; LANES],
-    offset_x: [f32; LANES],
-    offset_y: [f32; LANES],
-    velocity_x: [f32; LANES],
-    velocity_y: [f32; LANES],
-    separation_x: [f32; LANES],
-    separation_y: [f32; LANES],
-}
-
 /// Adds the lanes in one fixed order: `((0+1)+(2+3))+((4+5)+(6+7))`.
 #[inline(always)]
 pub fn reduce(a: [f32; LANES]) -> f32 {
     ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]))
 }
 
-/// The positions and velocities of the group of candidates starting at slot `j`, in lane
-/// order ([`CANDIDATE_OF_LANE`]); slots past the grid's end read as zero (the caller masks them).
+/// Eight `f32` lanes (`wide`: SSE2 on x86-64, NEON on aarch64, plain arrays elsewhere).
+type F8 = wide::f32x8;
+
+/// An all-ones lane (a true mask lane).
+const TRUE: f32 = f32::from_bits(u32::MAX);
+
+/// The coordinates of the group of eight candidates from slot `j`, in lane order
+/// ([`CANDIDATE_OF_LANE`]); slots past the grid's end read as zero (the caller masks them).
 #[inline(always)]
-fn group(pos: &[Vec2], vel: &[Vec2], j: usize) -> [[f32; LANES]; 4] {
+fn group(pos: &[Vec2], vel: &[Vec2], j: usize) -> [F8; 4] {
+    if let (Some(p), Some(v)) = (pos.get(j..).and_then(<[Vec2]>::first_chunk::<LANES>), vel.get(j..).and_then(<[Vec2]>::first_chunk::<LANES>)) {
+        let lanes = |f: &dyn Fn(usize) -> f32| F8::from(CANDIDATE_OF_LANE.map(f));
+        return [lanes(&|k| p[k].x), lanes(&|k| p[k].y), lanes(&|k| v[k].x), lanes(&|k| v[k].y)];
+    }
     let mut out = [[0.0; LANES]; 4];
     for (lane, &k) in CANDIDATE_OF_LANE.iter().enumerate() {
         if let (Some(p), Some(v)) = (pos.get(j + k), vel.get(j + k)) {
             (out[0][lane], out[1][lane], out[2][lane], out[3][lane]) = (p.x, p.y, v.x, v.y);
         }
     }
-    out
+    out.map(F8::from)
 }
 
-/// One lane's shortest coordinate difference on a circle of length `len` (`half` = len / 2),
-/// written as selects so it vectorizes; the same value as [`crate::sim::space::min_image`].
+/// `min_image` on eight lanes: the shortest coordinate difference on a circle of length `len`
+/// (`half` = len / 2); the same values as [`crate::sim::space::min_image`].
 #[inline(always)]
-fn min_image(d: f32, len: f32, half: f32) -> f32 {
-    let up = if d < -half { d + len } else { d };
-    if d > half { d - len } else { up }
+fn min_image(d: F8, len: F8, half: F8, neg_half: F8) -> F8 {
+    let up = d.simd_lt(neg_half).select(d + len, d);
+    d.simd_gt(half).select(d - len, up)
 }
 
 /// The neighbour sums of the bird in `slot` over the candidate slot ranges `ranges` (which may
-/// include `slot` itself; it is skipped).
+/// include `slot` itself; it is skipped): the portable build, eight lanes through `wide`.
 #[inline(always)]
 fn sum_ranges_lanes(grid: &SpatialGrid, per: &Perception, slot: usize, ranges: &[(u32, u32)]) -> NeighborSums {
-    let (px, py, vx, vy) = (grid.pos[slot].x, grid.pos[slot].y, grid.vel[slot].x, grid.vel[slot].y);
-    let wrap = per.space.wrap;
+    let (pos, vel) = (&grid.pos[..], &grid.vel[..]);
+    let (px, py, vx, vy) = (pos[slot].x, pos[slot].y, vel[slot].x, vel[slot].y);
     let (w, h) = (per.space.size.x, per.space.size.y);
-    let (half_w, half_h) = (0.5 * w, 0.5 * h);
     let (all_round, cos_half) = match per.cos_half_fov {
         None => (true, 0.0),
         Some(c) => (false, c),
     };
     let vv = vx * vx + vy * vy;
-    let blind_spot_off = all_round | (vv == 0.0);
+    let blind_spot_off = F8::splat(if all_round | (vv == 0.0) { TRUE } else { 0.0 });
     let narrow = cos_half >= 0.0;
-    let cone = cos_half * cos_half * vv;
-    let mut acc = Partial::default();
+    let cone = F8::splat(cos_half * cos_half * vv);
+    let (pxv, pyv, vxv, vyv) = (F8::splat(px), F8::splat(py), F8::splat(vx), F8::splat(vy));
+    let (wv, hv) = (F8::splat(w), F8::splat(h));
+    let (half_w, half_h, neg_half_w, neg_half_h) = (F8::splat(0.5 * w), F8::splat(0.5 * h), F8::splat(-(0.5 * w)), F8::splat(-(0.5 * h)));
+    let (nr2, ar2, sr2) = (F8::splat(per.neighbor_r2), F8::splat(per.alignment_r2), F8::splat(per.separation_r2));
+    let (zero, one, min_d2) = (F8::ZERO, F8::ONE, F8::splat(MIN_SEPARATION_DIST2));
+    let (mut count, mut align_count) = (F8::ZERO, F8::ZERO);
+    let (mut ox, mut oy, mut velx, mut vely, mut sx, mut sy) = (zero, zero, zero, zero, zero, zero);
     for &(a, b) in ranges {
         let (a, b) = (a as usize, b as usize);
         let mut j0 = a;
         while j0 < b {
-            let [xs, ys, vxs, vys] = group(&grid.pos, &grid.vel, j0);
-            for l in 0..LANES {
-                let j = j0 + CANDIDATE_OF_LANE[l];
-                let valid = (j < b) & (j != slot);
-                let (mut dx, mut dy) = (xs[l] - px, ys[l] - py);
-                if wrap {
-                    dx = min_image(dx, w, half_w);
-                    dy = min_image(dy, h, half_h);
-                }
-                let d2 = dx * dx + dy * dy;
-                let dot = vx * dx + vy * dy;
-                let limit = cone * d2;
-                let front = dot >= 0.0;
-                let sq = dot * dot;
-                let inside = if narrow { front & (sq >= limit) } else { front | (sq <= limit) };
-                let seen = valid & (blind_spot_off | inside);
-                let near = seen & (d2 < per.neighbor_r2);
-                let align = near & (d2 < per.alignment_r2);
-                let close = seen & (d2 < per.separation_r2);
-                let inv = 1.0 / d2.max(MIN_SEPARATION_DIST2);
-                acc.count[l] += u32::from(near);
-                acc.align_count[l] += u32::from(align);
-                acc.offset_x[l] += if near { dx } else { 0.0 };
-                acc.offset_y[l] += if near { dy } else { 0.0 };
-                acc.velocity_x[l] += if align { vxs[l] } else { 0.0 };
-                acc.velocity_y[l] += if align { vys[l] } else { 0.0 };
-                acc.separation_x[l] -= if close { dx * inv } else { 0.0 };
-                acc.separation_y[l] -= if close { dy * inv } else { 0.0 };
+            let [xs, ys, vxs, vys] = group(pos, vel, j0);
+            let valid = F8::from(CANDIDATE_OF_LANE.map(|k| if (j0 + k < b) & (j0 + k != slot) { TRUE } else { 0.0 }));
+            let (mut dx, mut dy) = (xs - pxv, ys - pyv);
+            if per.space.wrap {
+                dx = min_image(dx, wv, half_w, neg_half_w);
+                dy = min_image(dy, hv, half_h, neg_half_h);
             }
+            let d2 = dx * dx + dy * dy;
+            let dot = vxv * dx + vyv * dy;
+            let limit = cone * d2;
+            let front = dot.simd_ge(zero);
+            let sq = dot * dot;
+            let inside = if narrow { front & sq.simd_ge(limit) } else { front | sq.simd_le(limit) };
+            let seen = valid & (blind_spot_off | inside);
+            let near = seen & d2.simd_lt(nr2);
+            let align = near & d2.simd_lt(ar2);
+            let close = seen & d2.simd_lt(sr2);
+            let inv = one / d2.max(min_d2);
+            count += near & one;
+            align_count += align & one;
+            ox += near & dx;
+            oy += near & dy;
+            velx += align & vxs;
+            vely += align & vys;
+            sx -= close & (dx * inv);
+            sy -= close & (dy * inv);
             j0 += LANES;
         }
     }
+    let total = |v: F8| v.to_array().iter().map(|&c| c as u32).sum();
     NeighborSums {
-        count: acc.count.iter().sum(),
-        offset_sum: Vec2::new(reduce(acc.offset_x), reduce(acc.offset_y)),
-        align_count: acc.align_count.iter().sum(),
-        velocity_sum: Vec2::new(reduce(acc.velocity_x), reduce(acc.velocity_y)),
-        separation: Vec2::new(reduce(acc.separation_x), reduce(acc.separation_y)),
+        count: total(count),
+        offset_sum: Vec2::new(reduce(ox.to_array()), reduce(oy.to_array())),
+        align_count: total(align_count),
+        velocity_sum: Vec2::new(reduce(velx.to_array()), reduce(vely.to_array())),
+        separation: Vec2::new(reduce(sx.to_array()), reduce(sy.to_array())),
     }
 }
 
@@ -304,7 +304,7 @@ mod avx2 {
                     let ((xs, ys), (vxs, vys)) = unsafe { (deinterleave(pos.as_ptr().add(j0).cast()), deinterleave(vel.as_ptr().add(j0).cast())) };
                     (xs, ys, vxs, vys)
                 } else {
-                    let [xs, ys, vxs, vys] = super::group(pos, vel, j0);
+                    let [xs, ys, vxs, vys] = super::group(pos, vel, j0).map(|v| v.to_array());
                     // SAFETY: arrays of eight f32.
                     unsafe { (_mm256_loadu_ps(xs.as_ptr()), _mm256_loadu_ps(ys.as_ptr()), _mm256_loadu_ps(vxs.as_ptr()), _mm256_loadu_ps(vys.as_ptr())) }
                 };
