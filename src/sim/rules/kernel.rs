@@ -1,12 +1,14 @@
 //! The neighbour pass's inner loop, eight candidates at a time.
 //!
 //! Candidates are read from the grid's position and velocity arrays in groups of [`LANES`]:
-//! candidate `a + 8g + k` of a slot range `a..b` goes to lane `LANE_OF[k]` (the order in which
-//! AVX2 unpacks eight interleaved `(x, y)` pairs), each lane keeps its own partial sums, and the
-//! lanes are added in one fixed tree at the end ([`reduce`]). Every operation is an IEEE add, multiply, divide or compare on one lane, and Rust
-//! never contracts `a * b + c` into a fused multiply-add, so the AVX2 build of this code and the
-//! portable one compute the same bits: a seed's state hash does not depend on the CPU.
-//! [`set_kernel`] forces the portable path (tests and `--kernel portable` compare the two).
+//! candidate `a + 8g + k` of a slot range `a..b` goes to the lane that holds `k` in
+//! [`CANDIDATE_OF_LANE`] (the order in which AVX2 unpacks eight interleaved `(x, y)` pairs), each
+//! lane keeps its own partial sums, and the lanes are added in one fixed tree at the end
+//! ([`reduce`]). Every operation is an IEEE add, multiply, divide or compare on one lane, and
+//! Rust never contracts `a * b + c` into a fused multiply-add, so the two builds (AVX2
+//! intrinsics, chosen at run time; `wide::f32x8` otherwise: SSE2 on x86-64, NEON on aarch64)
+//! compute the same bits: a seed's state hash does not depend on the CPU. [`set_kernel`] forces
+//! one (tests and `--kernel portable` compare them).
 
 use std::sync::atomic::{AtomicU8, Ordering};
 
@@ -28,7 +30,7 @@ pub enum Kernel {
     /// The best this CPU supports (AVX2 when present).
     #[default]
     Auto,
-    /// The portable build (the baseline instruction set of the target).
+    /// The portable build (`wide::f32x8`: SSE2 on x86-64, NEON on aarch64).
     Portable,
     /// The AVX2 build (x86-64 only; falls back to portable without AVX2).
     Avx2,
@@ -140,8 +142,7 @@ fn sum_ranges_lanes(grid: &SpatialGrid, per: &Perception, slot: usize, ranges: &
     let (half_w, half_h, neg_half_w, neg_half_h) = (F8::splat(0.5 * w), F8::splat(0.5 * h), F8::splat(-(0.5 * w)), F8::splat(-(0.5 * h)));
     let (nr2, ar2, sr2) = (F8::splat(per.neighbor_r2), F8::splat(per.alignment_r2), F8::splat(per.separation_r2));
     let (zero, one, min_d2) = (F8::ZERO, F8::ONE, F8::splat(MIN_SEPARATION_DIST2));
-    let (mut count, mut align_count) = (F8::ZERO, F8::ZERO);
-    let (mut ox, mut oy, mut velx, mut vely, mut sx, mut sy) = (zero, zero, zero, zero, zero, zero);
+    let (mut count, mut align_count, mut ox, mut oy, mut velx, mut vely, mut sx, mut sy) = (zero, zero, zero, zero, zero, zero, zero, zero);
     for &(a, b) in ranges {
         let (a, b) = (a as usize, b as usize);
         let mut j0 = a;
