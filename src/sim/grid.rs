@@ -37,10 +37,10 @@ pub struct SpatialGrid {
 impl SpatialGrid {
     /// Rebuilds the grid from birds given as `(id, position, velocity)` in any order.
     ///
-    /// `min_cell` is the smallest allowed cell side (the largest query radius that should only need
-    /// the 3×3 block of cells around a bird). Positions must be inside `space`. The birds are read
-    /// twice (cell sizes, placement; a third time to count them when the iterator does not know
-    /// its length), so the grid keeps no copy of its input.
+    /// `min_cell` is the smallest allowed cell side. Positions must be inside `space`. The birds
+    /// are read twice (cell counts, placement; a third time to count them when the iterator does
+    /// not know its length), so the grid keeps no copy of its input: each read must give the same
+    /// birds in the same order.
     pub fn rebuild<I>(&mut self, space: Space, min_cell: f32, birds: I)
     where
         I: Iterator<Item = (u32, Vec2, Vec2)> + Clone,
@@ -54,10 +54,11 @@ impl SpatialGrid {
         let cells = self.cells_x * self.cells_y;
         self.cell_start.resize(cells + 1, 0);
         self.cell_start.fill(0);
-        for (_, p, _) in birds.clone() {
+        // `for_each`, not `for`: internal iteration lets an ECS query walk its tables directly.
+        birds.clone().for_each(|(_, p, _)| {
             let cell = self.cell_index(p);
             self.cell_start[cell + 1] += 1;
-        }
+        });
         for c in 0..cells {
             self.cell_start[c + 1] += self.cell_start[c];
         }
@@ -70,12 +71,15 @@ impl SpatialGrid {
         }
         // `cell_start[c]` serves as cell c's cursor, ending at the start of cell c + 1; shifting
         // the array one place right then restores the starts (no second array).
-        for (i, (id, p, v)) in birds.take(n).enumerate() {
+        let mut placed = 0;
+        birds.take(n).for_each(|(id, p, v)| {
             let cell = self.cell_index(p);
             let slot = self.cell_start[cell] as usize;
             self.cell_start[cell] += 1;
-            (self.pos[slot], self.vel[slot], self.ids[slot], self.src[slot]) = (p, v, id, i as u32);
-        }
+            (self.pos[slot], self.vel[slot], self.ids[slot], self.src[slot]) = (p, v, id, placed);
+            placed += 1;
+        });
+        assert_eq!(placed as usize, n, "every read of the birds gives the same birds");
         self.cell_start.copy_within(0..cells, 1);
         self.cell_start[0] = 0;
         // Within each cell, order by id (insertion sort: cells hold a handful of birds).

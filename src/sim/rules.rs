@@ -64,8 +64,9 @@ impl Perception {
         let Some(cos_half) = self.cos_half_fov else {
             return true;
         };
-        // Non-short-circuit `|` and `&`: the neighbour pass calls this for every candidate, and
-        // whether one is in view is not something the CPU can predict.
+        // Non-short-circuit `|` and `&`: whether a candidate is in view is not something the CPU
+        // can predict. The metric neighbour pass runs the same test eight lanes at a time in
+        // `kernel` (same operations, same order): the two must change together.
         let vv = vel.length_squared();
         let dot = vel.dot(offset);
         let limit = cos_half * cos_half * vv * d2;

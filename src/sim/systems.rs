@@ -52,11 +52,11 @@ pub fn rebuild_grid(
     }
     entities.0.resize(grid.len(), Entity::PLACEHOLDER);
     // Same query, same iteration order as above: the i-th bird is input i.
-    for (i, (entity, _, _, _, mut slot)) in birds.iter_mut().enumerate() {
+    birds.iter_mut().enumerate().for_each(|(i, (entity, _, _, _, mut slot))| {
         let s = slot_of_input[i];
         slot.0 = s;
         entities.0[s as usize] = entity;
-    }
+    });
 }
 
 /// The one neighbour pass: computes every bird's [`NeighborSums`] in grid order, in parallel,
@@ -116,11 +116,13 @@ pub fn integrate(
     let params = &*params;
     let dt = params.dt();
     let forces = &forces.0;
-    // Only the alarm reads turn rates; while it is off they are zero (no stale value when it
-    // comes on) and the step skips an arctangent per bird.
-    let measure_turns = params.alarm.is_on();
+    // Only the alarm's turn trigger reads turn rates: while it is off they are zero (never a stale
+    // value) and the step skips an arctangent per bird. Switched on, it sees turns from the next
+    // step on.
+    let measure_turns = params.alarm.is_on() && params.alarm_turn_rate > 0.0;
     birds.par_iter_mut().for_each(|(slot, mut p, mut v, mut turn)| {
         let old = v.0;
+        debug_assert!((slot.0 as usize) < forces.len(), "every bird has a slot in this step's grid");
         let steering = forces.get(slot.0 as usize).copied().unwrap_or_default();
         (p.0, v.0) = rules::integrate(p.0, v.0, steering, params);
         turn.0 = if !measure_turns || old == Vec2::ZERO || v.0 == Vec2::ZERO { 0.0 } else { old.angle_to(v.0).abs().to_degrees() / dt };

@@ -4,8 +4,8 @@
 //! candidate `a + 8g + k` of a slot range `a..b` goes to the lane that holds `k` in
 //! [`CANDIDATE_OF_LANE`] (the order in which AVX2 unpacks eight interleaved `(x, y)` pairs), each
 //! lane keeps its own partial sums, and the lanes are added in one fixed tree at the end
-//! ([`reduce`]). Every operation is an IEEE add, multiply, divide or compare on one lane, and
-//! Rust never contracts `a * b + c` into a fused multiply-add, so the two builds (AVX2
+//! ([`reduce`]). Every operation works on one lane: IEEE add, multiply, divide, compare and max,
+//! and bitwise masks and selects; Rust never contracts `a * b + c` into a fused multiply-add, so the two builds (AVX2
 //! intrinsics, chosen at run time; `wide::f32x8` otherwise: SSE2 on x86-64, NEON on aarch64)
 //! compute the same bits: a seed's state hash does not depend on the CPU. [`set_kernel`] forces
 //! one (tests and `--kernel portable` compare them).
@@ -127,6 +127,7 @@ fn min_image(d: F8, len: F8, half: F8, neg_half: F8) -> F8 {
 #[inline(always)]
 fn sum_ranges_lanes(grid: &SpatialGrid, per: &Perception, slot: usize, ranges: &[(u32, u32)]) -> NeighborSums {
     let (pos, vel) = (&grid.pos[..], &grid.vel[..]);
+    assert!(ranges.iter().all(|&(a, b)| a <= b && b as usize <= pos.len()) && pos.len() == vel.len(), "slot ranges within the grid");
     let (px, py, vx, vy) = (pos[slot].x, pos[slot].y, vel[slot].x, vel[slot].y);
     let (w, h) = (per.space.size.x, per.space.size.y);
     let (all_round, cos_half) = match per.cos_half_fov {
@@ -225,6 +226,9 @@ mod avx2 {
     use super::{CANDIDATE_OF_LANE, LANES, MIN_SEPARATION_DIST2, NeighborSums, Perception, reduce};
     use crate::sim::grid::SpatialGrid;
 
+    // `deinterleave` reads a `Vec2` slice as pairs of `f32`.
+    const _: () = assert!(size_of::<Vec2>() == 8 && align_of::<Vec2>() <= 4);
+
     /// Eight `(x, y)` pairs at `p` as an x register and a y register, in lane order
     /// ([`super::CANDIDATE_OF_LANE`]).
     ///
@@ -271,6 +275,8 @@ mod avx2 {
     #[target_feature(enable = "avx2")]
     pub unsafe fn sum_ranges(grid: &SpatialGrid, per: &Perception, slot: usize, ranges: &[(u32, u32)]) -> NeighborSums {
         let (pos, vel) = (&grid.pos[..], &grid.vel[..]);
+        // slots travel as i32 lanes
+        debug_assert!(pos.len() <= i32::MAX as usize - LANES);
         let (px, py, vx, vy) = (pos[slot].x, pos[slot].y, vel[slot].x, vel[slot].y);
         let (w, h) = (per.space.size.x, per.space.size.y);
         let (all_round, cos_half) = match per.cos_half_fov {
@@ -292,10 +298,10 @@ mod avx2 {
         let slot_v = _mm256_set1_epi32(slot as i32);
         let (mut count, mut align_count) = (_mm256_setzero_si256(), _mm256_setzero_si256());
         let (mut ox, mut oy, mut velx, mut vely, mut sx, mut sy) = (zero, zero, zero, zero, zero, zero);
+        assert!(ranges.iter().all(|&(a, b)| a <= b && b as usize <= pos.len()) && pos.len() == vel.len(), "slot ranges within the grid");
         for &(a, b) in ranges {
             let (a, b) = (a as usize, b as usize);
             let b_v = _mm256_set1_epi32(b as i32);
-            assert!(a <= b && b <= pos.len() && pos.len() == vel.len(), "slot range within the grid");
             let mut j0 = a;
             while j0 < b {
                 let j = _mm256_add_epi32(_mm256_set1_epi32(j0 as i32), lane_index);
