@@ -130,10 +130,7 @@ fn sum_ranges_lanes(grid: &SpatialGrid, per: &Perception, slot: usize, ranges: &
     assert!(ranges.iter().all(|&(a, b)| a <= b && b as usize <= pos.len()) && pos.len() == vel.len(), "slot ranges within the grid");
     let (px, py, vx, vy) = (pos[slot].x, pos[slot].y, vel[slot].x, vel[slot].y);
     let (w, h) = (per.space.size.x, per.space.size.y);
-    let (all_round, cos_half) = match per.cos_half_fov {
-        None => (true, 0.0),
-        Some(c) => (false, c),
-    };
+    let (all_round, cos_half) = per.cos_half_fov.map_or((true, 0.0), |c| (false, c));
     let vv = vx * vx + vy * vy;
     let blind_spot_off = F8::splat(if all_round | (vv == 0.0) { TRUE } else { 0.0 });
     let narrow = cos_half >= 0.0;
@@ -279,10 +276,7 @@ mod avx2 {
         debug_assert!(pos.len() <= i32::MAX as usize - LANES);
         let (px, py, vx, vy) = (pos[slot].x, pos[slot].y, vel[slot].x, vel[slot].y);
         let (w, h) = (per.space.size.x, per.space.size.y);
-        let (all_round, cos_half) = match per.cos_half_fov {
-            None => (true, 0.0),
-            Some(c) => (false, c),
-        };
+        let (all_round, cos_half) = per.cos_half_fov.map_or((true, 0.0), |c| (false, c));
         let vv = vx * vx + vy * vy;
         let blind_spot_off = _mm256_castsi256_ps(_mm256_set1_epi32(-i32::from(all_round | (vv == 0.0))));
         let narrow = cos_half >= 0.0;
