@@ -18,6 +18,7 @@ use anyhow::Result;
 
 use crate::run::RunConfig;
 use crate::sim::params::{PARAMS, ParamKind};
+use crate::sim::rules::kernel::Kernel;
 
 /// The preset the desktop app opens on.
 pub const OPENING_PRESET: &str = "murmuration";
@@ -119,6 +120,19 @@ pub struct RecordArgs {
     pub replay: Option<std::path::PathBuf>,
 }
 
+/// `--kernel`, shared by `sim` and `bench`.
+#[derive(Args, Debug, Clone, Copy)]
+pub struct KernelArg {
+    /// Which build of the neighbour kernel runs: auto (AVX2 when the CPU has it), portable, or
+    /// avx2. Every kernel gives the same results; this is for comparing their speed.
+    #[arg(long = "kernel", value_name = "K", default_value = "auto", value_parser = kernel_parser())]
+    pub kernel: Kernel,
+}
+
+fn kernel_parser() -> impl clap::builder::TypedValueParser<Value = Kernel> {
+    clap::builder::TypedValueParser::try_map(clap::builder::PossibleValuesParser::new(Kernel::ALL.map(Kernel::name)), |s| s.parse::<Kernel>())
+}
+
 /// Options of `murmuration bench`.
 #[derive(Args, Debug)]
 pub struct BenchArgs {
@@ -142,10 +156,9 @@ pub struct BenchArgs {
     /// Also run the flat-array yardstick binary (shared/refboids) at each size and print the ratio.
     #[arg(long, value_name = "PATH")]
     pub refboids: Option<std::path::PathBuf>,
-    /// Which build of the neighbour kernel runs: auto (AVX2 when the CPU has it), portable, or
-    /// avx2. Every kernel gives the same results; this is for comparing their speed.
-    #[arg(long, value_name = "K", default_value = "auto", value_parser = clap::builder::TypedValueParser::try_map(clap::builder::PossibleValuesParser::new(["auto", "portable", "avx2"]), |s| s.parse::<crate::sim::rules::kernel::Kernel>()))]
-    pub kernel: crate::sim::rules::kernel::Kernel,
+    /// The neighbour kernel.
+    #[command(flatten)]
+    pub kernel: KernelArg,
 }
 
 /// Options of `murmuration sim`.
@@ -160,10 +173,9 @@ pub struct SimArgs {
     /// Worker threads for the parallel systems (default: the number of cores).
     #[arg(long, value_name = "T", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub threads: Option<u16>,
-    /// Which build of the neighbour kernel runs: auto (AVX2 when the CPU has it), portable, or
-    /// avx2. Every kernel gives the same results; this is for comparing their speed.
-    #[arg(long, value_name = "K", default_value = "auto", value_parser = clap::builder::TypedValueParser::try_map(clap::builder::PossibleValuesParser::new(["auto", "portable", "avx2"]), |s| s.parse::<crate::sim::rules::kernel::Kernel>()))]
-    pub kernel: crate::sim::rules::kernel::Kernel,
+    /// The neighbour kernel.
+    #[command(flatten)]
+    pub kernel: KernelArg,
     /// Write the metrics (one row per sample, the last row the final step) to this CSV file.
     #[arg(long, value_name = "PATH")]
     pub metrics: Option<std::path::PathBuf>,
@@ -252,13 +264,13 @@ pub fn main() -> ExitCode {
             } else if let Some(&n) = args.boids.iter().find(|&&n| n > 1_000_000) {
                 Err(anyhow::anyhow!("invalid value for --boids: {n} (allowed: 0 to 1000000)"))
             } else {
-                crate::sim::rules::kernel::set_kernel(args.kernel);
+                crate::sim::rules::kernel::set_kernel(args.kernel.kernel);
                 bench::run_cli(&args.boids, &args.scenarios, args.density, args.steps, args.threads.map(usize::from), args.refboids.clone())
             }
         }
         Some(CliCommand::Sim(args)) => {
             let sub = matches.subcommand_matches("sim").expect("sim matched");
-            crate::sim::rules::kernel::set_kernel(args.kernel);
+            crate::sim::rules::kernel::set_kernel(args.kernel.kernel);
             args.run.resolve(&param_flags(sub), "default").and_then(|config| sim_cmd::run(config, args))
         }
         None => cli.run.resolve(&param_flags(&matches), OPENING_PRESET).and_then(|config| {

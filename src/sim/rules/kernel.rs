@@ -54,7 +54,10 @@ impl std::str::FromStr for Kernel {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Kernel::ALL.into_iter().find(|k| k.name() == s).ok_or_else(|| format!("unknown kernel {s:?} (allowed: auto, portable, avx2)"))
+        Kernel::ALL.into_iter().find(|k| k.name() == s).ok_or_else(|| {
+            let names: Vec<&str> = Kernel::ALL.iter().map(|k| k.name()).collect();
+            format!("unknown kernel {s:?} (allowed: {})", names.join(", "))
+        })
     }
 }
 
@@ -67,11 +70,13 @@ pub fn set_kernel(kernel: Kernel) {
 
 /// The kernel that runs: the one set, resolved against what this CPU supports.
 pub fn active_kernel() -> Kernel {
-    let wanted = match FORCED.load(Ordering::Relaxed) {
-        1 => Kernel::Portable,
-        _ => Kernel::Avx2,
-    };
-    if wanted == Kernel::Avx2 && has_avx2() { Kernel::Avx2 } else { Kernel::Portable }
+    resolve(Kernel::ALL.into_iter().find(|&k| k as u8 == FORCED.load(Ordering::Relaxed)).unwrap_or_default())
+}
+
+/// The build a kernel choice runs on this CPU: AVX2 unless the portable one is asked for or the
+/// CPU lacks AVX2.
+fn resolve(kernel: Kernel) -> Kernel {
+    if kernel != Kernel::Portable && has_avx2() { Kernel::Avx2 } else { Kernel::Portable }
 }
 
 fn has_avx2() -> bool {
@@ -127,7 +132,6 @@ fn min_image(d: F8, len: F8, half: F8, neg_half: F8) -> F8 {
 #[inline(always)]
 fn sum_ranges_lanes(grid: &SpatialGrid, per: &Perception, slot: usize, ranges: &[(u32, u32)]) -> NeighborSums {
     let (pos, vel) = (&grid.pos[..], &grid.vel[..]);
-    assert!(ranges.iter().all(|&(a, b)| a <= b && b as usize <= pos.len()) && pos.len() == vel.len(), "slot ranges within the grid");
     let (px, py, vx, vy) = (pos[slot].x, pos[slot].y, vel[slot].x, vel[slot].y);
     let (w, h) = (per.space.size.x, per.space.size.y);
     let (all_round, cos_half) = per.cos_half_fov.map_or((true, 0.0), |c| (false, c));
@@ -187,28 +191,24 @@ fn sum_ranges_lanes(grid: &SpatialGrid, per: &Perception, slot: usize, ranges: &
 /// The neighbour pass for slots `first..first + out.len()` over the blocks of `reach` cells
 /// around each bird, by the [`active_kernel`].
 pub fn gather_slots(grid: &SpatialGrid, per: &Perception, reach: usize, first: usize, out: &mut [NeighborSums]) {
-    #[cfg(target_arch = "x86_64")]
-    if active_kernel() == Kernel::Avx2 {
-        grid.walk_blocks(first, first + out.len(), reach, |slot, ranges| {
-            // SAFETY: `active_kernel` returns Avx2 only when the CPU supports AVX2.
-            out[slot - first] = unsafe { avx2::sum_ranges(grid, per, slot, ranges) };
-        });
-        return;
-    }
+    let kernel = active_kernel();
     grid.walk_blocks(first, first + out.len(), reach, |slot, ranges| {
-        out[slot - first] = sum_ranges_lanes(grid, per, slot, ranges);
+        out[slot - first] = sum_ranges(kernel, grid, per, slot, ranges);
     });
 }
 
 /// One bird's neighbour sums over the candidate slot ranges `ranges`, by `kernel` (resolved
 /// against this CPU as [`active_kernel`] does). Every kernel returns the same bits.
+#[inline]
 pub fn sum_ranges(kernel: Kernel, grid: &SpatialGrid, per: &Perception, slot: usize, ranges: &[(u32, u32)]) -> NeighborSums {
+    let len = grid.pos.len();
+    assert!(ranges.iter().all(|&(a, b)| a <= b && b as usize <= len) && len == grid.vel.len(), "slot ranges within the grid");
     #[cfg(target_arch = "x86_64")]
-    if kernel != Kernel::Portable && has_avx2() {
-        // SAFETY: the CPU supports AVX2 (checked just above).
+    if resolve(kernel) == Kernel::Avx2 {
+        // SAFETY: `resolve` gives Avx2 only when the CPU supports AVX2.
         return unsafe { avx2::sum_ranges(grid, per, slot, ranges) };
     }
-    let _ = kernel;
+    let _ = kernel; // only x86-64 has a second build
     sum_ranges_lanes(grid, per, slot, ranges)
 }
 
@@ -268,7 +268,8 @@ mod avx2 {
     /// One bird's sums over `ranges`, eight candidates per iteration.
     ///
     /// # Safety
-    /// The CPU must support AVX2.
+    /// The CPU must support AVX2. (The ranges are checked by [`super::sum_ranges`], the one
+    /// caller; a range past the grid would only read zeros through [`super::group`].)
     #[target_feature(enable = "avx2")]
     pub unsafe fn sum_ranges(grid: &SpatialGrid, per: &Perception, slot: usize, ranges: &[(u32, u32)]) -> NeighborSums {
         let (pos, vel) = (&grid.pos[..], &grid.vel[..]);
@@ -292,7 +293,6 @@ mod avx2 {
         let slot_v = _mm256_set1_epi32(slot as i32);
         let (mut count, mut align_count) = (_mm256_setzero_si256(), _mm256_setzero_si256());
         let (mut ox, mut oy, mut velx, mut vely, mut sx, mut sy) = (zero, zero, zero, zero, zero, zero);
-        assert!(ranges.iter().all(|&(a, b)| a <= b && b as usize <= pos.len()) && pos.len() == vel.len(), "slot ranges within the grid");
         for &(a, b) in ranges {
             let (a, b) = (a as usize, b as usize);
             let b_v = _mm256_set1_epi32(b as i32);
