@@ -104,3 +104,20 @@ fn the_falcon_strike_lists_its_escape_patterns() {
     assert_eq!(crate::support::field(&one, "state_hash"), crate::support::field(&two, "state_hash"), "alarm and escape: same state at any thread count");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The metrics' own grid (the first sample's) is given back once the simulation's grid serves
+/// the samples, and kept while that grid does not suit the link scan.
+#[test]
+fn the_metrics_own_grid_is_kept_only_while_needed() {
+    use murmuration::metrics::MetricsGrid;
+    let own = |sim: &Headless| sim.app.world().resource::<MetricsGrid>().0.pos.capacity();
+    let mut sim = sim_with_metrics();
+    assert!(own(&sim) >= 3000, "the first sample builds it");
+    sim.step(13);
+    assert_eq!(own(&sim), 0, "the simulation's grid serves the step samples");
+    let config = RunConfig::from_params(SimParams { boid_count: 3000, link_distance: 120.0, ..SimParams::default() }, 7);
+    let mut wide = Headless::with_options(&config, HeadlessOptions { threads: None, metrics: true });
+    wide.step(13);
+    assert!(!scan::grid_suits(wide.app.world().resource::<SpatialGrid>(), 120.0));
+    assert!(own(&wide) >= 3000, "a link the step's cells do not suit keeps the own grid");
+}

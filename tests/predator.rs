@@ -35,7 +35,7 @@ fn place(sim: &mut murmuration::run::headless::Headless, birds_at: &[Vec2], pred
         world.resource_scope(|world, mut roster: Mut<PredatorRoster>| {
             let mut commands = world.commands();
             let mut it = birds_at.iter();
-            spawn_birds(&mut commands, &mut population, birds_at.len() as u32, || (*it.next().unwrap(), Vec2::new(0.0, 1.0)));
+            spawn_birds(&mut commands, &mut population, &SimParams::default(), birds_at.len() as u32, || (*it.next().unwrap(), Vec2::new(0.0, 1.0)));
             spawn_predator(&mut commands, &mut roster, PredatorKind::Placed, predator_at, Vec2::new(0.0, 0.5));
         });
     });
@@ -123,4 +123,55 @@ fn predator_count_changes_live() {
     sim.app.world_mut().resource_mut::<SimParams>().predator_count = 0;
     sim.step(1);
     assert_eq!(count(&mut sim), 0);
+}
+
+/// Birds carry an alarm state exactly while the alarm is on: none with it off (no memory spent),
+/// every bird (newborns too) once it is switched on, and none again once it is off. Switching it
+/// on before the first step gives the same run as starting with it on.
+#[test]
+fn alarm_state_follows_the_switch() {
+    use murmuration::sim::alarm::AlarmCount;
+    use murmuration::sim::components::TurnRate;
+    use murmuration::sim::params::OnOff;
+    use murmuration::sim::{Alarm, Bird};
+
+    let params = SimParams { boid_count: 400, predator_count: 2, world_width: 500.0, world_height: 400.0, ..SimParams::default() };
+    let carrying = |sim: &mut murmuration::run::headless::Headless| {
+        let w = sim.app.world_mut();
+        let birds = w.query::<&Bird>().iter(w).count();
+        let alarms = w.query::<(&Bird, &Alarm, &TurnRate)>().iter(w).count();
+        (birds, alarms)
+    };
+    let set = |sim: &mut murmuration::run::headless::Headless, alarm: OnOff, boid_count: u32| {
+        let mut p = sim.app.world_mut().resource_mut::<SimParams>();
+        (p.alarm, p.boid_count) = (alarm, boid_count);
+    };
+
+    let mut sim = headless(params.clone(), 5);
+    sim.step(10);
+    let (before, alarms) = carrying(&mut sim);
+    assert_eq!(alarms, 0, "no alarm state while the alarm is off");
+    set(&mut sim, OnOff::On, 450);
+    sim.step(1);
+    let (birds, alarms) = carrying(&mut sim);
+    assert!(birds > before, "birds are born: {before} -> {birds}");
+    assert_eq!(alarms, birds, "every bird has one once it is on, those born with it too");
+    let mut alarmed = 0;
+    for _ in 0..300 {
+        sim.step(1);
+        alarmed = alarmed.max(sim.app.world().resource::<AlarmCount>().alarmed);
+    }
+    assert!(alarmed > 0, "two hunting predators alarm some birds");
+    set(&mut sim, OnOff::Off, 450);
+    sim.step(1);
+    assert_eq!(carrying(&mut sim).1, 0, "switched off, the state goes");
+    assert_eq!(sim.app.world().resource::<AlarmCount>().active, 0);
+
+    let on = SimParams { alarm: OnOff::On, ..params.clone() };
+    let mut from_start = headless(on, 5);
+    let mut switched = headless(params, 5);
+    set(&mut switched, OnOff::On, 400);
+    from_start.step(200);
+    switched.step(200);
+    assert_eq!(from_start.state_hash(), switched.state_hash(), "switched on before the first step = on from the start");
 }

@@ -137,7 +137,7 @@ pub fn report_on_exit(
     auto: Res<AutoScreenshot>,
     clock: Res<crate::sim::SimClock>,
     seed: Res<crate::sim::SimSeed>,
-    birds: Query<(&crate::sim::Bird, &crate::sim::Position, &crate::sim::Velocity, &crate::sim::Alarm)>,
+    birds: Query<(&crate::sim::Bird, &crate::sim::Position, &crate::sim::Velocity, Option<&crate::sim::Alarm>)>,
     insets: Res<super::camera::PanelInsets>,
     captions: Res<super::story::Captions>,
     window: Single<&Window, With<bevy::window::PrimaryWindow>>,
@@ -148,7 +148,7 @@ pub fn report_on_exit(
     for c in &captions.told {
         println!("caption at {:.2} s: {}", c.at_s, c.text);
     }
-    let hash = crate::sim::hash::state_hash(birds.iter().map(|(b, p, v, a)| (b.id, p.0, v.0, *a)));
+    let hash = crate::sim::hash::state_hash(birds.iter().map(|(b, p, v, a)| (b.id, p.0, v.0, a.copied().unwrap_or_default())));
     let (w, h) = (window.width(), window.height());
     println!(
         "alive={} steps={} seed={} state_hash={hash:016x} frames={} frame_ms={:.2} window={w:.0}x{h:.0} world_view={:.0}x{h:.0}",

@@ -172,7 +172,7 @@ pub fn drive_recorder(
     params: Res<SimParams>,
     clock: Res<SimClock>,
     timeline: Res<Timeline>,
-    birds: Query<(&Bird, &Position, &Velocity, &crate::sim::Alarm)>,
+    birds: Query<(&Bird, &Position, &Velocity, Option<&crate::sim::Alarm>)>,
 ) {
     let toggled = requests.read().filter(|r| r.0 == UiAction::ToggleRecord).count() % 2 == 1;
     let restarted = resets.read().count() > 0;
@@ -206,7 +206,7 @@ pub fn drive_recorder(
                     return;
                 }
             };
-            let hash = state_hash(birds.iter().map(|(b, p, v, a)| (b.id, p.0, v.0, *a)));
+            let hash = state_hash(birds.iter().map(|(b, p, v, a)| (b.id, p.0, v.0, a.copied().unwrap_or_default())));
             let Some(target) = active.push(frame, clock.step, hash, &timeline) else {
                 // The worker stopped on an error; stopping reports it.
                 state.say(format!("recording failed; press {} to see why", keys_for(&Command::Request(UiAction::ToggleRecord))), true);

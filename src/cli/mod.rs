@@ -4,6 +4,7 @@
 //! Every parameter of the table is also a flag (`--separation-weight 2`), generated from the table.
 
 pub mod bench;
+mod memory;
 pub mod panic;
 mod params_cmd;
 mod record_cmd;
@@ -242,6 +243,7 @@ fn param_flags(matches: &ArgMatches) -> Vec<(&'static str, String)> {
 /// Parses the command line and runs it. Errors print one line and give exit code 1.
 pub fn main() -> ExitCode {
     panic::install();
+    memory::return_large_frees();
     let matches = command().get_matches();
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,

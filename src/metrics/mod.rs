@@ -343,7 +343,7 @@ pub struct Sampler<'w, 's> {
     force: ResMut<'w, ForceSample>,
     metrics: ResMut<'w, Metrics>,
     own: ResMut<'w, MetricsGrid>,
-    birds: Query<'w, 's, (&'static Bird, &'static Position, &'static Velocity, &'static Alarm)>,
+    birds: Query<'w, 's, (&'static Bird, &'static Position, &'static Velocity, Option<&'static Alarm>)>,
     predators: Query<'w, 's, (&'static Predator, &'static Position)>,
     sums: Option<Res<'w, crate::sim::systems::NeighborSumsBuf>>,
 }
@@ -353,11 +353,17 @@ impl Sampler<'_, '_> {
     /// cells suit the link scan, otherwise through the metrics' own grid.
     fn take(&mut self, shared: Option<&SpatialGrid>) {
         let Sampler { params, clock, log, force, metrics, own, birds, predators, sums } = self;
+        let shared = shared.filter(|g| scan::grid_suits(g, params.link_distance));
+        if shared.is_some() && own.0.pos.capacity() > 0 {
+            // The simulation's grid serves the samples: the metrics' own (built for the first
+            // sample, or while that grid did not suit) gives its memory back.
+            own.0 = SpatialGrid::default();
+        }
         if !due(params, clock, force, metrics) {
             return;
         }
         let started = std::time::Instant::now();
-        let grid = match shared.filter(|g| scan::grid_suits(g, params.link_distance)) {
+        let grid = match shared {
             Some(g) => g,
             None => {
                 build_grid(params, &mut own.0, birds.iter().map(|(b, p, v, _)| (b.id, p.0, v.0)));
@@ -366,7 +372,7 @@ impl Sampler<'_, '_> {
         };
         let threats = Threats {
             predators: positions_by_id(predators.iter().map(|(p, pos)| (p.id, pos.0))),
-            alarmed: positions_by_id(birds.iter().filter(|(.., a)| a.is_alarmed()).map(|(b, p, ..)| (b.id, p.0))),
+            alarmed: positions_by_id(birds.iter().filter(|(.., a)| a.is_some_and(|a| a.is_alarmed())).map(|(b, p, ..)| (b.id, p.0))),
             interacting: sums.as_ref().filter(|s| !s.0.is_empty()).map_or(0.0, |s| s.0.iter().map(|n| n.count as f32).sum::<f32>() / s.0.len() as f32),
         };
         record(params, clock, log, metrics, grid, threats, started);

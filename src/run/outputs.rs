@@ -141,7 +141,7 @@ type Agent = (u32, Vec2, Vec2, Option<Alarm>);
 /// The birds and the predators, each in id order.
 fn final_state(world: &mut World) -> (Vec<Agent>, Vec<Agent>) {
     let mut birds: Vec<Agent> =
-        world.query::<(&Bird, &Position, &Velocity, &Alarm)>().iter(world).map(|(b, p, v, a)| (b.id, p.0, v.0, Some(*a))).collect();
+        world.query::<(&Bird, &Position, &Velocity, Option<&Alarm>)>().iter(world).map(|(b, p, v, a)| (b.id, p.0, v.0, Some(a.copied().unwrap_or_default()))).collect();
     birds.sort_unstable_by_key(|b| b.0);
     let mut predators: Vec<Agent> = world.query::<(&Predator, &Position, &Velocity)>().iter(world).map(|(b, p, v)| (b.id, p.0, v.0, None)).collect();
     predators.sort_unstable_by_key(|b| b.0);

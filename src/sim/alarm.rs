@@ -21,7 +21,8 @@ use super::rules::{Perception, steer_toward};
 use super::space::Space;
 use super::systems::SimClock;
 
-/// A bird's alarm. Steps are [`SimClock::step`] values.
+/// A bird's alarm. Steps are [`SimClock::step`] values. Birds carry it (with their [`TurnRate`])
+/// only while the alarm is on ([`sync_alarm_state`]); a bird without it is calm.
 #[derive(Component, Clone, Copy, Debug, Default, PartialEq, Eq, Reflect)]
 pub enum Alarm {
     /// Flocking.
@@ -181,8 +182,8 @@ pub fn alarm(
 ) {
     let on = params.alarm.is_on() && !grid.is_empty();
     if !on || (count.active == 0 && predators.is_empty()) {
-        if count.active > 0 {
-            birds.iter_mut().for_each(|(.., mut a, _)| *a = Alarm::Calm);
+        // switched off, the birds' states go with `sync_alarm_state`
+        if !on {
             *count = AlarmCount::default();
         }
         return;
@@ -219,6 +220,32 @@ pub fn alarm(
     }
 }
 
+/// A bird's alarm state: calm, its last turn not measured yet.
+pub fn alarm_bundle() -> (Alarm, TurnRate) {
+    (Alarm::Calm, TurnRate(0.0))
+}
+
+/// Gives every bird an alarm state when the alarm is switched on and takes it away when it is
+/// switched off, so a flock without the alarm carries none (32 bytes a bird). Birds born while it
+/// is on have it from birth ([`super::spawn::spawn_birds`]).
+pub fn sync_alarm_state(
+    params: Res<SimParams>,
+    mut commands: Commands,
+    without: Query<Entity, (With<Bird>, Without<Alarm>)>,
+    with: Query<Entity, (With<Bird>, With<Alarm>)>,
+) {
+    if params.alarm.is_on() {
+        if !without.is_empty() {
+            let batch: Vec<_> = without.iter().map(|e| (e, alarm_bundle())).collect();
+            commands.insert_batch(batch);
+        }
+    } else {
+        for e in &with {
+            commands.entity(e).remove::<(Alarm, TurnRate)>();
+        }
+    }
+}
+
 /// The alarm: its state per bird, its step, its count.
 pub struct AlarmPlugin;
 
@@ -227,7 +254,10 @@ impl Plugin for AlarmPlugin {
         use super::run_state::RunStateAppExt;
         app.init_run_resource::<AlarmCount>().add_systems(
             FixedUpdate,
-            alarm.in_set(super::SimSystems::Rules).after(super::predator::flee),
+            (
+                sync_alarm_state.in_set(super::PopulationSystems::AlarmState),
+                alarm.in_set(super::SimSystems::Rules).after(super::predator::flee),
+            ),
         );
     }
 }

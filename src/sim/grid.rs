@@ -9,8 +9,14 @@ use bevy::prelude::Resource;
 
 use super::space::Space;
 
-/// Upper bound on the number of cells, whatever the world size and radius (memory guard).
+/// The grid may always have this many cells, whatever the number of birds (memory guard).
 const MIN_CELL_CAP: usize = 1 << 16;
+
+/// Beyond [`MIN_CELL_CAP`], cells per bird allowed. A flock gathered into groups in a wide sky
+/// (the default preset's density) needs about three cells of the smallest size per bird; cells
+/// larger than asked for put more candidates in each bird's block (twice the side, four times
+/// as many), while each cell costs 4 bytes and a few operations per rebuild.
+const CELLS_PER_BIRD: usize = 4;
 
 /// A snapshot of every bird in cell order, plus the cell index.
 ///
@@ -102,10 +108,15 @@ impl SpatialGrid {
         let min_cell = min_cell.max(1e-3);
         let mut cx = ((space.size.x / min_cell).floor() as usize).max(1);
         let mut cy = ((space.size.y / min_cell).floor() as usize).max(1);
-        let cap = MIN_CELL_CAP.max(2 * n);
-        while cx * cy > cap {
-            cx = (cx / 2).max(1);
-            cy = (cy / 2).max(1);
+        let cap = MIN_CELL_CAP.max(CELLS_PER_BIRD * n);
+        if cx * cy > cap {
+            // Cells only as much larger as the cap needs, the same factor on both sides.
+            let grow = ((cx * cy) as f64 / cap as f64).sqrt();
+            cx = ((cx as f64 / grow).floor() as usize).max(1);
+            cy = ((cy as f64 / grow).floor() as usize).max(1);
+            while cx * cy > cap {
+                (cx, cy) = ((cx - 1).max(1), (cy - 1).max(1));
+            }
         }
         self.space = Some(space);
         self.cells_x = cx;
@@ -307,5 +318,13 @@ mod tests {
         let (x, y) = grid.dims();
         assert!(x * y <= MIN_CELL_CAP);
         assert!(grid.cell_size().x >= 1.0);
+        // cells grow only as much as the cap needs: nearly all the allowed cells are used
+        let space = Space { size: Vec2::new(9238.0, 5196.0), wrap: true };
+        for (n, cap, side) in [(100_000, 400_000, 12.5), (10_000, MIN_CELL_CAP, 26.0)] {
+            grid.rebuild(space, 12.5, (0..n).map(|i| (i, Vec2::new(i as f32 % 9000.0, 7.0), Vec2::ZERO)));
+            let (x, y) = grid.dims();
+            assert!(x * y <= cap && x * y * 10 > cap * 7, "{n} birds: {x}×{y} cells");
+            assert!(grid.cell_size().max_element() <= side * 1.05, "{n} birds: {:?}", grid.cell_size());
+        }
     }
 }

@@ -37,8 +37,8 @@ pub fn state_hash(birds: impl Iterator<Item = (u32, Vec2, Vec2, Alarm)>) -> u64 
 
 /// The state hash of every bird in a world.
 pub fn world_state_hash(world: &mut World) -> u64 {
-    let mut q = world.query::<(&Bird, &Position, &Velocity, &Alarm)>();
-    state_hash(q.iter(world).map(|(b, p, v, a)| (b.id, p.0, v.0, *a)))
+    let mut q = world.query::<(&Bird, &Position, &Velocity, Option<&Alarm>)>();
+    state_hash(q.iter(world).map(|(b, p, v, a)| (b.id, p.0, v.0, a.copied().unwrap_or_default())))
 }
 
 #[cfg(test)]

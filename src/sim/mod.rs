@@ -62,6 +62,8 @@ pub enum PopulationSystems {
     Script,
     /// Repair-mode hatching.
     Repair,
+    /// Every bird given an alarm state, or relieved of it, as the alarm is switched.
+    AlarmState,
 }
 
 /// Whether the simulation advances. The desktop app pauses and single-steps through it.
@@ -137,6 +139,7 @@ fn configure_step_sets(app: &mut App) {
                     PopulationSystems::Predators,
                     PopulationSystems::Script,
                     PopulationSystems::Repair,
+                    PopulationSystems::AlarmState,
                 )
                     .chain()
                     .in_set(SimSystems::Population),
@@ -159,7 +162,6 @@ impl Plugin for SimPlugin {
             .insert_resource(SimSeed(self.seed))
             .insert_resource(SimRng::from_seed(self.seed))
             .insert_resource(Time::<Fixed>::from_hz(f64::from(self.params.step_rate)))
-            .init_run_resource::<systems::GridEntities>()
             .init_run_resource::<systems::NeighborSumsBuf>()
             .init_run_resource::<systems::StepForces>()
             .init_resource::<SimControl>()

@@ -50,7 +50,7 @@ pub fn hatch(
     population.hatched += u64::from(n);
     let space = Space::from_params(&params);
     let rng = &mut rng.0;
-    spawn_birds(&mut commands, &mut population, n, || {
+    spawn_birds(&mut commands, &mut population, &params, n, || {
         if grid.is_empty() {
             return random_bird(rng, &params);
         }

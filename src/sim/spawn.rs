@@ -61,22 +61,17 @@ pub fn random_bird(rng: &mut ChaCha8Rng, params: &SimParams) -> (Vec2, Vec2) {
     (pos, Vec2::from_angle(angle) * speed)
 }
 
-/// The components of a new bird.
-pub fn bird_bundle(id: u32, pos: Vec2, vel: Vec2) -> (Bird, Position, Velocity, GridSlot, super::Alarm, super::components::TurnRate) {
-    (
-        Bird { id },
-        Position(pos),
-        Velocity(vel),
-        GridSlot::default(),
-        super::Alarm::Calm,
-        super::components::TurnRate(0.0),
-    )
+/// The components every bird carries.
+pub fn bird_bundle(id: u32, pos: Vec2, vel: Vec2) -> (Bird, Position, Velocity, GridSlot) {
+    (Bird { id }, Position(pos), Velocity(vel), GridSlot::default())
 }
 
-/// Spawns `n` birds placed by `place`, with consecutive ids.
+/// Spawns `n` birds placed by `place`, with consecutive ids; while the alarm is on they carry
+/// its state from birth ([`super::alarm::alarm_bundle`]).
 pub fn spawn_birds(
     commands: &mut Commands,
     population: &mut Population,
+    params: &SimParams,
     n: u32,
     mut place: impl FnMut() -> (Vec2, Vec2),
 ) {
@@ -88,7 +83,11 @@ pub fn spawn_birds(
             bird_bundle(id, p, v)
         })
         .collect();
-    commands.spawn_batch(batch);
+    if params.alarm.is_on() {
+        commands.spawn_batch(batch.into_iter().map(|bird| (bird, super::alarm::alarm_bundle())));
+    } else {
+        commands.spawn_batch(batch);
+    }
 }
 
 /// Matches the number of birds to the `boid_count` parameter whenever that parameter changes
@@ -113,7 +112,7 @@ pub fn sync_population(
             population.hatched += add as u64;
         }
         let rng = &mut rng.0;
-        spawn_birds(&mut commands, &mut population, add, || random_bird(rng, &params));
+        spawn_birds(&mut commands, &mut population, &params, add, || random_bird(rng, &params));
     } else if target < alive {
         let mut all: Vec<(u32, Entity)> = birds.iter().map(|(e, b)| (b.id, e)).collect();
         all.sort_unstable_by_key(|&(id, _)| std::cmp::Reverse(id));

@@ -23,10 +23,6 @@ pub struct SimClock {
     pub time: f64,
 }
 
-/// The bird entity in each grid slot (this step's snapshot).
-#[derive(Resource, Debug, Default, Clone)]
-pub struct GridEntities(pub Vec<Entity>);
-
 /// Every bird's neighbour sums of this step, in grid-slot order.
 #[derive(Resource, Debug, Default, Clone)]
 pub struct NeighborSumsBuf(pub Vec<NeighborSums>);
@@ -35,28 +31,22 @@ pub struct NeighborSumsBuf(pub Vec<NeighborSums>);
 pub fn rebuild_grid(
     params: Res<SimParams>,
     mut grid: ResMut<SpatialGrid>,
-    mut entities: ResMut<GridEntities>,
     mut slot_of_input: Local<Vec<u32>>,
-    mut birds: Query<(Entity, &Bird, &Position, &Velocity, &mut GridSlot)>,
+    mut birds: Query<(&Bird, &Position, &Velocity, &mut GridSlot)>,
 ) {
     let space = Space::from_params(&params);
     grid.rebuild(
         space,
         rules::cell_size_for(&params),
-        birds.iter().map(|(_, b, p, v, _)| (b.id, space.contain(p.0), v.0)),
+        birds.iter().map(|(b, p, v, _)| (b.id, space.contain(p.0), v.0)),
     );
     // Every entry of these is written below: resized, never cleared (no serial memset per step).
     slot_of_input.resize(grid.len(), 0);
     for (slot, &input) in grid.src.iter().enumerate() {
         slot_of_input[input as usize] = slot as u32;
     }
-    entities.0.resize(grid.len(), Entity::PLACEHOLDER);
     // Same query, same iteration order as above: the i-th bird is input i.
-    birds.iter_mut().enumerate().for_each(|(i, (entity, _, _, _, mut slot))| {
-        let s = slot_of_input[i];
-        slot.0 = s;
-        entities.0[s as usize] = entity;
-    });
+    birds.iter_mut().enumerate().for_each(|(i, (.., mut slot))| slot.0 = slot_of_input[i]);
 }
 
 /// The one neighbour pass: computes every bird's [`NeighborSums`] in grid order, in parallel,
@@ -111,7 +101,7 @@ pub fn cohesion(params: Res<SimParams>, grid: Res<SpatialGrid>, sums: Res<Neighb
 pub fn integrate(
     params: Res<SimParams>,
     forces: Res<StepForces>,
-    mut birds: Query<(&GridSlot, &mut Position, &mut Velocity, &mut crate::sim::components::TurnRate), With<Bird>>,
+    mut birds: Query<(&GridSlot, &mut Position, &mut Velocity, Option<&mut crate::sim::components::TurnRate>), With<Bird>>,
 ) {
     let params = &*params;
     let dt = params.dt();
@@ -120,12 +110,14 @@ pub fn integrate(
     // value) and the step skips an arctangent per bird. Switched on, it sees turns from the next
     // step on.
     let measure_turns = params.alarm.is_on() && params.alarm_turn_rate > 0.0;
-    birds.par_iter_mut().for_each(|(slot, mut p, mut v, mut turn)| {
+    birds.par_iter_mut().for_each(|(slot, mut p, mut v, turn)| {
         let old = v.0;
         debug_assert!((slot.0 as usize) < forces.len(), "every bird has a slot in this step's grid");
         let steering = forces.get(slot.0 as usize).copied().unwrap_or_default();
         (p.0, v.0) = rules::integrate(p.0, v.0, steering, params);
-        turn.0 = if !measure_turns || old == Vec2::ZERO || v.0 == Vec2::ZERO { 0.0 } else { old.angle_to(v.0).abs().to_degrees() / dt };
+        if let Some(mut turn) = turn {
+            turn.0 = if !measure_turns || old == Vec2::ZERO || v.0 == Vec2::ZERO { 0.0 } else { old.angle_to(v.0).abs().to_degrees() / dt };
+        }
     });
 }
 

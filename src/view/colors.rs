@@ -6,8 +6,13 @@ use std::collections::HashMap;
 use bevy::prelude::*;
 
 use super::draw::{ColorMode, DrawSettings};
+use super::interpolate::PreviousPosition;
 use crate::metrics::Metrics;
-use crate::sim::{Alarm, Bird, SimParams};
+use crate::sim::{Alarm, Bird, Position, SimParams, Velocity};
+
+/// What drawing reads of a bird: who it is, where it is and was before the last step, its
+/// velocity, and its alarm (none while the alarm is off: calm).
+pub type DrawnBird = (&'static Bird, &'static Position, &'static Velocity, Option<&'static PreviousPosition>, Option<&'static Alarm>);
 
 fn linear(color: Color) -> [f32; 4] {
     LinearRgba::from(color).to_f32_array()

@@ -7,11 +7,11 @@ use bevy::prelude::*;
 
 use super::ViewSystems;
 use super::camera::ViewCamera;
-use super::colors::{ClusterLabels, bird_color, refresh_cluster_labels};
+use super::colors::{ClusterLabels, DrawnBird, bird_color, refresh_cluster_labels};
 use super::draw::DrawSettings;
 use super::interpolate::{DrawBlend, PreviousPosition};
 use crate::sim::space::Space;
-use crate::sim::{Alarm, Bird, Position, Predator, SimParams, Velocity};
+use crate::sim::{Position, Predator, SimParams, Velocity};
 
 /// Draws the flock, the predators and the world's border.
 pub struct FlockDrawPlugin;
@@ -75,7 +75,7 @@ pub fn bird_triangle(pos: Vec2, vel: Vec2, length: f32) -> [Vec2; 3] {
 
 #[allow(clippy::too_many_arguments)]
 fn update_flock_mesh(
-    birds: Query<(&Bird, &Position, &Velocity, Option<&PreviousPosition>, &Alarm)>,
+    birds: Query<DrawnBird>,
     predators: Query<(&Position, &Velocity, Option<&PreviousPosition>), With<Predator>>,
     blend: Res<DrawBlend>,
     flock: Single<&Mesh2d, With<FlockMesh>>,
@@ -108,7 +108,7 @@ fn update_flock_mesh(
                 positions.push([corner.x, corner.y, 0.0]);
             }
         }
-        let c = bird_color(draw.color_mode, bird, v.0, *alarm, &params, &clusters.of);
+        let c = bird_color(draw.color_mode, bird, v.0, alarm.copied().unwrap_or_default(), &params, &clusters.of);
         colors.extend(std::iter::repeat_n(c, per_bird));
     }
     let topology = if dots { PrimitiveTopology::PointList } else { PrimitiveTopology::TriangleList };

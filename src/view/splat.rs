@@ -22,11 +22,11 @@ use bevy::window::PrimaryWindow;
 
 use super::ViewSystems;
 use super::camera::ViewCamera;
-use super::colors::{ClusterLabels, bird_color, refresh_cluster_labels};
+use super::colors::{ClusterLabels, DrawnBird, bird_color, refresh_cluster_labels};
 use super::draw::DrawSettings;
-use super::interpolate::{DrawBlend, PreviousPosition};
+use super::interpolate::DrawBlend;
 use crate::sim::space::Space;
-use crate::sim::{Alarm, Bird, Position, SimParams, Velocity};
+use crate::sim::SimParams;
 
 /// What the compute shader draws this frame (extracted to the render world).
 #[derive(Resource, Clone, Default, ExtractResource)]
@@ -133,7 +133,7 @@ fn update_splat(
     draw: Res<DrawSettings>,
     params: Res<SimParams>,
     clusters: Res<ClusterLabels>,
-    birds: Query<(&Bird, &Position, &Velocity, Option<&PreviousPosition>, &Alarm)>,
+    birds: Query<DrawnBird>,
     blend: Res<DrawBlend>,
     window: Single<&Window, With<PrimaryWindow>>,
     camera: Single<(&Transform, &Projection), With<ViewCamera>>,
@@ -175,7 +175,7 @@ fn update_splat(
     for (bird, p, v, prev, alarm) in &birds {
         let p = blend.place(&space, p, prev);
         let px = to_px(p) - lo;
-        let c = bird_color(draw.color_mode, bird, v.0, *alarm, &params, &clusters.of);
+        let c = bird_color(draw.color_mode, bird, v.0, alarm.copied().unwrap_or_default(), &params, &clusters.of);
         dots.push([px.x, px.y, pack(c), 0.0]);
     }
     frame.birds = Arc::new(dots);
