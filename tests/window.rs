@@ -83,6 +83,9 @@ fn the_window_shows_a_moving_flock() {
     // The window never changes the simulation: the same number of steps headless gives the same state.
     let steps = crate::support::field(&state, "steps");
     assert!(steps.parse::<u64>().unwrap() > 0, "{state}");
+    // the simulated time follows the wall clock, never ahead of it
+    let speed: f64 = crate::support::field(&state, "sim_speed").parse().unwrap();
+    assert!(speed > 0.0 && speed <= 1.05, "{state}");
     let out = crate::support::run(&["sim", "--preset", "default", "--seed", "3", "--steps", steps]);
     let headless = crate::support::stdout(&out);
     assert_eq!(crate::support::field(&headless, "state_hash"), crate::support::field(&state, "state_hash"), "{state} vs {headless}");

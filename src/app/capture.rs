@@ -23,16 +23,19 @@ pub struct AutoScreenshot {
     capture: Option<CaptureId>,
     /// The simulation was held for the screenshot in the last update.
     held: bool,
-    timing_from: Option<(u32, std::time::Instant)>,
+    /// Frame 10: its number, wall clock and simulated time.
+    timing_from: Option<(u32, std::time::Instant, f64)>,
     /// Mean frame time from frame 10 to the last scripted frame (0 if it ran no further).
     frame_ms: f64,
+    /// Simulated seconds per wall-clock second over the same frames (1: real time).
+    sim_speed: f64,
 }
 
 impl AutoScreenshot {
     /// A screenshot to `path` after `frames` frames (default 60), or a quit after `frames`.
     pub fn new(path: Option<PathBuf>, frames: Option<u32>) -> Self {
         let frames = frames.or(path.as_ref().map(|_| 60));
-        Self { path, frames, frame: 0, capture: None, held: false, timing_from: None, frame_ms: 0.0 }
+        Self { path, frames, frame: 0, capture: None, held: false, timing_from: None, frame_ms: 0.0, sim_speed: 0.0 }
     }
 }
 
@@ -111,13 +114,15 @@ pub fn auto_screenshot(
     }
     auto.frame += 1;
     if auto.frame == 10 {
-        auto.timing_from = Some((auto.frame, std::time::Instant::now()));
+        auto.timing_from = Some((auto.frame, std::time::Instant::now(), clock.time));
     }
     if auto.frame < frames {
         return;
     }
-    if let Some((f, t)) = auto.timing_from.filter(|(f, _)| frames > *f) {
-        auto.frame_ms = t.elapsed().as_secs_f64() * 1e3 / f64::from(frames - f);
+    if let Some((f, t, sim_s)) = auto.timing_from.filter(|(f, ..)| frames > *f) {
+        let wall_s = t.elapsed().as_secs_f64();
+        auto.frame_ms = wall_s * 1e3 / f64::from(frames - f);
+        auto.sim_speed = (clock.time - sim_s) / wall_s;
     }
     if auto.path.is_some() {
         // hold now, capture from the next update on (when the held state is what is drawn)
@@ -129,7 +134,8 @@ pub fn auto_screenshot(
 }
 
 /// In scripted runs (`--frames`), prints the simulation's state on exit in the same form as
-/// `murmuration sim`, so a windowed run can be compared with a headless one, and the size of the
+/// `murmuration sim`, so a windowed run can be compared with a headless one, the mean frame time
+/// and the simulation's speed against the wall clock (both from frame 10 on), and the size of the
 /// window and of the world view (the part no panel covers). Before it, one line per caption shown.
 #[allow(clippy::too_many_arguments)] // a system: each parameter is a resource or query it reads
 pub fn report_on_exit(
@@ -151,12 +157,13 @@ pub fn report_on_exit(
     let hash = crate::sim::hash::state_hash(birds.iter().map(|(b, p, v, a)| (b.id, p.0, v.0, a.copied().unwrap_or_default())));
     let (w, h) = (window.width(), window.height());
     println!(
-        "alive={} steps={} seed={} state_hash={hash:016x} frames={} frame_ms={:.2} window={w:.0}x{h:.0} world_view={:.0}x{h:.0}",
+        "alive={} steps={} seed={} state_hash={hash:016x} frames={} frame_ms={:.2} sim_speed={:.2} window={w:.0}x{h:.0} world_view={:.0}x{h:.0}",
         birds.iter().len(),
         clock.step,
         seed.0,
         auto.frame,
         auto.frame_ms,
+        auto.sim_speed,
         w - insets.left - insets.right,
     );
 }
