@@ -42,7 +42,7 @@ pub fn step_timer_end(mut timer: ResMut<StepTimer>) {
 /// At most this many fixed steps run per frame (times the speed multiplier, which Bevy applies
 /// after the cap): when the machine cannot keep up, the simulation slows down instead of the
 /// window freezing. Six keeps 100,000 birds at real time under Xvfb, where the software renderer
-/// takes 26 ms a frame on the same cores (4.6 steps a frame, 15 frames/s; see
+/// takes 26 ms a frame on the same cores (about 4 steps in a 66 ms frame, 15 frames/s; see
 /// `docs/performance.md`); a machine that cannot keep up still draws every 0.1 simulated seconds.
 const MAX_STEPS_PER_FRAME: f32 = 6.0;
 
