@@ -120,9 +120,15 @@ fn predator_count_changes_live() {
     sim.app.world_mut().resource_mut::<SimParams>().predator_count = 4;
     sim.step(1);
     assert_eq!(count(&mut sim), 4);
+    // while there are predators the step names the bird in each grid slot; without, it keeps no table
+    let named = |sim: &murmuration::run::headless::Headless| sim.app.world().resource::<murmuration::sim::systems::GridEntities>().0.capacity();
+    sim.step(1);
+    assert!(named(&sim) >= 50);
     sim.app.world_mut().resource_mut::<SimParams>().predator_count = 0;
     sim.step(1);
     assert_eq!(count(&mut sim), 0);
+    sim.step(1);
+    assert_eq!(named(&sim), 0);
 }
 
 /// Birds carry an alarm state exactly while the alarm is on: none with it off (no memory spent),

@@ -162,6 +162,7 @@ impl Plugin for SimPlugin {
             .insert_resource(SimSeed(self.seed))
             .insert_resource(SimRng::from_seed(self.seed))
             .insert_resource(Time::<Fixed>::from_hz(f64::from(self.params.step_rate)))
+            .init_run_resource::<systems::GridEntities>()
             .init_run_resource::<systems::NeighborSumsBuf>()
             .init_run_resource::<systems::StepForces>()
             .init_resource::<SimControl>()

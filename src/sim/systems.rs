@@ -27,18 +27,26 @@ pub struct SimClock {
 #[derive(Resource, Debug, Default, Clone)]
 pub struct NeighborSumsBuf(pub Vec<NeighborSums>);
 
-/// Rebuilds the spatial grid from the birds and records each bird's slot in it.
+/// The bird entity in each grid slot (this step's snapshot), for the predators' targets and
+/// catches; kept only while there are predators (empty otherwise).
+#[derive(Resource, Debug, Default, Clone)]
+pub struct GridEntities(pub Vec<Entity>);
+
+/// Rebuilds the spatial grid from the birds and records each bird's slot in it (and, while there
+/// are predators, the bird in each slot).
 pub fn rebuild_grid(
     params: Res<SimParams>,
     mut grid: ResMut<SpatialGrid>,
+    mut entities: ResMut<GridEntities>,
     mut slot_of_input: Local<Vec<u32>>,
-    mut birds: Query<(&Bird, &Position, &Velocity, &mut GridSlot)>,
+    mut birds: Query<(Entity, &Bird, &Position, &Velocity, &mut GridSlot)>,
+    predators: Query<(), With<crate::sim::Predator>>,
 ) {
     let space = Space::from_params(&params);
     grid.rebuild(
         space,
         rules::cell_size_for(&params),
-        birds.iter().map(|(b, p, v, _)| (b.id, space.contain(p.0), v.0)),
+        birds.iter().map(|(_, b, p, v, _)| (b.id, space.contain(p.0), v.0)),
     );
     // Every entry of these is written below: resized, never cleared (no serial memset per step).
     slot_of_input.resize(grid.len(), 0);
@@ -46,7 +54,19 @@ pub fn rebuild_grid(
         slot_of_input[input as usize] = slot as u32;
     }
     // Same query, same iteration order as above: the i-th bird is input i.
-    birds.iter_mut().enumerate().for_each(|(i, (.., mut slot))| slot.0 = slot_of_input[i]);
+    if predators.is_empty() {
+        if entities.0.capacity() > 0 {
+            entities.0 = Vec::new();
+        }
+        birds.iter_mut().enumerate().for_each(|(i, (.., mut slot))| slot.0 = slot_of_input[i]);
+    } else {
+        entities.0.resize(grid.len(), Entity::PLACEHOLDER);
+        birds.iter_mut().enumerate().for_each(|(i, (entity, .., mut slot))| {
+            let s = slot_of_input[i];
+            slot.0 = s;
+            entities.0[s as usize] = entity;
+        });
+    }
 }
 
 /// The one neighbour pass: computes every bird's [`NeighborSums`] in grid order, in parallel,

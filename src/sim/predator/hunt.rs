@@ -16,7 +16,7 @@ use crate::sim::params::{Guidance, SimParams, TargetStrategy};
 use crate::sim::rules::apply_edges;
 use crate::sim::space::Space;
 use crate::sim::spawn::SimRng;
-use crate::sim::systems::{NeighborSumsBuf, SimClock};
+use crate::sim::systems::{GridEntities, NeighborSumsBuf, SimClock};
 
 /// A lock-on target farther than this many fear radii (at least 100 u) is lost.
 const LOSE_RANGE_FEAR_RADII: f32 = 3.0;
@@ -188,37 +188,30 @@ pub fn hunt(
     mut commands: Commands,
     params: Res<SimParams>,
     grid: Res<SpatialGrid>,
+    entities: Res<GridEntities>,
     sums: Res<NeighborSumsBuf>,
     clock: Res<SimClock>,
     mut rng: ResMut<SimRng>,
     mut log: ResMut<PredationLog>,
     mut predators: Query<(Entity, &mut Predator, &mut Position, &mut Velocity), Without<Bird>>,
-    birds: Query<(Entity, &Bird, &Position, &GridSlot)>,
-    mut entities: Local<Vec<Entity>>,
+    birds: Query<(&Position, &GridSlot), With<Bird>>,
 ) {
-    if predators.is_empty() {
+    // `rebuild_grid` names the bird in each slot while there are predators; a predator that
+    // arrived after this step's grid was built hunts from the next step on.
+    if predators.is_empty() || entities.0.len() != grid.len() {
         return;
-    }
-    // The bird in each slot of this step's grid, for the targets and catches (a bird born
-    // since the grid was built is in no slot).
-    entities.clear();
-    entities.resize(grid.len(), Entity::PLACEHOLDER);
-    for (entity, bird, _, slot) in &birds {
-        if grid.ids.get(slot.0 as usize) == Some(&bird.id) {
-            entities[slot.0 as usize] = entity;
-        }
     }
     let counts: Vec<u32> = if params.predator_strategy == TargetStrategy::Isolated { sums.0.iter().map(|s| s.count).collect() } else { Vec::new() };
     let mut order: Vec<(Entity, Hunter)> = predators
         .iter()
         .map(|(e, pred, pos, vel)| {
-            let locked = pred.target.and_then(|t| birds.get(t).ok()).map(|(_, _, p, slot)| (slot.0 as usize, p.0));
+            let locked = pred.target.and_then(|t| birds.get(t).ok()).map(|(p, slot)| (slot.0 as usize, p.0));
             (e, Hunter { state: *pred, pos: pos.0, vel: vel.0, locked, aim_slot: None, gone: false })
         })
         .collect();
     order.sort_unstable_by_key(|(_, h)| h.state.id);
     let (ids, mut hunters): (Vec<Entity>, Vec<Hunter>) = order.into_iter().unzip();
-    let now = |slot: usize| birds.get(entities[slot]).ok().map(|(_, _, p, _)| p.0);
+    let now = |slot: usize| birds.get(entities.0[slot]).ok().map(|(p, _)| p.0);
     let world = HuntWorld { params: &params, grid: &grid, counts: &counts, now, step: clock.step };
     let (catches, contacts) = hunt_step(&world, &mut hunters, &mut rng.0);
 
@@ -228,11 +221,11 @@ pub fn hunt(
             continue;
         }
         let Ok((_, mut pred, mut pos, mut vel)) = predators.get_mut(entity) else { continue };
-        *pred = Predator { target: h.aim_slot.map(|slot| entities[slot]), ..h.state };
+        *pred = Predator { target: h.aim_slot.map(|slot| entities.0[slot]), ..h.state };
         (pos.0, vel.0) = (h.pos, h.vel);
     }
     for c in &catches {
-        commands.entity(entities[c.slot]).despawn();
+        commands.entity(entities.0[c.slot]).despawn();
         log.total_kills += 1;
         log.kills.push(c.kill);
     }
