@@ -90,3 +90,43 @@ proptest! {
         prop_assert!(failure.is_none(), "slot, block, brute force: {:?}", failure);
     }
 }
+
+/// The step's grid reads the birds' components in place, table by table: with the birds split
+/// over several tables (here by a marker component on some of them) it holds the same slots as a
+/// grid built from a plain list, and every bird's `GridSlot` names its own slot.
+#[test]
+fn the_step_grid_reads_birds_from_every_table() {
+    use bevy::prelude::*;
+    use murmuration::sim::{Bird, GridSlot, Position, SimParams, Velocity};
+
+    #[derive(Component)]
+    struct Marked;
+
+    let params = SimParams { boid_count: 3000, ..SimParams::default() };
+    let mut sim = crate::support::headless(params.clone(), 4);
+    sim.step(5);
+    let world = sim.app.world_mut();
+    let marked: Vec<Entity> = world.query::<(Entity, &Bird)>().iter(world).filter(|(_, b)| b.id % 3 == 0).map(|(e, _)| e).collect();
+    for e in marked {
+        world.entity_mut(e).insert(Marked);
+    }
+    sim.step(1);
+    let world = sim.app.world_mut();
+    let birds: Vec<(u32, Vec2, Vec2, u32)> =
+        world.query::<(&Bird, &Position, &Velocity, &GridSlot)>().iter(world).map(|(b, p, v, s)| (b.id, p.0, v.0, s.0)).collect();
+    let grid = world.resource::<SpatialGrid>();
+    assert_eq!(grid.len(), 3000);
+    for &(id, _, _, slot) in &birds {
+        assert_eq!(grid.ids[slot as usize], id, "bird {id}'s GridSlot");
+    }
+    let mut ids = grid.ids.clone();
+    ids.sort_unstable();
+    assert_eq!(ids, (0..3000).collect::<Vec<u32>>(), "each bird once");
+    // the same grid as one built from a plain list of the positions it holds
+    let mut plain = SpatialGrid::default();
+    let space = Space::from_params(&params);
+    plain.rebuild(space, murmuration::sim::rules::cell_size_for(&params), (0..grid.len()).rev().map(|s| (grid.ids[s], grid.pos[s], grid.vel[s])));
+    assert_eq!((&plain.ids, &plain.pos, &plain.vel), (&grid.ids, &grid.pos, &grid.vel));
+    let tables = world.query_filtered::<(), (With<Bird>, With<Marked>)>().iter(world).count();
+    assert_eq!(tables, 1000, "a third of the birds in a second table");
+}

@@ -36,56 +36,77 @@ pub struct SpatialGrid {
     pub vel: Vec<Vec2>,
     /// Bird ids in slot order.
     pub ids: Vec<u32>,
-    /// For each slot, the index the bird had in the input (ECS iteration) order.
+    /// For each slot, the bird's index in the input ([`BirdSource`]).
     pub src: Vec<u32>,
 }
 
+/// Birds to place in a grid, read by index: the simulation reads the ECS tables in place.
+pub trait BirdSource: Sync {
+    /// How many birds.
+    fn len(&self) -> usize;
+    /// Whether there are none.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Bird `i`'s `(id, position, velocity)`, the same each time it is asked; the position
+    /// inside the grid's space.
+    fn bird(&self, i: usize) -> (u32, Vec2, Vec2);
+}
+
+impl BirdSource for [(u32, Vec2, Vec2)] {
+    fn len(&self) -> usize {
+        <[_]>::len(self)
+    }
+    #[inline]
+    fn bird(&self, i: usize) -> (u32, Vec2, Vec2) {
+        self[i]
+    }
+}
+
+/// Slots per task when the grid copies positions and velocities in parallel.
+const GATHER_CHUNK: usize = 16 * 1024;
+
 impl SpatialGrid {
-    /// Rebuilds the grid from birds given as `(id, position, velocity)` in any order.
+    /// Rebuilds the grid from birds given as `(id, position, velocity)` in any order (copied
+    /// once; the simulation reads its birds in place through [`Self::rebuild_from`]).
     ///
-    /// `min_cell` is the smallest allowed cell side. Positions must be inside `space`. The birds
-    /// are read twice (cell counts, placement; a third time to count them when the iterator does
-    /// not know its length), so the grid keeps no copy of its input: each read must give the same
-    /// birds in the same order.
-    pub fn rebuild<I>(&mut self, space: Space, min_cell: f32, birds: I)
-    where
-        I: Iterator<Item = (u32, Vec2, Vec2)> + Clone,
-    {
-        let n = match birds.size_hint() {
-            (low, Some(high)) if low == high => low,
-            _ => birds.clone().count(),
-        };
+    /// `min_cell` is the smallest allowed cell side. Positions must be inside `space`.
+    pub fn rebuild(&mut self, space: Space, min_cell: f32, birds: impl Iterator<Item = (u32, Vec2, Vec2)>) {
+        let birds: Vec<_> = birds.collect();
+        self.rebuild_from(space, min_cell, &birds[..]);
+    }
+
+    /// Rebuilds the grid from `birds`, in any order; [`Self::src`] then gives each slot's index
+    /// in it. A counting sort: the cells are counted, then each bird's id and index placed in
+    /// its cell, the cells ordered by id, and positions and velocities copied in slot order (in
+    /// parallel when Bevy's compute pool exists). The result depends only on the birds, not on
+    /// their order or the thread count.
+    pub fn rebuild_from<B: BirdSource + ?Sized>(&mut self, space: Space, min_cell: f32, birds: &B) {
+        let n = birds.len();
         self.layout(space, min_cell, n);
-        // Counting sort by cell (stable in input order).
         let cells = self.cells_x * self.cells_y;
         self.cell_start.resize(cells + 1, 0);
         self.cell_start.fill(0);
-        // `for_each`, not `for`: internal iteration lets an ECS query walk its tables directly.
-        birds.clone().for_each(|(_, p, _)| {
-            let cell = self.cell_index(p);
+        for i in 0..n {
+            let cell = self.cell_index(birds.bird(i).1);
             self.cell_start[cell + 1] += 1;
-        });
+        }
         for c in 0..cells {
             self.cell_start[c + 1] += self.cell_start[c];
         }
-        // The placement writes every slot: resized, not cleared (no memset per step).
-        for v in [&mut self.pos, &mut self.vel] {
-            v.resize(n, Vec2::ZERO);
-        }
+        // Every slot is written below: resized, not cleared (no memset per step).
         for v in [&mut self.ids, &mut self.src] {
             v.resize(n, 0);
         }
         // `cell_start[c]` serves as cell c's cursor, ending at the start of cell c + 1; shifting
         // the array one place right then restores the starts (no second array).
-        let mut placed = 0;
-        birds.take(n).for_each(|(id, p, v)| {
+        for i in 0..n {
+            let (id, p, _) = birds.bird(i);
             let cell = self.cell_index(p);
             let slot = self.cell_start[cell] as usize;
             self.cell_start[cell] += 1;
-            (self.pos[slot], self.vel[slot], self.ids[slot], self.src[slot]) = (p, v, id, placed);
-            placed += 1;
-        });
-        assert_eq!(placed as usize, n, "every read of the birds gives the same birds");
+            (self.ids[slot], self.src[slot]) = (id, i as u32);
+        }
         self.cell_start.copy_within(0..cells, 1);
         self.cell_start[0] = 0;
         // Within each cell, order by id (insertion sort: cells hold a handful of birds).
@@ -94,13 +115,37 @@ impl SpatialGrid {
             for a in start + 1..end {
                 let mut b = a;
                 while b > start && self.ids[b - 1] > self.ids[b] {
-                    self.pos.swap(b - 1, b);
-                    self.vel.swap(b - 1, b);
                     self.ids.swap(b - 1, b);
                     self.src.swap(b - 1, b);
                     b -= 1;
                 }
             }
+        }
+        self.gather(birds);
+    }
+
+    /// Copies each slot's position and velocity from its bird (`src`), in parallel chunks of
+    /// slots when Bevy's compute pool exists.
+    fn gather<B: BirdSource + ?Sized>(&mut self, birds: &B) {
+        let n = self.src.len();
+        for v in [&mut self.pos, &mut self.vel] {
+            v.resize(n, Vec2::ZERO);
+        }
+        let src = &self.src[..];
+        let fill = |first: usize, pos: &mut [Vec2], vel: &mut [Vec2]| {
+            for (k, (p, v)) in pos.iter_mut().zip(vel.iter_mut()).enumerate() {
+                (_, *p, *v) = birds.bird(src[first + k] as usize);
+            }
+        };
+        match bevy::tasks::ComputeTaskPool::try_get() {
+            Some(pool) if n > GATHER_CHUNK => {
+                pool.scope(|s| {
+                    for (k, (pos, vel)) in self.pos.chunks_mut(GATHER_CHUNK).zip(self.vel.chunks_mut(GATHER_CHUNK)).enumerate() {
+                        s.spawn(async move { fill(k * GATHER_CHUNK, pos, vel) });
+                    }
+                });
+            }
+            _ => fill(0, &mut self.pos, &mut self.vel),
         }
     }
 

@@ -36,6 +36,7 @@ impl Space {
     }
 
     /// Brings a position back inside the world: wraps on a torus, clamps otherwise.
+    #[inline]
     pub fn contain(&self, p: Vec2) -> Vec2 {
         if self.wrap {
             Vec2::new(wrap_coord(p.x, self.size.x), wrap_coord(p.y, self.size.y))

@@ -5,7 +5,7 @@ use bevy::prelude::*;
 use bevy::tasks::{ComputeTaskPool, ParallelSliceMut};
 
 use super::components::{Bird, GridSlot, Position, Velocity};
-use super::grid::SpatialGrid;
+use super::grid::{BirdSource, SpatialGrid};
 use super::params::SimParams;
 use super::rules::{self, NeighborSums, Perception};
 use super::space::Space;
@@ -32,40 +32,67 @@ pub struct NeighborSumsBuf(pub Vec<NeighborSums>);
 #[derive(Resource, Debug, Default, Clone)]
 pub struct GridEntities(pub Vec<Entity>);
 
+/// The birds' table columns, read in place as the grid's input: bird `i` is row `i - start` of
+/// the table whose rows start at `start` (usually one table).
+struct BirdTables<'a> {
+    space: Space,
+    starts: &'a [usize],
+    tables: Vec<(&'a [Bird], &'a [Position], &'a [Velocity])>,
+    len: usize,
+}
+
+/// The table holding input `i` and its row there, for tables whose rows start at `starts`.
+#[inline(always)]
+fn locate(starts: &[usize], i: usize) -> (usize, usize) {
+    if starts.len() == 1 {
+        return (0, i);
+    }
+    let t = starts.partition_point(|&s| s <= i) - 1;
+    (t, i - starts[t])
+}
+
+impl BirdSource for BirdTables<'_> {
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    #[inline(always)]
+    fn bird(&self, i: usize) -> (u32, Vec2, Vec2) {
+        let (t, row) = locate(self.starts, i);
+        let (b, p, v) = self.tables[t];
+        (b[row].id, self.space.contain(p[row].0), v[row].0)
+    }
+}
+
 /// Rebuilds the spatial grid from the birds and records each bird's slot in it (and, while there
-/// are predators, the bird in each slot).
+/// are predators, the bird in each slot). The birds are read in place from the ECS tables.
 pub fn rebuild_grid(
     params: Res<SimParams>,
     mut grid: ResMut<SpatialGrid>,
     mut entities: ResMut<GridEntities>,
-    mut slot_of_input: Local<Vec<u32>>,
     mut birds: Query<(Entity, &Bird, &Position, &Velocity, &mut GridSlot)>,
     predators: Query<(), With<crate::sim::Predator>>,
 ) {
+    const DENSE: &str = "bird components are stored in tables";
     let space = Space::from_params(&params);
-    grid.rebuild(
-        space,
-        rules::cell_size_for(&params),
-        birds.iter().map(|(_, b, p, v, _)| (b.id, space.contain(p.0), v.0)),
-    );
-    // Every entry of these is written below: resized, never cleared (no serial memset per step).
-    slot_of_input.resize(grid.len(), 0);
-    for (slot, &input) in grid.src.iter().enumerate() {
-        slot_of_input[input as usize] = slot as u32;
-    }
-    // Same query, same iteration order as above: the i-th bird is input i.
-    if predators.is_empty() {
-        if entities.0.capacity() > 0 {
-            entities.0 = Vec::new();
-        }
-        birds.iter_mut().enumerate().for_each(|(i, (.., mut slot))| slot.0 = slot_of_input[i]);
-    } else {
+    let tables: Vec<_> = birds.contiguous_iter().expect(DENSE).map(|(_, b, p, v, _)| (b, p, v)).collect();
+    let starts: Vec<usize> = tables.iter().scan(0, |len, t| Some(std::mem::replace(len, *len + t.0.len()))).collect();
+    let len = tables.iter().map(|t| t.0.len()).sum();
+    grid.rebuild_from(space, rules::cell_size_for(&params), &BirdTables { space, starts: &starts, tables, len });
+    let with_entities = !predators.is_empty();
+    if with_entities {
         entities.0.resize(grid.len(), Entity::PLACEHOLDER);
-        birds.iter_mut().enumerate().for_each(|(i, (entity, .., mut slot))| {
-            let s = slot_of_input[i];
-            slot.0 = s;
-            entities.0[s as usize] = entity;
-        });
+    } else if entities.0.capacity() > 0 {
+        entities.0 = Vec::new();
+    }
+    let mut columns: Vec<_> = birds.contiguous_iter_mut().expect(DENSE).map(|(e, .., slots)| (e, slots)).collect();
+    let mut columns: Vec<(&[Entity], &mut [GridSlot])> = columns.iter_mut().map(|(e, slots)| (*e, &mut **slots)).collect();
+    for (slot, &input) in grid.src.iter().enumerate() {
+        let (t, row) = locate(&starts, input as usize);
+        columns[t].1[row] = GridSlot(slot as u32);
+        if with_entities {
+            entities.0[slot] = columns[t].0[row];
+        }
     }
 }
 
