@@ -56,8 +56,10 @@ fn grid_rebuild(c: &mut Criterion) {
         let all = birds(&params);
         let mut grid = SpatialGrid::default();
         let space = Space::from_params(&params);
+        // the simulation's path: birds read in place, positions copied on the compute pool
+        bevy::tasks::ComputeTaskPool::get_or_init(bevy::tasks::TaskPool::default);
         group.bench_with_input(BenchmarkId::from_parameter(n), &n, |b, _| {
-            b.iter(|| grid.rebuild(space, params.search_radius() / CELLS_PER_RADIUS as f32, all.iter().copied()))
+            b.iter(|| grid.rebuild_from(space, params.search_radius() / CELLS_PER_RADIUS as f32, &all[..]))
         });
     }
     group.finish();

@@ -31,11 +31,12 @@ fn still_params() -> SimParams {
 
 fn place(sim: &mut murmuration::run::headless::Headless, birds_at: &[Vec2], predator_at: Vec2) {
     let world = sim.app.world_mut();
+    let params = world.resource::<SimParams>().clone();
     world.resource_scope(|world, mut population: Mut<Population>| {
         world.resource_scope(|world, mut roster: Mut<PredatorRoster>| {
             let mut commands = world.commands();
             let mut it = birds_at.iter();
-            spawn_birds(&mut commands, &mut population, &SimParams::default(), birds_at.len() as u32, || (*it.next().unwrap(), Vec2::new(0.0, 1.0)));
+            spawn_birds(&mut commands, &mut population, &params, birds_at.len() as u32, || (*it.next().unwrap(), Vec2::new(0.0, 1.0)));
             spawn_predator(&mut commands, &mut roster, PredatorKind::Placed, predator_at, Vec2::new(0.0, 0.5));
         });
     });

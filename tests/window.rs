@@ -83,7 +83,8 @@ fn the_window_shows_a_moving_flock() {
     // The window never changes the simulation: the same number of steps headless gives the same state.
     let steps = crate::support::field(&state, "steps");
     assert!(steps.parse::<u64>().unwrap() > 0, "{state}");
-    // the simulated time follows the wall clock, never ahead of it
+    // the simulated time (counting the part of a step already due) follows the wall clock,
+    // never ahead of it
     let speed: f64 = crate::support::field(&state, "sim_speed").parse().unwrap();
     assert!(speed > 0.0 && speed <= 1.05, "{state}");
     let out = crate::support::run(&["sim", "--preset", "default", "--seed", "3", "--steps", steps]);

@@ -84,9 +84,12 @@ pub fn auto_screenshot(
     capture: Res<FrameCapture>,
     mut control: ResMut<SimControl>,
     clock: Res<SimClock>,
+    fixed: Res<Time<Fixed>>,
     mut exit: MessageWriter<AppExit>,
 ) {
     let Some(frames) = auto.frames else { return };
+    // simulated time including the part of a step already due (the fixed clock's overstep)
+    let sim_s = clock.time + fixed.overstep().as_secs_f64();
     if let Some(id) = auto.capture {
         let Some(frame) = capture.take(id) else { return };
         auto.capture = None;
@@ -114,15 +117,15 @@ pub fn auto_screenshot(
     }
     auto.frame += 1;
     if auto.frame == 10 {
-        auto.timing_from = Some((auto.frame, std::time::Instant::now(), clock.time));
+        auto.timing_from = Some((auto.frame, std::time::Instant::now(), sim_s));
     }
     if auto.frame < frames {
         return;
     }
-    if let Some((f, t, sim_s)) = auto.timing_from.filter(|(f, ..)| frames > *f) {
+    if let Some((f, t, sim_from)) = auto.timing_from.filter(|(f, ..)| frames > *f) {
         let wall_s = t.elapsed().as_secs_f64();
         auto.frame_ms = wall_s * 1e3 / f64::from(frames - f);
-        auto.sim_speed = (clock.time - sim_s) / wall_s;
+        auto.sim_speed = (sim_s - sim_from) / wall_s;
     }
     if auto.path.is_some() {
         // hold now, capture from the next update on (when the held state is what is drawn)

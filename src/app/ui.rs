@@ -43,7 +43,8 @@ pub fn step_timer_end(mut timer: ResMut<StepTimer>) {
 /// after the cap): when the machine cannot keep up, the simulation slows down instead of the
 /// window freezing. Six keeps 100,000 birds at real time under Xvfb, where the software renderer
 /// takes 26 ms a frame on the same cores (about 4 steps in a 66 ms frame, 15 frames/s; see
-/// `docs/performance.md`); a machine that cannot keep up still draws every 0.1 simulated seconds.
+/// `docs/performance.md`); a machine that cannot keep up still draws every six steps (0.1 s at
+/// 60 Hz, times the speed multiplier).
 const MAX_STEPS_PER_FRAME: f32 = 6.0;
 
 /// Applies the speed multiplier and the per-frame step cap, ages the toast, smooths the frame time.

@@ -265,14 +265,14 @@ pub fn measure_grid(params: &SimParams, grid: &SpatialGrid) -> (MetricsSample, c
 }
 
 /// The measures of birds given as `(id, position, velocity)`, through a grid built for them.
-pub fn measure(params: &SimParams, grid: &mut SpatialGrid, birds: impl Iterator<Item = (u32, Vec2, Vec2)> + Clone) -> (MetricsSample, clusters::Clusters) {
+pub fn measure(params: &SimParams, grid: &mut SpatialGrid, birds: impl Iterator<Item = (u32, Vec2, Vec2)>) -> (MetricsSample, clusters::Clusters) {
     build_grid(params, grid, birds);
     measure_grid(params, grid)
 }
 
 /// Builds the metrics' grid (cells sized for the link scan) for birds given as `(id, position,
 /// velocity)`.
-pub fn build_grid(params: &SimParams, grid: &mut SpatialGrid, birds: impl Iterator<Item = (u32, Vec2, Vec2)> + Clone) {
+pub fn build_grid(params: &SimParams, grid: &mut SpatialGrid, birds: impl Iterator<Item = (u32, Vec2, Vec2)>) {
     let space = Space::from_params(params);
     grid.rebuild(space, params.link_distance * scan::METRICS_CELL, birds.map(|(id, p, v)| (id, space.contain(p), v)));
 }

@@ -226,7 +226,8 @@ pub fn alarm_bundle() -> (Alarm, TurnRate) {
 }
 
 /// Gives every bird an alarm state when the alarm is switched on and takes it away when it is
-/// switched off, so a flock without the alarm carries none (32 bytes a bird). Birds born while it
+/// switched off, so a flock without the alarm carries none (44 bytes a bird with the change
+/// ticks). Birds born while it
 /// is on have it from birth ([`super::spawn::spawn_birds`]).
 pub fn sync_alarm_state(
     params: Res<SimParams>,

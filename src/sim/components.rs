@@ -25,7 +25,7 @@ pub struct Velocity(pub Vec2);
 pub struct GridSlot(pub u32);
 
 /// How fast the bird's heading turned in its last step (degrees per second); a sharp turn can
-/// alarm the neighbours that see it (`alarm_turn_rate`). Zero while that trigger is off (alarm
-/// off or `alarm_turn_rate` 0); switched on, it counts turns from the next step.
+/// alarm the neighbours that see it (`alarm_turn_rate`). Birds carry it only while the alarm is
+/// on; zero while `alarm_turn_rate` is 0; switched on, it counts turns from the next step.
 #[derive(Component, Clone, Copy, Debug, Default, PartialEq)]
 pub struct TurnRate(pub f32);

@@ -64,7 +64,7 @@ impl BirdSource for [(u32, Vec2, Vec2)] {
 }
 
 /// Slots per task when the grid copies positions and velocities in parallel.
-const GATHER_CHUNK: usize = 16 * 1024;
+const COPY_CHUNK: usize = 16 * 1024;
 
 impl SpatialGrid {
     /// Rebuilds the grid from birds given as `(id, position, velocity)` in any order (copied
@@ -138,10 +138,10 @@ impl SpatialGrid {
             }
         };
         match bevy::tasks::ComputeTaskPool::try_get() {
-            Some(pool) if n > GATHER_CHUNK => {
+            Some(pool) if n > COPY_CHUNK => {
                 pool.scope(|s| {
-                    for (k, (pos, vel)) in self.pos.chunks_mut(GATHER_CHUNK).zip(self.vel.chunks_mut(GATHER_CHUNK)).enumerate() {
-                        s.spawn(async move { fill(k * GATHER_CHUNK, pos, vel) });
+                    for (k, (pos, vel)) in self.pos.chunks_mut(COPY_CHUNK).zip(self.vel.chunks_mut(COPY_CHUNK)).enumerate() {
+                        s.spawn(async move { fill(k * COPY_CHUNK, pos, vel) });
                     }
                 });
             }
@@ -155,7 +155,8 @@ impl SpatialGrid {
         let mut cy = ((space.size.y / min_cell).floor() as usize).max(1);
         let cap = MIN_CELL_CAP.max(CELLS_PER_BIRD * n);
         if cx * cy > cap {
-            // Cells only as much larger as the cap needs, the same factor on both sides.
+            // Cells only as much larger as the cap needs: the same factor on both sides, then
+            // one cell fewer each way until the count fits (rounding).
             let grow = ((cx * cy) as f64 / cap as f64).sqrt();
             cx = ((cx as f64 / grow).floor() as usize).max(1);
             cy = ((cy as f64 / grow).floor() as usize).max(1);
@@ -353,6 +354,28 @@ mod tests {
         assert_eq!(grid.ids, vec![1, 2, 5, 9]);
         assert_eq!(grid.src, vec![3, 1, 0, 2]);
         assert_eq!(grid.pos[3], Vec2::new(95.0, 95.0));
+    }
+
+    /// Above one copy chunk the positions and velocities are copied on the compute pool: every
+    /// slot holds its own bird's, as the serial copy gives.
+    #[test]
+    fn the_parallel_copy_gives_each_slot_its_bird() {
+        bevy::tasks::ComputeTaskPool::get_or_init(bevy::tasks::TaskPool::default);
+        let space = Space { size: Vec2::new(1000.0, 700.0), wrap: true };
+        let n = 3 * COPY_CHUNK + 123;
+        let birds: Vec<(u32, Vec2, Vec2)> = (0..n as u32)
+            .map(|i| {
+                let p = Vec2::new((i as f32 * 7.31) % 1000.0, (i as f32 * 3.77) % 700.0);
+                (n as u32 - i, p, Vec2::new(i as f32, -(i as f32)))
+            })
+            .collect();
+        let mut grid = SpatialGrid::default();
+        grid.rebuild_from(space, 10.0, &birds[..]);
+        assert_eq!(grid.len(), n);
+        for s in 0..n {
+            let (id, p, v) = birds[grid.src[s] as usize];
+            assert_eq!((grid.ids[s], grid.pos[s], grid.vel[s]), (id, p, v), "slot {s}");
+        }
     }
 
     #[test]

@@ -86,7 +86,8 @@ pub fn rebuild_grid(
         entities.0 = Vec::new();
     }
     let mut columns: Vec<_> = birds.contiguous_iter_mut().expect(DENSE).map(|(e, .., slots)| (e, slots)).collect();
-    let mut columns: Vec<(&[Entity], &mut [GridSlot])> = columns.iter_mut().map(|(e, slots)| (*e, &mut **slots)).collect();
+    // Nothing watches `GridSlot` for changes: written without touching its change ticks.
+    let mut columns: Vec<(&[Entity], &mut [GridSlot])> = columns.iter_mut().map(|(e, slots)| (*e, slots.bypass_change_detection())).collect();
     for (slot, &input) in grid.src.iter().enumerate() {
         let (t, row) = locate(&starts, input as usize);
         columns[t].1[row] = GridSlot(slot as u32);
@@ -153,9 +154,9 @@ pub fn integrate(
     let params = &*params;
     let dt = params.dt();
     let forces = &forces.0;
-    // Only the alarm's turn trigger reads turn rates: while it is off they are zero (never a stale
-    // value) and the step skips an arctangent per bird. Switched on, it sees turns from the next
-    // step on.
+    // Only the alarm's turn trigger reads turn rates: birds carry them only while the alarm is on,
+    // zero while the trigger is off (never a stale value), and the step skips an arctangent per
+    // bird. Switched on, it sees turns from the next step on.
     let measure_turns = params.alarm.is_on() && params.alarm_turn_rate > 0.0;
     birds.par_iter_mut().for_each(|(slot, mut p, mut v, turn)| {
         let old = v.0;

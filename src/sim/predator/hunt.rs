@@ -196,9 +196,13 @@ pub fn hunt(
     mut predators: Query<(Entity, &mut Predator, &mut Position, &mut Velocity), Without<Bird>>,
     birds: Query<(&Position, &GridSlot), With<Bird>>,
 ) {
-    // `rebuild_grid` names the bird in each slot while there are predators; a predator that
-    // arrived after this step's grid was built hunts from the next step on.
-    if predators.is_empty() || entities.0.len() != grid.len() {
+    if predators.is_empty() {
+        return;
+    }
+    // `rebuild_grid` names the bird in each slot whenever there are predators (they arrive only
+    // before it runs); should that ever fail, the predators wait a step rather than misread.
+    debug_assert_eq!(entities.0.len(), grid.len(), "GridEntities filled for this step's grid");
+    if entities.0.len() != grid.len() {
         return;
     }
     let counts: Vec<u32> = if params.predator_strategy == TargetStrategy::Isolated { sums.0.iter().map(|s| s.count).collect() } else { Vec::new() };
