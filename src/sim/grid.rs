@@ -66,6 +66,107 @@ impl BirdSource for [(u32, Vec2, Vec2)] {
 /// Slots per task when the grid copies positions and velocities in parallel.
 const COPY_CHUNK: usize = 16 * 1024;
 
+/// The cell of `p` in a grid of `cols × rows` cells of `size`, clamped into the grid.
+#[inline]
+fn cell_at(p: Vec2, size: Vec2, cols: usize, rows: usize) -> (usize, usize) {
+    let x = ((p.x / size.x) as isize).clamp(0, cols as isize - 1) as usize;
+    let y = ((p.y / size.y) as isize).clamp(0, rows as isize - 1) as usize;
+    (x, y)
+}
+
+/// From this many birds on, a rebuild splits its work over the compute pool's threads.
+const PARALLEL_BIRDS: usize = 32 * 1024;
+
+/// How a rebuild splits its work: each task owns a range of cells (of equal length), so the
+/// tasks' counts, cursors and slots never overlap; one task (serial) for small flocks or without
+/// Bevy's compute pool. The grid comes out the same however it is split.
+struct Parts {
+    cells: usize,
+    tasks: usize,
+}
+
+impl Parts {
+    fn new(cells: usize, n: usize) -> Self {
+        let tasks = match bevy::tasks::ComputeTaskPool::try_get() {
+            Some(pool) if n >= PARALLEL_BIRDS => pool.thread_num().clamp(1, 8).min(cells),
+            _ => 1,
+        };
+        Self { cells, tasks: tasks.max(1) }
+    }
+
+    /// The bounds of the tasks' cell ranges: `0 = b0 ≤ b1 ≤ … ≤ b_tasks = cells`.
+    fn cell_bounds(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..=self.tasks).map(|k| k * self.cells / self.tasks)
+    }
+
+    /// Runs the tasks, each on its own data, on the compute pool (or in turn when there is one).
+    fn run<T: Send>(&self, work: Vec<T>, f: impl Fn(T) + Sync) {
+        let f = &f;
+        match bevy::tasks::ComputeTaskPool::try_get() {
+            Some(pool) if self.tasks > 1 => {
+                pool.scope(|s| {
+                    for w in work {
+                        s.spawn(async move { f(w) });
+                    }
+                });
+            }
+            _ => work.into_iter().for_each(f),
+        }
+    }
+
+    /// Runs `f(first, chunk)` over one chunk of `data` per task.
+    fn run_chunks<T: Send>(&self, data: &mut [T], f: impl Fn(usize, &mut [T]) + Sync) {
+        let len = data.len();
+        let bounds: Vec<usize> = (0..=self.tasks).map(|k| k * len / self.tasks).collect();
+        let work: Vec<_> = bounds.iter().copied().zip(split_at_bounds(data, &bounds)).collect();
+        self.run(work, |(first, chunk)| f(first, chunk));
+    }
+
+    /// Runs `f(cells, part)` per task: its range of cells and its part of `per_cell` (one entry
+    /// per cell).
+    fn run_cells<T: Send>(&self, per_cell: &mut [T], f: impl Fn(std::ops::Range<usize>, &mut [T]) + Sync) {
+        let bounds: Vec<usize> = self.cell_bounds().collect();
+        let work: Vec<_> = bounds.windows(2).map(|w| w[0]..w[1]).zip(split_at_bounds(per_cell, &bounds)).collect();
+        self.run(work, |(cells, part)| f(cells, part));
+    }
+
+    /// Runs `f(cells, part, first_slot, ids, src)` per task: its range of cells, its part of
+    /// `per_cell` (one entry per cell, or none when it is empty), and its slots of `ids` and
+    /// `src`, which start at `starts[task]` (`starts` has one more entry than tasks: the end).
+    #[allow(clippy::type_complexity)]
+    fn run_slots<T: Send>(
+        &self,
+        per_cell: &mut [T],
+        ids: &mut [u32],
+        src: &mut [u32],
+        starts: &[usize],
+        f: impl Fn(std::ops::Range<usize>, &mut [T], usize, &mut [u32], &mut [u32]) + Sync,
+    ) {
+        let bounds: Vec<usize> = self.cell_bounds().collect();
+        let per_cell: Vec<&mut [T]> =
+            if per_cell.is_empty() { (0..self.tasks).map(|_| &mut [][..]).collect() } else { split_at_bounds(per_cell, &bounds) };
+        let work: Vec<_> = bounds
+            .windows(2)
+            .map(|w| w[0]..w[1])
+            .zip(per_cell)
+            .zip(starts.iter().copied().zip(split_at_bounds(ids, starts)).zip(split_at_bounds(src, starts)))
+            .collect();
+        self.run(work, |((cells, part), ((first, ids), src))| f(cells, part, first, ids, src));
+    }
+}
+
+/// `data` cut at `bounds` (ascending, the first 0 and the last `data.len()`): one slice per
+/// pair of neighbouring bounds.
+fn split_at_bounds<'a, T>(mut data: &'a mut [T], bounds: &[usize]) -> Vec<&'a mut [T]> {
+    let mut parts = Vec::with_capacity(bounds.len().saturating_sub(1));
+    for w in bounds.windows(2) {
+        let (head, tail) = std::mem::take(&mut data).split_at_mut(w[1] - w[0]);
+        parts.push(head);
+        data = tail;
+    }
+    parts
+}
+
 impl SpatialGrid {
     /// Rebuilds the grid from birds given as `(id, position, velocity)` in any order (copied
     /// once; the simulation reads its birds in place through [`Self::rebuild_from`]).
@@ -77,51 +178,82 @@ impl SpatialGrid {
     }
 
     /// Rebuilds the grid from `birds`, in any order; [`Self::src`] then gives each slot's index
-    /// in it. A counting sort: the cells are counted, then each bird's id and index placed in
-    /// its cell, the cells ordered by id, and positions and velocities copied in slot order (in
-    /// parallel when Bevy's compute pool exists). The result depends only on the birds, not on
-    /// their order or the thread count.
+    /// in it. A counting sort: each bird's cell found, the cells counted, each bird's id and
+    /// index placed in its cell, the cells ordered by id, and positions and velocities copied in
+    /// slot order. With Bevy's compute pool and a large flock, each step is split over its
+    /// threads ([`Parts`]: each task owns a range of cells). The result depends only on the
+    /// birds, not on their order or the thread count.
     pub fn rebuild_from<B: BirdSource + ?Sized>(&mut self, space: Space, min_cell: f32, birds: &B) {
         let n = birds.len();
         self.layout(space, min_cell, n);
         let cells = self.cells_x * self.cells_y;
         self.cell_start.resize(cells + 1, 0);
         self.cell_start.fill(0);
-        for i in 0..n {
-            let cell = self.cell_index(birds.bird(i).1);
-            self.cell_start[cell + 1] += 1;
-        }
-        for c in 0..cells {
-            self.cell_start[c + 1] += self.cell_start[c];
-        }
         // Every slot is written below: resized, not cleared (no memset per step).
         for v in [&mut self.ids, &mut self.src] {
             v.resize(n, 0);
         }
-        // `cell_start[c]` serves as cell c's cursor, ending at the start of cell c + 1; shifting
-        // the array one place right then restores the starts (no second array).
-        for i in 0..n {
-            let (id, p, _) = birds.bird(i);
-            let cell = self.cell_index(p);
-            let slot = self.cell_start[cell] as usize;
-            self.cell_start[cell] += 1;
-            (self.ids[slot], self.src[slot]) = (id, i as u32);
-        }
-        self.cell_start.copy_within(0..cells, 1);
-        self.cell_start[0] = 0;
-        // Within each cell, order by id (insertion sort: cells hold a handful of birds).
-        for c in 0..cells {
-            let (start, end) = (self.cell_start[c] as usize, self.cell_start[c + 1] as usize);
-            for a in start + 1..end {
-                let mut b = a;
-                while b > start && self.ids[b - 1] > self.ids[b] {
-                    self.ids.swap(b - 1, b);
-                    self.src.swap(b - 1, b);
-                    b -= 1;
+        self.pos.resize(n, Vec2::ZERO);
+        // Until the copy at the end, the position array holds each bird's cell, in input order.
+        let (size, cols, rows) = (self.cell_size, self.cells_x, self.cells_y);
+        let cell_index = |p: Vec2| {
+            let (x, y) = cell_at(p, size, cols, rows);
+            (y * cols + x) as u32
+        };
+        let cell_of = &mut bytemuck::cast_slice_mut::<Vec2, u32>(&mut self.pos)[..n];
+        let parts = Parts::new(cells, n);
+        parts.run_chunks(cell_of, |first, chunk| {
+            for (k, c) in chunk.iter_mut().enumerate() {
+                *c = cell_index(birds.bird(first + k).1);
+            }
+        });
+        let cell_of = &*cell_of;
+        // Each task counts, places and orders the birds of its own range of cells.
+        parts.run_cells(&mut self.cell_start[1..], |range, counts| {
+            for &c in cell_of {
+                if range.contains(&(c as usize)) {
+                    counts[c as usize - range.start] += 1;
                 }
             }
+        });
+        for c in 0..cells {
+            self.cell_start[c + 1] += self.cell_start[c];
         }
+        // `cell_start[c]` serves as cell c's cursor, ending at the start of cell c + 1; shifting
+        // the array one place right then restores the starts (no second array).
+        let starts: Vec<usize> = parts.cell_bounds().map(|c| self.cell_start[c] as usize).collect();
+        parts.run_slots(&mut self.cell_start[..cells], &mut self.ids, &mut self.src, &starts, |range, cursors, base, ids, src| {
+            for (i, &c) in cell_of.iter().enumerate() {
+                if range.contains(&(c as usize)) {
+                    let slot = cursors[c as usize - range.start] as usize - base;
+                    cursors[c as usize - range.start] += 1;
+                    (ids[slot], src[slot]) = (birds.bird(i).0, i as u32);
+                }
+            }
+        });
+        self.cell_start.copy_within(0..cells, 1);
+        self.cell_start[0] = 0;
+        self.order_cells_by_id(&parts, &starts);
         self.gather(birds);
+    }
+
+    /// Orders each cell's slots by id (insertion sort: cells hold a handful of birds), each task
+    /// its own range of cells, whose slots start at `starts[task]`.
+    fn order_cells_by_id(&mut self, parts: &Parts, starts: &[usize]) {
+        let cell_start = &self.cell_start;
+        parts.run_slots::<u32>(&mut [], &mut self.ids, &mut self.src, starts, |range, _, base, ids, src| {
+            for c in range {
+                let (start, end) = (cell_start[c] as usize - base, cell_start[c + 1] as usize - base);
+                for a in start + 1..end {
+                    let mut b = a;
+                    while b > start && ids[b - 1] > ids[b] {
+                        ids.swap(b - 1, b);
+                        src.swap(b - 1, b);
+                        b -= 1;
+                    }
+                }
+            }
+        });
     }
 
     /// Copies each slot's position and velocity from its bird (`src`), in parallel chunks of
@@ -203,15 +335,7 @@ impl SpatialGrid {
     /// The cell coordinates of a position (clamped into the grid).
     #[inline]
     pub fn cell_coords(&self, p: Vec2) -> (usize, usize) {
-        let x = ((p.x / self.cell_size.x) as isize).clamp(0, self.cells_x as isize - 1) as usize;
-        let y = ((p.y / self.cell_size.y) as isize).clamp(0, self.cells_y as isize - 1) as usize;
-        (x, y)
-    }
-
-    #[inline]
-    fn cell_index(&self, p: Vec2) -> usize {
-        let (x, y) = self.cell_coords(p);
-        y * self.cells_x + x
+        cell_at(p, self.cell_size, self.cells_x, self.cells_y)
     }
 
     /// The contiguous slot ranges covering every cell within `reach` cells of `(x, y)` (at most
@@ -376,6 +500,20 @@ mod tests {
             let (id, p, v) = birds[grid.src[s] as usize];
             assert_eq!((grid.ids[s], grid.pos[s], grid.vel[s]), (id, p, v), "slot {s}");
         }
+        // counted, placed and ordered by several tasks, each over its own cells: slots in cell
+        // order, by id within a cell, each cell's range where `cell_slots` says
+        let (cols, rows) = grid.dims();
+        let key = |s: usize| {
+            let (x, y) = grid.cell_coords(grid.pos[s]);
+            (y * cols + x, grid.ids[s])
+        };
+        assert!((1..n).all(|s| key(s - 1) < key(s)), "cell order, then id order");
+        for c in 0..cols * rows {
+            assert!(grid.cell_slots(c % cols, c / cols).all(|s| key(s).0 == c), "cell {c}");
+        }
+        let mut src = grid.src.clone();
+        src.sort_unstable();
+        assert!(src.iter().enumerate().all(|(i, &s)| s as usize == i), "each bird once");
     }
 
     #[test]
