@@ -125,7 +125,8 @@ pub fn auto_screenshot(
     if let Some((f, t, sim_from)) = auto.timing_from.filter(|(f, ..)| frames > *f) {
         let wall_s = t.elapsed().as_secs_f64();
         auto.frame_ms = wall_s * 1e3 / f64::from(frames - f);
-        auto.sim_speed = (sim_s - sim_from) / wall_s;
+        // (held, only the fixed clock's overstep moves, by less than a step either way)
+        auto.sim_speed = ((sim_s - sim_from) / wall_s).max(0.0);
     }
     if auto.path.is_some() {
         // hold now, capture from the next update on (when the held state is what is drawn)
