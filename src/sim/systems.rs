@@ -119,8 +119,12 @@ pub fn gather_neighbors(params: Res<SimParams>, grid: Res<SpatialGrid>, mut sums
 pub struct StepForces(pub Vec<rules::Forces>);
 
 /// Adds one rule's weighted force to every bird's flocking force, in slot order: the sums and
-/// the velocities they were taken with are the grid's.
-fn apply_rule(params: &SimParams, grid: &SpatialGrid, sums: &NeighborSumsBuf, forces: &mut StepForces, force: fn(&NeighborSums, Vec2, &SimParams) -> Vec2) {
+/// the velocities they were taken with are the grid's. Generic over the rule, so each rule's
+/// math is compiled into its own loop.
+fn apply_rule<F>(params: &SimParams, grid: &SpatialGrid, sums: &NeighborSumsBuf, forces: &mut StepForces, force: F)
+where
+    F: Fn(&NeighborSums, Vec2, &SimParams) -> Vec2 + Sync,
+{
     let (sums, vel) = (&sums.0, &grid.vel);
     forces.0.par_chunk_map_mut(ComputeTaskPool::get(), GATHER_CHUNK, |chunk_index, chunk| {
         let first = chunk_index * GATHER_CHUNK;
