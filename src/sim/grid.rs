@@ -8,6 +8,8 @@ use bevy::math::Vec2;
 use bevy::prelude::Resource;
 
 use super::space::Space;
+use super::parallel::run_tasks;
+use parts::Parts;
 
 /// The grid may always have this many cells, whatever the number of birds (memory guard).
 const MIN_CELL_CAP: usize = 1 << 16;
@@ -72,99 +74,6 @@ fn cell_at(p: Vec2, size: Vec2, cols: usize, rows: usize) -> (usize, usize) {
     let x = ((p.x / size.x) as isize).clamp(0, cols as isize - 1) as usize;
     let y = ((p.y / size.y) as isize).clamp(0, rows as isize - 1) as usize;
     (x, y)
-}
-
-/// From this many birds on, a rebuild splits its work over the compute pool's threads.
-const PARALLEL_BIRDS: usize = 32 * 1024;
-
-/// How a rebuild splits its work: each task owns a range of cells (of equal length), so the
-/// tasks' counts, cursors and slots never overlap; one task (serial) for small flocks or without
-/// Bevy's compute pool. The grid comes out the same however it is split.
-struct Parts {
-    cells: usize,
-    tasks: usize,
-}
-
-impl Parts {
-    fn new(cells: usize, n: usize) -> Self {
-        let tasks = match bevy::tasks::ComputeTaskPool::try_get() {
-            Some(pool) if n >= PARALLEL_BIRDS => pool.thread_num().clamp(1, 8).min(cells),
-            _ => 1,
-        };
-        Self { cells, tasks: tasks.max(1) }
-    }
-
-    /// The bounds of the tasks' cell ranges: `0 = b0 ≤ b1 ≤ … ≤ b_tasks = cells`.
-    fn cell_bounds(&self) -> impl Iterator<Item = usize> + '_ {
-        (0..=self.tasks).map(|k| k * self.cells / self.tasks)
-    }
-
-    /// Runs the tasks, each on its own data, on the compute pool (or in turn when there is one).
-    fn run<T: Send>(&self, work: Vec<T>, f: impl Fn(T) + Sync) {
-        let f = &f;
-        match bevy::tasks::ComputeTaskPool::try_get() {
-            Some(pool) if self.tasks > 1 => {
-                pool.scope(|s| {
-                    for w in work {
-                        s.spawn(async move { f(w) });
-                    }
-                });
-            }
-            _ => work.into_iter().for_each(f),
-        }
-    }
-
-    /// Runs `f(first, chunk)` over one chunk of `data` per task.
-    fn run_chunks<T: Send>(&self, data: &mut [T], f: impl Fn(usize, &mut [T]) + Sync) {
-        let len = data.len();
-        let bounds: Vec<usize> = (0..=self.tasks).map(|k| k * len / self.tasks).collect();
-        let work: Vec<_> = bounds.iter().copied().zip(split_at_bounds(data, &bounds)).collect();
-        self.run(work, |(first, chunk)| f(first, chunk));
-    }
-
-    /// Runs `f(cells, part)` per task: its range of cells and its part of `per_cell` (one entry
-    /// per cell).
-    fn run_cells<T: Send>(&self, per_cell: &mut [T], f: impl Fn(std::ops::Range<usize>, &mut [T]) + Sync) {
-        let bounds: Vec<usize> = self.cell_bounds().collect();
-        let work: Vec<_> = bounds.windows(2).map(|w| w[0]..w[1]).zip(split_at_bounds(per_cell, &bounds)).collect();
-        self.run(work, |(cells, part)| f(cells, part));
-    }
-
-    /// Runs `f(cells, part, first_slot, ids, src)` per task: its range of cells, its part of
-    /// `per_cell` (one entry per cell, or none when it is empty), and its slots of `ids` and
-    /// `src`, which start at `starts[task]` (`starts` has one more entry than tasks: the end).
-    #[allow(clippy::type_complexity)]
-    fn run_slots<T: Send>(
-        &self,
-        per_cell: &mut [T],
-        ids: &mut [u32],
-        src: &mut [u32],
-        starts: &[usize],
-        f: impl Fn(std::ops::Range<usize>, &mut [T], usize, &mut [u32], &mut [u32]) + Sync,
-    ) {
-        let bounds: Vec<usize> = self.cell_bounds().collect();
-        let per_cell: Vec<&mut [T]> =
-            if per_cell.is_empty() { (0..self.tasks).map(|_| &mut [][..]).collect() } else { split_at_bounds(per_cell, &bounds) };
-        let work: Vec<_> = bounds
-            .windows(2)
-            .map(|w| w[0]..w[1])
-            .zip(per_cell)
-            .zip(starts.iter().copied().zip(split_at_bounds(ids, starts)).zip(split_at_bounds(src, starts)))
-            .collect();
-        self.run(work, |((cells, part), ((first, ids), src))| f(cells, part, first, ids, src));
-    }
-}
-
-/// `data` cut at `bounds` (ascending, the first 0 and the last `data.len()`): one slice per
-/// pair of neighbouring bounds.
-fn split_at_bounds<'a, T>(mut data: &'a mut [T], bounds: &[usize]) -> Vec<&'a mut [T]> {
-    let mut parts = Vec::with_capacity(bounds.len().saturating_sub(1));
-    for w in bounds.windows(2) {
-        let (head, tail) = std::mem::take(&mut data).split_at_mut(w[1] - w[0]);
-        parts.push(head);
-        data = tail;
-    }
-    parts
 }
 
 impl SpatialGrid {
@@ -264,21 +173,13 @@ impl SpatialGrid {
             v.resize(n, Vec2::ZERO);
         }
         let src = &self.src[..];
-        let fill = |first: usize, pos: &mut [Vec2], vel: &mut [Vec2]| {
-            for (k, (p, v)) in pos.iter_mut().zip(vel.iter_mut()).enumerate() {
-                (_, *p, *v) = birds.bird(src[first + k] as usize);
+        let chunks = if n > COPY_CHUNK && bevy::tasks::ComputeTaskPool::try_get().is_some() { COPY_CHUNK } else { n.max(1) };
+        let work: Vec<_> = self.pos.chunks_mut(chunks).zip(self.vel.chunks_mut(chunks)).enumerate().collect();
+        run_tasks(work, |(k, (pos, vel))| {
+            for (j, (p, v)) in pos.iter_mut().zip(vel.iter_mut()).enumerate() {
+                (_, *p, *v) = birds.bird(src[k * chunks + j] as usize);
             }
-        };
-        match bevy::tasks::ComputeTaskPool::try_get() {
-            Some(pool) if n > COPY_CHUNK => {
-                pool.scope(|s| {
-                    for (k, (pos, vel)) in self.pos.chunks_mut(COPY_CHUNK).zip(self.vel.chunks_mut(COPY_CHUNK)).enumerate() {
-                        s.spawn(async move { fill(k * COPY_CHUNK, pos, vel) });
-                    }
-                });
-            }
-            _ => fill(0, &mut self.pos, &mut self.vel),
-        }
+        });
     }
 
     fn layout(&mut self, space: Space, min_cell: f32, n: usize) {
@@ -437,100 +338,6 @@ pub fn axis_spans(c: usize, reach: usize, n: usize, wrap: bool) -> [Option<(usiz
     }
 }
 
+mod parts;
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn axis_spans_cover_each_cell_once() {
-        for n in 1..9 {
-            for reach in 0..5 {
-                for c in 0..n {
-                    for wrap in [false, true] {
-                        let mut seen = vec![0; n];
-                        for &(a, b) in axis_spans(c, reach, n, wrap).iter().flatten() {
-                            for k in &mut seen[a..=b] {
-                                *k += 1;
-                            }
-                        }
-                        for (i, &k) in seen.iter().enumerate() {
-                            let dist = if wrap {
-                                let d = i.abs_diff(c);
-                                d.min(n - d)
-                            } else {
-                                i.abs_diff(c)
-                            };
-                            assert_eq!(k, usize::from(dist <= reach), "n={n} reach={reach} c={c} wrap={wrap} i={i}");
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn cells_are_contiguous_and_ordered_by_id() {
-        let space = Space { size: Vec2::new(100.0, 100.0), wrap: true };
-        let birds = [(5, Vec2::new(1.0, 1.0)), (2, Vec2::new(2.0, 2.0)), (9, Vec2::new(95.0, 95.0)), (1, Vec2::new(3.0, 1.0))];
-        let mut grid = SpatialGrid::default();
-        grid.rebuild(space, 10.0, birds.iter().map(|&(id, p)| (id, p, Vec2::ZERO)));
-        assert_eq!(grid.dims(), (10, 10));
-        assert_eq!(grid.ids, vec![1, 2, 5, 9]);
-        assert_eq!(grid.src, vec![3, 1, 0, 2]);
-        assert_eq!(grid.pos[3], Vec2::new(95.0, 95.0));
-    }
-
-    /// Above one copy chunk the positions and velocities are copied on the compute pool: every
-    /// slot holds its own bird's, as the serial copy gives.
-    #[test]
-    fn the_parallel_copy_gives_each_slot_its_bird() {
-        bevy::tasks::ComputeTaskPool::get_or_init(bevy::tasks::TaskPool::default);
-        let space = Space { size: Vec2::new(1000.0, 700.0), wrap: true };
-        let n = 3 * COPY_CHUNK + 123;
-        let birds: Vec<(u32, Vec2, Vec2)> = (0..n as u32)
-            .map(|i| {
-                let p = Vec2::new((i as f32 * 7.31) % 1000.0, (i as f32 * 3.77) % 700.0);
-                (n as u32 - i, p, Vec2::new(i as f32, -(i as f32)))
-            })
-            .collect();
-        let mut grid = SpatialGrid::default();
-        grid.rebuild_from(space, 10.0, &birds[..]);
-        assert_eq!(grid.len(), n);
-        for s in 0..n {
-            let (id, p, v) = birds[grid.src[s] as usize];
-            assert_eq!((grid.ids[s], grid.pos[s], grid.vel[s]), (id, p, v), "slot {s}");
-        }
-        // counted, placed and ordered by several tasks, each over its own cells: slots in cell
-        // order, by id within a cell, each cell's range where `cell_slots` says
-        let (cols, rows) = grid.dims();
-        let key = |s: usize| {
-            let (x, y) = grid.cell_coords(grid.pos[s]);
-            (y * cols + x, grid.ids[s])
-        };
-        assert!((1..n).all(|s| key(s - 1) < key(s)), "cell order, then id order");
-        for c in 0..cols * rows {
-            assert!(grid.cell_slots(c % cols, c / cols).all(|s| key(s).0 == c), "cell {c}");
-        }
-        let mut src = grid.src.clone();
-        src.sort_unstable();
-        assert!(src.iter().enumerate().all(|(i, &s)| s as usize == i), "each bird once");
-    }
-
-    #[test]
-    fn cell_count_is_capped() {
-        let space = Space { size: Vec2::new(50000.0, 50000.0), wrap: false };
-        let mut grid = SpatialGrid::default();
-        grid.rebuild(space, 1.0, std::iter::empty());
-        let (x, y) = grid.dims();
-        assert!(x * y <= MIN_CELL_CAP);
-        assert!(grid.cell_size().x >= 1.0);
-        // cells grow only as much as the cap needs: nearly all the allowed cells are used
-        let space = Space { size: Vec2::new(9238.0, 5196.0), wrap: true };
-        for (n, cap, side) in [(100_000, 400_000, 12.5), (10_000, MIN_CELL_CAP, 26.0)] {
-            grid.rebuild(space, 12.5, (0..n).map(|i| (i, Vec2::new(i as f32 % 9000.0, 7.0), Vec2::ZERO)));
-            let (x, y) = grid.dims();
-            assert!(x * y <= cap && x * y * 10 > cap * 7, "{n} birds: {x}×{y} cells");
-            assert!(grid.cell_size().max_element() <= side * 1.05, "{n} birds: {:?}", grid.cell_size());
-        }
-    }
-}
+mod tests;

@@ -7,6 +7,7 @@ pub mod alarm;
 pub mod components;
 pub mod grid;
 pub mod hash;
+pub mod parallel;
 pub mod params;
 pub mod predator;
 pub mod repair;

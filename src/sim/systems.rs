@@ -6,6 +6,7 @@ use bevy::tasks::{ComputeTaskPool, ParallelSliceMut};
 
 use super::components::{Bird, GridSlot, Position, TurnRate, Velocity};
 use super::grid::{BirdSource, SpatialGrid};
+use super::parallel::run_tasks;
 use super::params::SimParams;
 use super::rules::{self, NeighborSums, Perception};
 use super::space::Space;
@@ -214,17 +215,7 @@ pub fn integrate(
         let parts = slots.chunks(INTEGRATE_CHUNK).zip(pos.chunks_mut(INTEGRATE_CHUNK)).zip(vel.chunks_mut(INTEGRATE_CHUNK)).zip(turns);
         work.extend(parts.map(|(((s, p), v), t)| (s, p, v, t)));
     }
-    let step = &step;
-    match ComputeTaskPool::try_get() {
-        Some(pool) if work.len() > 1 => {
-            pool.scope(|scope| {
-                for chunk in work {
-                    scope.spawn(async move { step(chunk) });
-                }
-            });
-        }
-        _ => work.into_iter().for_each(step),
-    }
+    run_tasks(work, step);
 }
 
 /// Advances the simulation clock by one step.

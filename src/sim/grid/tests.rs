@@ -1,0 +1,94 @@
+use super::*;
+
+#[test]
+fn axis_spans_cover_each_cell_once() {
+    for n in 1..9 {
+        for reach in 0..5 {
+            for c in 0..n {
+                for wrap in [false, true] {
+                    let mut seen = vec![0; n];
+                    for &(a, b) in axis_spans(c, reach, n, wrap).iter().flatten() {
+                        for k in &mut seen[a..=b] {
+                            *k += 1;
+                        }
+                    }
+                    for (i, &k) in seen.iter().enumerate() {
+                        let dist = if wrap {
+                            let d = i.abs_diff(c);
+                            d.min(n - d)
+                        } else {
+                            i.abs_diff(c)
+                        };
+                        assert_eq!(k, usize::from(dist <= reach), "n={n} reach={reach} c={c} wrap={wrap} i={i}");
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn cells_are_contiguous_and_ordered_by_id() {
+    let space = Space { size: Vec2::new(100.0, 100.0), wrap: true };
+    let birds = [(5, Vec2::new(1.0, 1.0)), (2, Vec2::new(2.0, 2.0)), (9, Vec2::new(95.0, 95.0)), (1, Vec2::new(3.0, 1.0))];
+    let mut grid = SpatialGrid::default();
+    grid.rebuild(space, 10.0, birds.iter().map(|&(id, p)| (id, p, Vec2::ZERO)));
+    assert_eq!(grid.dims(), (10, 10));
+    assert_eq!(grid.ids, vec![1, 2, 5, 9]);
+    assert_eq!(grid.src, vec![3, 1, 0, 2]);
+    assert_eq!(grid.pos[3], Vec2::new(95.0, 95.0));
+}
+
+/// Above one copy chunk the positions and velocities are copied on the compute pool: every
+/// slot holds its own bird's, as the serial copy gives.
+#[test]
+fn the_parallel_copy_gives_each_slot_its_bird() {
+    bevy::tasks::ComputeTaskPool::get_or_init(bevy::tasks::TaskPool::default);
+    let space = Space { size: Vec2::new(1000.0, 700.0), wrap: true };
+    let n = 3 * COPY_CHUNK + 123;
+    let birds: Vec<(u32, Vec2, Vec2)> = (0..n as u32)
+        .map(|i| {
+            let p = Vec2::new((i as f32 * 7.31) % 1000.0, (i as f32 * 3.77) % 700.0);
+            (n as u32 - i, p, Vec2::new(i as f32, -(i as f32)))
+        })
+        .collect();
+    let mut grid = SpatialGrid::default();
+    grid.rebuild_from(space, 10.0, &birds[..]);
+    assert_eq!(grid.len(), n);
+    for s in 0..n {
+        let (id, p, v) = birds[grid.src[s] as usize];
+        assert_eq!((grid.ids[s], grid.pos[s], grid.vel[s]), (id, p, v), "slot {s}");
+    }
+    // counted, placed and ordered by several tasks, each over its own cells: slots in cell
+    // order, by id within a cell, each cell's range where `cell_slots` says
+    let (cols, rows) = grid.dims();
+    let key = |s: usize| {
+        let (x, y) = grid.cell_coords(grid.pos[s]);
+        (y * cols + x, grid.ids[s])
+    };
+    assert!((1..n).all(|s| key(s - 1) < key(s)), "cell order, then id order");
+    for c in 0..cols * rows {
+        assert!(grid.cell_slots(c % cols, c / cols).all(|s| key(s).0 == c), "cell {c}");
+    }
+    let mut src = grid.src.clone();
+    src.sort_unstable();
+    assert!(src.iter().enumerate().all(|(i, &s)| s as usize == i), "each bird once");
+}
+
+#[test]
+fn cell_count_is_capped() {
+    let space = Space { size: Vec2::new(50000.0, 50000.0), wrap: false };
+    let mut grid = SpatialGrid::default();
+    grid.rebuild(space, 1.0, std::iter::empty());
+    let (x, y) = grid.dims();
+    assert!(x * y <= MIN_CELL_CAP);
+    assert!(grid.cell_size().x >= 1.0);
+    // cells grow only as much as the cap needs: nearly all the allowed cells are used
+    let space = Space { size: Vec2::new(9238.0, 5196.0), wrap: true };
+    for (n, cap, side) in [(100_000, 400_000, 12.5), (10_000, MIN_CELL_CAP, 26.0)] {
+        grid.rebuild(space, 12.5, (0..n).map(|i| (i, Vec2::new(i as f32 % 9000.0, 7.0), Vec2::ZERO)));
+        let (x, y) = grid.dims();
+        assert!(x * y <= cap && x * y * 10 > cap * 7, "{n} birds: {x}×{y} cells");
+        assert!(grid.cell_size().max_element() <= side * 1.05, "{n} birds: {:?}", grid.cell_size());
+    }
+}
