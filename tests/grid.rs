@@ -73,8 +73,13 @@ proptest! {
         let mut grid = SpatialGrid::default();
         grid.rebuild(space, radius / CELLS_PER_RADIUS as f32, points.iter().enumerate().map(|(i, &p)| (i as u32, p, Vec2::ZERO)));
         let mut failure = None;
-        grid.walk_blocks(0, grid.len(), CELLS_PER_RADIUS, |slot, ranges| {
+        grid.walk_blocks(0, grid.len(), CELLS_PER_RADIUS, |slot, ranges, may_wrap| {
             let p = grid.pos[slot];
+            // a block said not to wrap holds only offsets that do not cross a seam
+            let crosses = |j: usize| (grid.pos[j] - p).to_array().map(f32::to_bits) != space.offset(p, grid.pos[j]).to_array().map(f32::to_bits);
+            if !may_wrap && failure.is_none() && let Some(j) = ranges.iter().flat_map(|&(a, b)| a as usize..b as usize).find(|&j| crosses(j)) {
+                failure = Some((slot, vec![j], vec![]));
+            }
             let mut found: Vec<usize> = ranges
                 .iter()
                 .flat_map(|&(a, b)| a as usize..b as usize)

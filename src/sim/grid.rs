@@ -247,22 +247,39 @@ impl SpatialGrid {
         self.for_each_block(x, y, reach, |a, b| out.push((a as u32, b as u32)));
     }
 
-    /// Walks slots `first..end` in order, handing `f` each slot and the slot ranges of the cells
-    /// within `reach` of its cell. Birds are in cell order, so consecutive slots mostly share a
-    /// cell: the block is computed once per cell, not once per bird.
+    /// Walks slots `first..end` in order, handing `f` each slot, the slot ranges of the cells
+    /// within `reach` of its cell, and whether that block [may wrap](Self::block_may_wrap). Birds
+    /// are in cell order, so consecutive slots mostly share a cell: the block is computed once per
+    /// cell, not once per bird.
     #[inline]
-    pub fn walk_blocks(&self, first: usize, end: usize, reach: usize, mut f: impl FnMut(usize, &[(u32, u32)])) {
+    pub fn walk_blocks(&self, first: usize, end: usize, reach: usize, mut f: impl FnMut(usize, &[(u32, u32)], bool)) {
         let mut ranges = Vec::with_capacity(2 * (2 * reach + 1));
-        let mut current = usize::MAX;
+        let (mut current, mut may_wrap) = (usize::MAX, true);
         for slot in first..end {
             let (x, y) = self.cell_coords(self.pos[slot]);
             let cell = y * self.cells_x + x;
             if cell != current {
                 current = cell;
                 self.block_ranges(x, y, reach, &mut ranges);
+                may_wrap = self.block_may_wrap(x, y, reach);
             }
-            f(slot, &ranges);
+            f(slot, &ranges, may_wrap);
         }
+    }
+
+    /// Whether an offset from a bird in cell `(x, y)` to a bird in the block within `reach`
+    /// cells of it may need the minimum image (the way across the wrap seam). It cannot when
+    /// the world does not wrap, or when the block lies inside the grid on both axes and spans at
+    /// most half the world: every offset in it is then at most `(reach + 1)` cells long (plus
+    /// rounding at a cell's edge, for which one more cell is allowed), so
+    /// [`min_image`](crate::sim::space::min_image) would return it unchanged.
+    #[inline]
+    pub fn block_may_wrap(&self, x: usize, y: usize, reach: usize) -> bool {
+        let Some(space) = self.space.filter(|s| s.wrap) else {
+            return false;
+        };
+        let inside = |c: usize, n: usize, cell: f32, len: f32| c >= reach && c + reach < n && (reach + 2) as f32 * cell <= 0.5 * len;
+        !(inside(x, self.cells_x, self.cell_size.x, space.size.x) && inside(y, self.cells_y, self.cell_size.y, space.size.y))
     }
 
     /// Calls `f(first_slot, end_slot)` for contiguous slot ranges that together cover every cell

@@ -36,7 +36,8 @@ pub struct Perception {
     pub neighbor_r2: f32,
     /// Alignment radius squared (at most the neighbour radius squared).
     pub alignment_r2: f32,
-    /// Separation radius squared.
+    /// Separation radius squared; 0 when separation's weight is 0 (its force is then zero
+    /// whatever the sum, so the neighbour pass does not take it).
     pub separation_r2: f32,
     /// Cosine of half the field of view; `None` when the field of view is a full circle.
     pub cos_half_fov: Option<f32>,
@@ -52,7 +53,7 @@ impl Perception {
             space: Space::from_params(params),
             neighbor_r2: params.neighbor_radius * params.neighbor_radius,
             alignment_r2: params.alignment_radius.min(params.neighbor_radius).powi(2),
-            separation_r2: params.separation_radius * params.separation_radius,
+            separation_r2: if params.separation_weight > 0.0 { params.separation_radius * params.separation_radius } else { 0.0 },
             cos_half_fov: (params.fov_deg < 360.0).then(|| half.cos()),
             topological_k: (params.neighbor_mode == super::params::NeighborMode::Topological).then_some(params.topological_k as usize),
         }

@@ -92,3 +92,43 @@ fn cell_count_is_capped() {
         assert!(grid.cell_size().max_element() <= side * 1.05, "{n} birds: {:?}", grid.cell_size());
     }
 }
+
+#[test]
+fn a_block_said_not_to_wrap_holds_only_offsets_the_minimum_image_leaves_alone() {
+    use rand::{RngExt, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+    for (size, cell) in [(Vec2::new(200.0, 200.0), 12.5), (Vec2::new(1000.0, 400.0), 40.0), (Vec2::new(90.0, 90.0), 12.5)] {
+        let birds: Vec<(u32, Vec2, Vec2)> = (0..600)
+            .map(|i| {
+                // some birds exactly on cell edges and on the far seam
+                let p = Vec2::new(rng.random::<f32>() * size.x, rng.random::<f32>() * size.y);
+                let p = if i % 5 == 0 { (p / cell).floor() * cell } else { p };
+                (i, p.min(size - 1e-3), Vec2::ZERO)
+            })
+            .collect();
+        let mut grid = SpatialGrid::default();
+        grid.rebuild(Space { size, wrap: true }, cell, birds.iter().copied());
+        let (nx, ny) = grid.dims();
+        let mut interior = 0;
+        for slot in 0..grid.len() {
+            let (x, y) = grid.cell_coords(grid.pos[slot]);
+            if grid.block_may_wrap(x, y, 2) {
+                continue;
+            }
+            interior += 1;
+            assert!((2..nx - 2).contains(&x) && (2..ny - 2).contains(&y), "an edge cell's block wraps");
+            grid.for_each_block(x, y, 2, |a, b| {
+                for j in a..b {
+                    let d = grid.pos[j] - grid.pos[slot];
+                    let image = Vec2::new(crate::sim::space::min_image(d.x, size.x), crate::sim::space::min_image(d.y, size.y));
+                    assert_eq!(d.to_array().map(f32::to_bits), image.to_array().map(f32::to_bits), "slot {slot} to {j}");
+                }
+            });
+        }
+        // large worlds have interior blocks; one 7 cells across (a block of 5 is more than half) has none
+        assert_eq!(interior == 0, size.x < 100.0, "{size}: {interior} birds in blocks that cannot wrap");
+        let mut flat = grid.clone();
+        flat.rebuild(Space { size, wrap: false }, cell, birds.iter().copied());
+        assert!((0..nx).all(|x| (0..ny).all(|y| !flat.block_may_wrap(x, y, 2))), "a world without seams never wraps");
+    }
+}

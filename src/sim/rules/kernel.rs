@@ -129,15 +129,19 @@ fn min_image(d: F8, len: F8, half: F8, neg_half: F8) -> F8 {
 
 /// The neighbour sums of the bird in `slot` over the candidate slot ranges `ranges` (which may
 /// include `slot` itself; it is skipped): the portable build, eight lanes through `wide`.
+/// The const parameters are a [`Shape`]'s fields (`VIEW` one of the [`view`] codes).
 #[inline(always)]
-fn sum_ranges_lanes(grid: &SpatialGrid, per: &Perception, slot: usize, ranges: &[(u32, u32)]) -> NeighborSums {
+fn sum_ranges_lanes<const WRAP: bool, const SEP: bool, const APART: bool, const VIEW: u8>(
+    grid: &SpatialGrid,
+    per: &Perception,
+    slot: usize,
+    ranges: &[(u32, u32)],
+) -> NeighborSums {
     let (pos, vel) = (&grid.pos[..], &grid.vel[..]);
     let (px, py, vx, vy) = (pos[slot].x, pos[slot].y, vel[slot].x, vel[slot].y);
     let (w, h) = (per.space.size.x, per.space.size.y);
-    let (all_round, cos_half) = per.cos_half_fov.map_or((true, 0.0), |c| (false, c));
+    let cos_half = per.cos_half_fov.unwrap_or(0.0);
     let vv = vx * vx + vy * vy;
-    let blind_spot_off = F8::splat(if all_round | (vv == 0.0) { TRUE } else { 0.0 });
-    let narrow = cos_half >= 0.0;
     let cone = F8::splat(cos_half * cos_half * vv);
     let (pxv, pyv, vxv, vyv) = (F8::splat(px), F8::splat(py), F8::splat(vx), F8::splat(vy));
     let (wv, hv) = (F8::splat(w), F8::splat(h));
@@ -152,29 +156,34 @@ fn sum_ranges_lanes(grid: &SpatialGrid, per: &Perception, slot: usize, ranges: &
             let [xs, ys, vxs, vys] = group(pos, vel, j0);
             let valid = F8::from(CANDIDATE_OF_LANE.map(|k| if (j0 + k < b) & (j0 + k != slot) { TRUE } else { 0.0 }));
             let (mut dx, mut dy) = (xs - pxv, ys - pyv);
-            if per.space.wrap {
+            if WRAP {
                 dx = min_image(dx, wv, half_w, neg_half_w);
                 dy = min_image(dy, hv, half_h, neg_half_h);
             }
             let d2 = dx * dx + dy * dy;
-            let dot = vxv * dx + vyv * dy;
-            let limit = cone * d2;
-            let front = dot.simd_ge(zero);
-            let sq = dot * dot;
-            let inside = if narrow { front & sq.simd_ge(limit) } else { front | sq.simd_le(limit) };
-            let seen = valid & (blind_spot_off | inside);
+            let seen = if VIEW == view::ALL {
+                valid
+            } else {
+                let dot = vxv * dx + vyv * dy;
+                let limit = cone * d2;
+                let front = dot.simd_ge(zero);
+                let sq = dot * dot;
+                valid & if VIEW == view::NARROW { front & sq.simd_ge(limit) } else { front | sq.simd_le(limit) }
+            };
             let near = seen & d2.simd_lt(nr2);
-            let align = near & d2.simd_lt(ar2);
-            let close = seen & d2.simd_lt(sr2);
-            let inv = one / d2.max(min_d2);
+            let align = if APART { near & d2.simd_lt(ar2) } else { near };
             count += near & one;
             align_count += align & one;
             ox += near & dx;
             oy += near & dy;
             velx += align & vxs;
             vely += align & vys;
-            sx -= close & (dx * inv);
-            sy -= close & (dy * inv);
+            if SEP {
+                let close = seen & d2.simd_lt(sr2);
+                let inv = one / d2.max(min_d2);
+                sx -= close & (dx * inv);
+                sy -= close & (dy * inv);
+            }
             j0 += LANES;
         }
     }
@@ -192,24 +201,124 @@ fn sum_ranges_lanes(grid: &SpatialGrid, per: &Perception, slot: usize, ranges: &
 /// around each bird, by the [`active_kernel`].
 pub fn gather_slots(grid: &SpatialGrid, per: &Perception, reach: usize, first: usize, out: &mut [NeighborSums]) {
     let kernel = active_kernel();
-    grid.walk_blocks(first, first + out.len(), reach, |slot, ranges| {
-        out[slot - first] = sum_ranges(kernel, grid, per, slot, ranges);
+    let (wrapping, inside) = (Shape::new(per, true), Shape::new(per, false));
+    grid.walk_blocks(first, first + out.len(), reach, |slot, ranges, wrap| {
+        out[slot - first] = sum_ranges_shaped(kernel, if wrap { wrapping } else { inside }, grid, per, slot, ranges);
     });
+}
+
+/// Which parts of the kernel a bird's candidates need; each combination is compiled on its own,
+/// so the loop never tests them. Leaving a part out gives the same bits: the minimum image
+/// leaves an offset that does not cross the seam unchanged; with a separation radius of 0 no
+/// candidate adds to the separation sum; with the alignment radius equal to the neighbour
+/// radius the alignment test is the neighbour test; and with a full circle of view every
+/// candidate is seen. (A bird standing still sees all round too: its `dot` is ±0, which passes
+/// both view tests.)
+#[derive(Clone, Copy, Debug)]
+pub struct Shape {
+    /// Offsets may cross the world's wrap seam ([`SpatialGrid::block_may_wrap`]).
+    pub wrap: bool,
+    /// The separation sum is wanted (`separation_r2 > 0`).
+    pub separation: bool,
+    /// The alignment radius is below the neighbour radius.
+    pub align_apart: bool,
+    /// The field of view: one of the [`view`] codes.
+    pub view: u8,
+}
+
+impl Shape {
+    /// The shape for `per`, with offsets wrapping as `wrap` says.
+    pub fn new(per: &Perception, wrap: bool) -> Self {
+        let view = match per.cos_half_fov {
+            None => view::ALL,
+            Some(c) if c >= 0.0 => view::NARROW,
+            Some(_) => view::WIDE,
+        };
+        Self { wrap, separation: per.separation_r2 > 0.0, align_apart: per.alignment_r2 < per.neighbor_r2, view }
+    }
+}
+
+/// The fields of view the kernel is compiled for.
+pub mod view {
+    /// A full circle: every candidate is seen.
+    pub const ALL: u8 = 0;
+    /// Wider than a half circle: seen unless inside the blind cone behind.
+    pub const WIDE: u8 = 1;
+    /// At most a half circle: seen only inside the cone ahead.
+    pub const NARROW: u8 = 2;
+}
+
+/// One bird's neighbour pass, ready to run in any [`Shape`].
+struct Job<'a> {
+    kernel: Kernel,
+    grid: &'a SpatialGrid,
+    per: &'a Perception,
+    slot: usize,
+    ranges: &'a [(u32, u32)],
+}
+
+impl Job<'_> {
+    /// Runs the build of the job's kernel compiled for one shape.
+    #[inline(always)]
+    fn run<const WRAP: bool, const SEP: bool, const APART: bool, const VIEW: u8>(&self) -> NeighborSums {
+        let Job { kernel, grid, per, slot, ranges } = *self;
+        #[cfg(target_arch = "x86_64")]
+        if resolve(kernel) == Kernel::Avx2 {
+            // SAFETY: `resolve` gives Avx2 only when the CPU supports AVX2.
+            return unsafe { avx2::sum_ranges::<WRAP, SEP, APART, VIEW>(grid, per, slot, ranges) };
+        }
+        let _ = kernel; // only x86-64 has a second build
+        sum_ranges_lanes::<WRAP, SEP, APART, VIEW>(grid, per, slot, ranges)
+    }
+
+    /// Turns the shape's fields into const parameters, one at a time.
+    #[inline(always)]
+    fn shaped(&self, shape: Shape) -> NeighborSums {
+        match shape.wrap {
+            true => self.shaped_sep::<true>(shape),
+            false => self.shaped_sep::<false>(shape),
+        }
+    }
+
+    #[inline(always)]
+    fn shaped_sep<const WRAP: bool>(&self, shape: Shape) -> NeighborSums {
+        match shape.separation {
+            true => self.shaped_align::<WRAP, true>(shape),
+            false => self.shaped_align::<WRAP, false>(shape),
+        }
+    }
+
+    #[inline(always)]
+    fn shaped_align<const WRAP: bool, const SEP: bool>(&self, shape: Shape) -> NeighborSums {
+        match shape.align_apart {
+            true => self.shaped_view::<WRAP, SEP, true>(shape),
+            false => self.shaped_view::<WRAP, SEP, false>(shape),
+        }
+    }
+
+    #[inline(always)]
+    fn shaped_view<const WRAP: bool, const SEP: bool, const APART: bool>(&self, shape: Shape) -> NeighborSums {
+        match shape.view {
+            view::ALL => self.run::<WRAP, SEP, APART, { view::ALL }>(),
+            view::NARROW => self.run::<WRAP, SEP, APART, { view::NARROW }>(),
+            _ => self.run::<WRAP, SEP, APART, { view::WIDE }>(),
+        }
+    }
 }
 
 /// One bird's neighbour sums over the candidate slot ranges `ranges`, by `kernel` (resolved
 /// against this CPU as [`active_kernel`] does). Every kernel returns the same bits.
 #[inline]
 pub fn sum_ranges(kernel: Kernel, grid: &SpatialGrid, per: &Perception, slot: usize, ranges: &[(u32, u32)]) -> NeighborSums {
+    sum_ranges_shaped(kernel, Shape::new(per, per.space.wrap), grid, per, slot, ranges)
+}
+
+/// [`sum_ranges`] by the build of `kernel` compiled for `shape`.
+#[inline]
+pub fn sum_ranges_shaped(kernel: Kernel, shape: Shape, grid: &SpatialGrid, per: &Perception, slot: usize, ranges: &[(u32, u32)]) -> NeighborSums {
     let len = grid.pos.len();
     assert!(ranges.iter().all(|&(a, b)| a <= b && b as usize <= len) && len == grid.vel.len(), "slot ranges within the grid");
-    #[cfg(target_arch = "x86_64")]
-    if resolve(kernel) == Kernel::Avx2 {
-        // SAFETY: `resolve` gives Avx2 only when the CPU supports AVX2.
-        return unsafe { avx2::sum_ranges(grid, per, slot, ranges) };
-    }
-    let _ = kernel; // only x86-64 has a second build
-    sum_ranges_lanes(grid, per, slot, ranges)
+    Job { kernel, grid, per, slot, ranges }.shaped(shape)
 }
 
 /// The AVX2 build of [`sum_ranges_lanes`], written with intrinsics: the same operations on the
@@ -220,7 +329,7 @@ mod avx2 {
 
     use bevy::math::Vec2;
 
-    use super::{CANDIDATE_OF_LANE, LANES, MIN_SEPARATION_DIST2, NeighborSums, Perception, reduce};
+    use super::{CANDIDATE_OF_LANE, LANES, MIN_SEPARATION_DIST2, NeighborSums, Perception, reduce, view};
     use crate::sim::grid::SpatialGrid;
 
     // `deinterleave` reads a `Vec2` slice as pairs of `f32`.
@@ -271,35 +380,35 @@ mod avx2 {
     /// The CPU must support AVX2. (The ranges are checked by [`super::sum_ranges`], the one
     /// caller; a range past the grid would only read zeros through [`super::group`].)
     #[target_feature(enable = "avx2")]
-    pub unsafe fn sum_ranges(grid: &SpatialGrid, per: &Perception, slot: usize, ranges: &[(u32, u32)]) -> NeighborSums {
+    pub unsafe fn sum_ranges<const WRAP: bool, const SEP: bool, const APART: bool, const VIEW: u8>(
+        grid: &SpatialGrid,
+        per: &Perception,
+        slot: usize,
+        ranges: &[(u32, u32)],
+    ) -> NeighborSums {
         let (pos, vel) = (&grid.pos[..], &grid.vel[..]);
         // slots travel as i32 lanes
         debug_assert!(pos.len() <= i32::MAX as usize - LANES);
         let (px, py, vx, vy) = (pos[slot].x, pos[slot].y, vel[slot].x, vel[slot].y);
         let (w, h) = (per.space.size.x, per.space.size.y);
-        let (all_round, cos_half) = per.cos_half_fov.map_or((true, 0.0), |c| (false, c));
-        let vv = vx * vx + vy * vy;
-        let blind_spot_off = _mm256_castsi256_ps(_mm256_set1_epi32(-i32::from(all_round | (vv == 0.0))));
-        let narrow = cos_half >= 0.0;
-        let cone = _mm256_set1_ps(cos_half * cos_half * vv);
+        let cos_half = per.cos_half_fov.unwrap_or(0.0);
+        let cone = _mm256_set1_ps(cos_half * cos_half * (vx * vx + vy * vy));
         let (pxv, pyv, vxv, vyv) = (_mm256_set1_ps(px), _mm256_set1_ps(py), _mm256_set1_ps(vx), _mm256_set1_ps(vy));
         let (wv, hv) = (_mm256_set1_ps(w), _mm256_set1_ps(h));
         let (half_w, half_h) = (_mm256_set1_ps(0.5 * w), _mm256_set1_ps(0.5 * h));
         let (neg_half_w, neg_half_h) = (_mm256_set1_ps(-(0.5 * w)), _mm256_set1_ps(-(0.5 * h)));
         let (nr2, ar2, sr2) = (_mm256_set1_ps(per.neighbor_r2), _mm256_set1_ps(per.alignment_r2), _mm256_set1_ps(per.separation_r2));
         let (zero, min_d2, one) = (_mm256_setzero_ps(), _mm256_set1_ps(MIN_SEPARATION_DIST2), _mm256_set1_ps(1.0));
+        let all = _mm256_castsi256_ps(_mm256_set1_epi32(-1));
         let c = CANDIDATE_OF_LANE.map(|k| k as i32);
         let lane_index = _mm256_setr_epi32(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]);
         let slot_v = _mm256_set1_epi32(slot as i32);
         let (mut count, mut align_count) = (_mm256_setzero_si256(), _mm256_setzero_si256());
         let (mut ox, mut oy, mut velx, mut vely, mut sx, mut sy) = (zero, zero, zero, zero, zero, zero);
-        for &(a, b) in ranges {
-            let (a, b) = (a as usize, b as usize);
-            let b_v = _mm256_set1_epi32(b as i32);
-            let mut j0 = a;
-            while j0 < b {
-                let j = _mm256_add_epi32(_mm256_set1_epi32(j0 as i32), lane_index);
-                let valid = _mm256_andnot_si256(_mm256_cmpeq_epi32(j, slot_v), _mm256_cmpgt_epi32(b_v, j));
+        // One group of eight candidates from slot `$j0`, of which the lanes in `$valid` count.
+        macro_rules! group {
+            ($j0:expr, $valid:expr) => {{
+                let j0: usize = $j0;
                 let (xs, ys, vxs, vys) = if j0 + LANES <= pos.len() {
                     // SAFETY: slots j0..j0 + 8 exist; a Vec2 is two f32, so they are 16 floats.
                     let ((xs, ys), (vxs, vys)) = unsafe { (deinterleave(pos.as_ptr().add(j0).cast()), deinterleave(vel.as_ptr().add(j0).cast())) };
@@ -310,35 +419,69 @@ mod avx2 {
                     unsafe { (_mm256_loadu_ps(xs.as_ptr()), _mm256_loadu_ps(ys.as_ptr()), _mm256_loadu_ps(vxs.as_ptr()), _mm256_loadu_ps(vys.as_ptr())) }
                 };
                 let (mut dx, mut dy) = (_mm256_sub_ps(xs, pxv), _mm256_sub_ps(ys, pyv));
-                if per.space.wrap {
+                if WRAP {
                     dx = min_image(dx, wv, half_w, neg_half_w);
                     dy = min_image(dy, hv, half_h, neg_half_h);
                 }
                 let d2 = _mm256_add_ps(_mm256_mul_ps(dx, dx), _mm256_mul_ps(dy, dy));
-                let dot = _mm256_add_ps(_mm256_mul_ps(vxv, dx), _mm256_mul_ps(vyv, dy));
-                let limit = _mm256_mul_ps(cone, d2);
-                let front = _mm256_cmp_ps::<_CMP_GE_OQ>(dot, zero);
-                let sq = _mm256_mul_ps(dot, dot);
-                let inside = if narrow {
-                    _mm256_and_ps(front, _mm256_cmp_ps::<_CMP_GE_OQ>(sq, limit))
+                let seen = if VIEW == view::ALL {
+                    $valid
                 } else {
-                    _mm256_or_ps(front, _mm256_cmp_ps::<_CMP_LE_OQ>(sq, limit))
+                    let dot = _mm256_add_ps(_mm256_mul_ps(vxv, dx), _mm256_mul_ps(vyv, dy));
+                    let limit = _mm256_mul_ps(cone, d2);
+                    let front = _mm256_cmp_ps::<_CMP_GE_OQ>(dot, zero);
+                    let sq = _mm256_mul_ps(dot, dot);
+                    let inside = if VIEW == view::NARROW {
+                        _mm256_and_ps(front, _mm256_cmp_ps::<_CMP_GE_OQ>(sq, limit))
+                    } else {
+                        _mm256_or_ps(front, _mm256_cmp_ps::<_CMP_LE_OQ>(sq, limit))
+                    };
+                    _mm256_and_ps($valid, inside)
                 };
-                let seen = _mm256_and_ps(_mm256_castsi256_ps(valid), _mm256_or_ps(blind_spot_off, inside));
                 let near = _mm256_and_ps(seen, _mm256_cmp_ps::<_CMP_LT_OQ>(d2, nr2));
-                let align = _mm256_and_ps(near, _mm256_cmp_ps::<_CMP_LT_OQ>(d2, ar2));
-                let close = _mm256_and_ps(seen, _mm256_cmp_ps::<_CMP_LT_OQ>(d2, sr2));
-                let inv = _mm256_div_ps(one, _mm256_max_ps(d2, min_d2));
                 count = _mm256_sub_epi32(count, _mm256_castps_si256(near));
-                align_count = _mm256_sub_epi32(align_count, _mm256_castps_si256(align));
                 ox = _mm256_add_ps(ox, _mm256_and_ps(near, dx));
                 oy = _mm256_add_ps(oy, _mm256_and_ps(near, dy));
+                let align = if APART {
+                    let align = _mm256_and_ps(near, _mm256_cmp_ps::<_CMP_LT_OQ>(d2, ar2));
+                    align_count = _mm256_sub_epi32(align_count, _mm256_castps_si256(align));
+                    align
+                } else {
+                    near
+                };
                 velx = _mm256_add_ps(velx, _mm256_and_ps(align, vxs));
                 vely = _mm256_add_ps(vely, _mm256_and_ps(align, vys));
-                sx = _mm256_sub_ps(sx, _mm256_and_ps(close, _mm256_mul_ps(dx, inv)));
-                sy = _mm256_sub_ps(sy, _mm256_and_ps(close, _mm256_mul_ps(dy, inv)));
+                if SEP {
+                    let close = _mm256_and_ps(seen, _mm256_cmp_ps::<_CMP_LT_OQ>(d2, sr2));
+                    let inv = _mm256_div_ps(one, _mm256_max_ps(d2, min_d2));
+                    sx = _mm256_sub_ps(sx, _mm256_and_ps(close, _mm256_mul_ps(dx, inv)));
+                    sy = _mm256_sub_ps(sy, _mm256_and_ps(close, _mm256_mul_ps(dy, inv)));
+                }
+            }};
+        }
+        // The lanes of the group from `j0` that are candidates: before `b`, and not the bird.
+        let valid = |j0: usize, b: usize| {
+            let j = _mm256_add_epi32(_mm256_set1_epi32(j0 as i32), lane_index);
+            _mm256_castsi256_ps(_mm256_andnot_si256(_mm256_cmpeq_epi32(j, slot_v), _mm256_cmpgt_epi32(_mm256_set1_epi32(b as i32), j)))
+        };
+        for &(a, b) in ranges {
+            let (a, b) = (a as usize, b as usize);
+            let mut j0 = a;
+            // whole groups need no mask unless they hold the bird itself
+            while j0 + LANES <= b {
+                if slot.wrapping_sub(j0) < LANES {
+                    group!(j0, valid(j0, b));
+                } else {
+                    group!(j0, all);
+                }
                 j0 += LANES;
             }
+            if j0 < b {
+                group!(j0, valid(j0, b));
+            }
+        }
+        if !APART {
+            align_count = count;
         }
         let total = |v: __m256i| lanes_i32(v).iter().map(|&c| c as u32).sum();
         NeighborSums {
