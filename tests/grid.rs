@@ -64,32 +64,39 @@ proptest! {
         h in 20.0f32..300.0,
         wrap in any::<bool>(),
         radius in 1.0f32..80.0,
-        xs in prop::collection::vec((coord(1.0), coord(1.0)), 1..120),
+        squeeze in any::<bool>(),
+        xs in prop::collection::vec((coord(1.0), coord(1.0)), 1..200),
     ) {
         // As the neighbour pass builds and walks it: cells of radius / CELLS_PER_RADIUS, and the
-        // block of CELLS_PER_RADIUS cells around each bird's cell holds every bird within the radius.
+        // block of CELLS_PER_RADIUS cells around each bird's cell holds every bird within the
+        // radius, in its uncrowded cells' ranges or its crowded cells (squeezed flocks crowd
+        // cells; the grid keeps trees over them).
         let space = Space { size: Vec2::new(w, h), wrap };
-        let points: Vec<Vec2> = xs.iter().map(|&(x, y)| Vec2::new((x * w).min(w * 0.99999), (y * h).min(h * 0.99999))).collect();
+        let scale = if squeeze { 0.02 } else { 1.0 };
+        let points: Vec<Vec2> = xs.iter().map(|&(x, y)| Vec2::new((x * scale * w).min(w * 0.99999), (y * scale * h).min(h * 0.99999))).collect();
         let mut grid = SpatialGrid::default();
+        grid.set_crowd_trees(true);
         grid.rebuild(space, radius / CELLS_PER_RADIUS as f32, points.iter().enumerate().map(|(i, &p)| (i as u32, p, Vec2::ZERO)));
+        let (cols, _) = grid.dims();
         let mut failure = None;
-        grid.walk_blocks(0, grid.len(), CELLS_PER_RADIUS, |slot, ranges, may_wrap| {
-            let p = grid.pos[slot];
+        grid.walk_blocks(0, grid.len(), CELLS_PER_RADIUS, |block| {
+            let p = grid.pos[block.slot];
+            let crowds = block.crowds.iter().map(|&c| grid.crowded.cells[c as usize].cell as usize).map(|c| grid.cell_slots(c % cols, c / cols));
+            let slots: Vec<usize> = block.ranges.iter().map(|&(a, b)| a as usize..b as usize).chain(crowds).flatten().collect();
             // a block said not to wrap holds only offsets that do not cross a seam
             let crosses = |j: usize| (grid.pos[j] - p).to_array().map(f32::to_bits) != space.offset(p, grid.pos[j]).to_array().map(f32::to_bits);
-            if !may_wrap && failure.is_none() && let Some(j) = ranges.iter().flat_map(|&(a, b)| a as usize..b as usize).find(|&j| crosses(j)) {
-                failure = Some((slot, vec![j], vec![]));
+            if !block.may_wrap && failure.is_none() && let Some(&j) = slots.iter().find(|&&j| crosses(j)) {
+                failure = Some((block.slot, vec![j], vec![]));
             }
-            let mut found: Vec<usize> = ranges
+            let mut found: Vec<usize> = slots
                 .iter()
-                .flat_map(|&(a, b)| a as usize..b as usize)
-                .filter(|&j| space.offset(p, grid.pos[j]).length_squared() < radius * radius)
-                .map(|j| grid.ids[j] as usize)
+                .filter(|&&j| space.offset(p, grid.pos[j]).length_squared() < radius * radius)
+                .map(|&j| grid.ids[j] as usize)
                 .collect();
             found.sort();
             let want = brute_force(&space, &points, p, radius);
             if found != want && failure.is_none() {
-                failure = Some((slot, found, want));
+                failure = Some((block.slot, found, want));
             }
         });
         prop_assert!(failure.is_none(), "slot, block, brute force: {:?}", failure);

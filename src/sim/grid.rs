@@ -11,6 +11,8 @@ use super::space::Space;
 use super::parallel::run_tasks;
 use parts::Parts;
 
+pub use dense::{CROWDED, Crowd, CrowdedCells, Node};
+
 /// The grid may always have this many cells, whatever the number of birds (memory guard).
 const MIN_CELL_CAP: usize = 1 << 16;
 
@@ -23,8 +25,9 @@ const CELLS_PER_BIRD: usize = 4;
 /// A snapshot of every bird in cell order, plus the cell index.
 ///
 /// Slot `k` (`0..len()`) holds one bird; `cell_start[c]..cell_start[c + 1]` are the slots of cell `c`.
-/// Within a cell, birds are ordered by id, so the order of any sum over neighbours depends only on
-/// the positions and ids, never on ECS iteration order or thread count.
+/// Within a cell, birds are ordered by id (in a [crowded](CROWDED) cell, by Morton key, then id),
+/// so the order of any sum over neighbours depends only on the positions and ids, never on ECS
+/// iteration order or thread count.
 #[derive(Resource, Default, Debug, Clone)]
 pub struct SpatialGrid {
     space: Option<Space>,
@@ -40,6 +43,9 @@ pub struct SpatialGrid {
     pub ids: Vec<u32>,
     /// For each slot, the bird's index in the input ([`BirdSource`]).
     pub src: Vec<u32>,
+    /// The trees over crowded cells (none unless [`Self::set_crowd_trees`] asked for them).
+    pub crowded: CrowdedCells,
+    crowd_trees: bool,
 }
 
 /// Birds to place in a grid, read by index: the simulation reads the ECS tables in place.
@@ -143,16 +149,53 @@ impl SpatialGrid {
         self.cell_start.copy_within(0..cells, 1);
         self.cell_start[0] = 0;
         self.order_cells_by_id(&parts, &starts);
+        if self.crowd_trees {
+            self.order_crowded_cells(birds);
+        }
         self.gather(birds);
+        let (cols, size) = (self.cells_x, self.cell_size);
+        if self.crowd_trees {
+            self.crowded.build(&self.cell_start, &self.pos, &self.vel, |c| Vec2::new((c % cols) as f32, (c / cols) as f32) * size);
+        } else {
+            self.crowded.clear();
+        }
+    }
+
+    /// Whether rebuilds order [crowded](CROWDED) cells by Morton key and build their trees
+    /// ([`CrowdedCells`]); off by default (every cell ordered by id).
+    pub fn set_crowd_trees(&mut self, on: bool) {
+        self.crowd_trees = on;
+    }
+
+    /// Orders each [crowded](CROWDED) cell's slots by Morton key (then id), so the leaves of
+    /// its tree hold birds close together.
+    fn order_crowded_cells<B: BirdSource + ?Sized>(&mut self, birds: &B) {
+        let mut keyed = Vec::new();
+        for c in 0..self.cells_x * self.cells_y {
+            let (a, b) = (self.cell_start[c] as usize, self.cell_start[c + 1] as usize);
+            if b - a < CROWDED {
+                continue;
+            }
+            let origin = Vec2::new((c % self.cells_x) as f32, (c / self.cells_x) as f32) * self.cell_size;
+            keyed.clear();
+            keyed.extend((a..b).map(|k| (dense::morton_key(birds.bird(self.src[k] as usize).1, origin, self.cell_size), self.ids[k], self.src[k])));
+            keyed.sort_unstable();
+            for (k, &(_, id, src)) in keyed.iter().enumerate() {
+                (self.ids[a + k], self.src[a + k]) = (id, src);
+            }
+        }
     }
 
     /// Orders each cell's slots by id (insertion sort: cells hold a handful of birds), each task
     /// its own range of cells, whose slots start at `starts[task]`.
     fn order_cells_by_id(&mut self, parts: &Parts, starts: &[usize]) {
-        let cell_start = &self.cell_start;
+        let (cell_start, crowd_trees) = (&self.cell_start, self.crowd_trees);
         parts.run_slots::<u32>(&mut [], &mut self.ids, &mut self.src, starts, |range, _, base, ids, src| {
             for c in range {
                 let (start, end) = (cell_start[c] as usize - base, cell_start[c + 1] as usize - base);
+                if crowd_trees && end - start >= CROWDED {
+                    continue; // ordered by `order_crowded_cells`
+                }
                 for a in start + 1..end {
                     let mut b = a;
                     while b > start && ids[b - 1] > ids[b] {
@@ -247,23 +290,60 @@ impl SpatialGrid {
         self.for_each_block(x, y, reach, |a, b| out.push((a as u32, b as u32)));
     }
 
-    /// Walks slots `first..end` in order, handing `f` each slot, the slot ranges of the cells
-    /// within `reach` of its cell, and whether that block [may wrap](Self::block_may_wrap). Birds
-    /// are in cell order, so consecutive slots mostly share a cell: the block is computed once per
-    /// cell, not once per bird.
+    /// Walks slots `first..end` in order, handing `f` a [`Block`] for each: the slot, the block
+    /// of cells within `reach` of its cell ([`Self::block_split`]) and whether it [may
+    /// wrap](Self::block_may_wrap). Birds are in cell order, so consecutive slots mostly share a
+    /// cell: the block is computed once per cell, not once per bird.
     #[inline]
-    pub fn walk_blocks(&self, first: usize, end: usize, reach: usize, mut f: impl FnMut(usize, &[(u32, u32)], bool)) {
-        let mut ranges = Vec::with_capacity(2 * (2 * reach + 1));
+    pub fn walk_blocks(&self, first: usize, end: usize, reach: usize, mut f: impl FnMut(Block<'_>)) {
+        let (mut ranges, mut crowds) = (Vec::with_capacity(2 * (2 * reach + 1)), Vec::new());
         let (mut current, mut may_wrap) = (usize::MAX, true);
         for slot in first..end {
             let (x, y) = self.cell_coords(self.pos[slot]);
             let cell = y * self.cells_x + x;
             if cell != current {
                 current = cell;
-                self.block_ranges(x, y, reach, &mut ranges);
+                self.block_split(x, y, reach, &mut ranges, &mut crowds);
                 may_wrap = self.block_may_wrap(x, y, reach);
             }
-            f(slot, &ranges, may_wrap);
+            f(Block { slot, ranges: &ranges, crowds: &crowds, may_wrap });
+        }
+    }
+
+    /// The block of cells within `reach` of `(x, y)`, each cell once: the slot ranges of its
+    /// uncrowded cells into `ranges` (neighbouring cells merged) and its [crowded](CROWDED) cells
+    /// (indices into [`CrowdedCells::cells`]) into `crowds`. With no crowded cell in the grid,
+    /// `ranges` is [`Self::block_ranges`].
+    pub fn block_split(&self, x: usize, y: usize, reach: usize, ranges: &mut Vec<(u32, u32)>, crowds: &mut Vec<u32>) {
+        crowds.clear();
+        if self.crowded.is_empty() {
+            self.block_ranges(x, y, reach, ranges);
+            return;
+        }
+        ranges.clear();
+        let wrap = self.space().wrap;
+        let cols = axis_spans(x, reach, self.cells_x, wrap);
+        for &(r0, r1) in axis_spans(y, reach, self.cells_y, wrap).iter().flatten() {
+            for row in r0..=r1 {
+                for &(c0, c1) in cols.iter().flatten() {
+                    let base = row * self.cells_x;
+                    let mut run = self.cell_start[base + c0];
+                    for c in base + c0..=base + c1 {
+                        let (a, b) = (self.cell_start[c], self.cell_start[c + 1]);
+                        if (b - a) as usize >= CROWDED {
+                            if run < a {
+                                ranges.push((run, a));
+                            }
+                            crowds.push(self.crowded.find(c).expect("a crowded cell has a tree") as u32);
+                            run = b;
+                        }
+                    }
+                    let end = self.cell_start[base + c1 + 1];
+                    if run < end {
+                        ranges.push((run, end));
+                    }
+                }
+            }
         }
     }
 
@@ -334,6 +414,19 @@ impl SpatialGrid {
     }
 }
 
+/// One bird's block of cells, as [`SpatialGrid::walk_blocks`] hands it out.
+#[derive(Clone, Copy, Debug)]
+pub struct Block<'a> {
+    /// The bird's slot.
+    pub slot: usize,
+    /// The slot ranges of the block's uncrowded cells.
+    pub ranges: &'a [(u32, u32)],
+    /// The block's crowded cells (indices into [`CrowdedCells::cells`]).
+    pub crowds: &'a [u32],
+    /// Whether an offset in the block may cross the wrap seam ([`SpatialGrid::block_may_wrap`]).
+    pub may_wrap: bool,
+}
+
 /// Up to two inclusive index ranges on an axis of `n` cells covering `c - reach ..= c + reach`,
 /// each index once; wraps around when `wrap`, clamps otherwise.
 #[inline]
@@ -355,6 +448,7 @@ pub fn axis_spans(c: usize, reach: usize, n: usize, wrap: bool) -> [Option<(usiz
     }
 }
 
+mod dense;
 mod parts;
 #[cfg(test)]
 mod tests;

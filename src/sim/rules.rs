@@ -117,14 +117,22 @@ pub fn cell_size_for(params: &SimParams) -> f32 {
     }
 }
 
+/// Whether the grid keeps trees over crowded cells for the neighbour pass ([`crowd`]): in
+/// metric mode without separation. Separation's inverse-distance sum cannot be taken from a
+/// node's totals, so with it on every bird within its radius is visited anyway; and it keeps
+/// birds apart, so cells stay light enough to scan (the presets' fullest cells hold about 300
+/// birds). Without it a flock can collapse into balls of thousands.
+pub fn crowd_trees_for(params: &SimParams) -> bool {
+    params.neighbor_mode == super::params::NeighborMode::Metric && params.separation_weight == 0.0
+}
+
 /// The neighbour pass for the bird in `slot`: scans the block of cells around it that covers the
 /// search radius and sums what it sees, in the kernel's fixed lane order ([`kernel`]), so the
 /// result is deterministic. The same sums as [`gather_run`] gives that slot.
 pub fn gather(grid: &SpatialGrid, per: &Perception, slot: usize) -> NeighborSums {
-    let mut ranges = Vec::new();
-    let (x, y) = grid.cell_coords(grid.pos[slot]);
-    grid.block_ranges(x, y, CELLS_PER_RADIUS, &mut ranges);
-    kernel::sum_ranges(kernel::active_kernel(), grid, per, slot, &ranges)
+    let mut out = [NeighborSums::default()];
+    gather_run(grid, per, slot, &mut out);
+    out[0]
 }
 
 /// The neighbour pass for the consecutive slots `first..first + out.len()`. Birds are in cell
@@ -389,9 +397,12 @@ pub fn apply_edges(mut p: Vec2, mut v: Vec2, params: &SimParams) -> (Vec2, Vec2)
     (p, v)
 }
 
+mod crowd;
 pub mod kernel;
 
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod topological_tests;
+#[cfg(test)]
+mod crowd_tests;

@@ -79,6 +79,7 @@ pub fn rebuild_grid(
     let tables: Vec<_> = birds.contiguous_iter().expect(DENSE).map(|(_, b, p, v, _)| (b, p, v)).collect();
     let starts: Vec<usize> = tables.iter().scan(0, |len, t| Some(std::mem::replace(len, *len + t.0.len()))).collect();
     let len = tables.iter().map(|t| t.0.len()).sum();
+    grid.set_crowd_trees(rules::crowd_trees_for(&params));
     grid.rebuild_from(space, rules::cell_size_for(&params), &BirdTables { space, starts: &starts, tables, len });
     let with_entities = !predators.is_empty();
     if with_entities {

@@ -202,8 +202,14 @@ fn sum_ranges_lanes<const WRAP: bool, const SEP: bool, const APART: bool, const 
 pub fn gather_slots(grid: &SpatialGrid, per: &Perception, reach: usize, first: usize, out: &mut [NeighborSums]) {
     let kernel = active_kernel();
     let (wrapping, inside) = (Shape::new(per, true), Shape::new(per, false));
-    grid.walk_blocks(first, first + out.len(), reach, |slot, ranges, wrap| {
-        out[slot - first] = sum_ranges_shaped(kernel, if wrap { wrapping } else { inside }, grid, per, slot, ranges);
+    let mut scratch = super::crowd::Scratch::default();
+    grid.walk_blocks(first, first + out.len(), reach, |block| {
+        let shape = if block.may_wrap { wrapping } else { inside };
+        out[block.slot - first] = if block.crowds.is_empty() {
+            sum_ranges_shaped(kernel, shape, grid, per, block.slot, block.ranges)
+        } else {
+            super::crowd::sum_block(kernel, shape, grid, per, &block, &mut scratch)
+        };
     });
 }
 
