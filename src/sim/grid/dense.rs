@@ -13,8 +13,9 @@ use bevy::math::Vec2;
 /// collapses into balls does.
 pub const CROWDED: usize = 96;
 
-/// Birds per leaf: one group of the neighbour kernel.
-pub const LEAF: usize = 8;
+/// Birds per leaf: four groups of the neighbour kernel (leaves of 8, 16, 32 and 64 birds took
+/// 4.7, 4.1, 3.9 and 4.0 ms a step on the packed stress).
+pub const LEAF: usize = 32;
 
 /// Children per inner node.
 pub const FANOUT: usize = 8;
@@ -86,7 +87,15 @@ pub struct CrowdedCells {
     pub cells: Vec<Crowd>,
     /// Every tree's nodes.
     pub nodes: Vec<Node>,
+    /// The nodes' bounding boxes by coordinate (`min.x`, `min.y`, `max.x`, `max.y`), so that the
+    /// neighbour pass can test eight siblings at once; each padded with [`PAD`] zeros past the
+    /// last node.
+    pub boxes: [Vec<f32>; 4],
 }
+
+/// Zeros past the last node in each of [`CrowdedCells::boxes`]: eight consecutive nodes can be
+/// read from any node on.
+pub const PAD: usize = 8;
 
 impl CrowdedCells {
     /// Whether no cell is crowded.
@@ -98,6 +107,7 @@ impl CrowdedCells {
     pub fn clear(&mut self) {
         self.cells.clear();
         self.nodes.clear();
+        self.boxes.iter_mut().for_each(Vec::clear);
     }
 
     /// The crowded cell with grid index `cell`, if it is one.
@@ -146,6 +156,14 @@ impl CrowdedCells {
             crowd.levels = (level + 1) as u8;
             crowd.level_start[level + 1] = self.nodes.len() as u32;
             self.cells.push(crowd);
+        }
+        if !self.nodes.is_empty() {
+            let [min_x, min_y, max_x, max_y] = &mut self.boxes;
+            min_x.extend(self.nodes.iter().map(|n| n.min.x));
+            min_y.extend(self.nodes.iter().map(|n| n.min.y));
+            max_x.extend(self.nodes.iter().map(|n| n.max.x));
+            max_y.extend(self.nodes.iter().map(|n| n.max.y));
+            self.boxes.iter_mut().for_each(|b| b.extend([0.0; PAD]));
         }
     }
 }

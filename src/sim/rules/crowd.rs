@@ -9,9 +9,13 @@
 
 use bevy::math::Vec2;
 
-use super::kernel::{self, Kernel, Shape, view};
+use super::kernel::{self, Kernel, LANES, Shape, view};
 use super::{NeighborSums, Perception};
-use crate::sim::grid::{Block, Crowd, Node, SpatialGrid};
+use crate::sim::grid::{Block, Crowd, FANOUT, LEAF, SpatialGrid};
+
+/// Eight `f32` lanes: the same operations on every CPU (`wide`), so nodes are classified alike
+/// whichever neighbour kernel runs.
+type F8 = wide::f32x8;
 
 /// Relative margin on radii and on the angle to a view edge within which a node is opened
 /// instead of trusted whole.
@@ -21,7 +25,7 @@ const REL: f32 = 1e-3;
 #[derive(Default)]
 pub struct Scratch {
     ranges: Vec<(u32, u32)>,
-    stack: Vec<(usize, usize)>,
+    stack: Vec<(usize, std::ops::Range<usize>)>,
 }
 
 /// One bird's neighbour sums over a block with crowded cells: the uncrowded cells' ranges and
@@ -127,81 +131,77 @@ impl View {
         Some(Vec2::new(axis(lo.x, hi.x, size.x)?, axis(lo.y, hi.y, size.y)?))
     }
 
-    /// What to do with a node whose birds' offsets lie in the box `lo..=hi`.
+    /// Classifies `count` (at most [`LANES`]) consecutive nodes from node index `first` at once
+    /// (their boxes moved by `offset`: the cell's wrap shift minus the bird's position), the
+    /// node `own` (an index in `0..count`, if any) holding the bird itself. Bit `k` of each mask
+    /// is node `first + k`'s: in `skip`, none of its birds is seen within reach; in `take`,
+    /// every one is a seen neighbour outside the separation radius, and in `align` as well, all
+    /// within the alignment radius (else all beyond it); in neither, it is opened.
     #[inline]
-    fn classify(&self, node: &Node, lo: Vec2, hi: Vec2) -> Class {
-        let nearest = Vec2::new(axis_nearest(lo.x, hi.x), axis_nearest(lo.y, hi.y)).length_squared();
-        let far = lo.abs().max(hi.abs());
-        let farthest = far.length_squared();
-        if nearest >= self.skip_r2 {
-            return Class::Skip;
-        }
+    fn classify(&self, boxes: &[Vec<f32>; 4], first: usize, count: usize, offset: Vec2, own: Option<usize>) -> Classes {
+        let load = |v: &[f32]| F8::from(*v[first..].first_chunk::<LANES>().expect("boxes are padded"));
+        let (ox, oy) = (F8::splat(offset.x), F8::splat(offset.y));
+        let [lo_x, lo_y, hi_x, hi_y] = [load(&boxes[0]) + ox, load(&boxes[1]) + oy, load(&boxes[2]) + ox, load(&boxes[3]) + oy];
+        let zero = F8::ZERO;
+        let nearest = |lo: F8, hi: F8| lo.simd_gt(zero).select(lo, hi.simd_lt(zero).select(hi, zero));
+        let (near_x, near_y) = (nearest(lo_x, hi_x), nearest(lo_y, hi_y));
+        let (far_x, far_y) = (lo_x.abs().max(hi_x.abs()), lo_y.abs().max(hi_y.abs()));
+        let near2 = near_x * near_x + near_y * near_y;
+        let far2 = far_x * far_x + far_y * far_y;
+        let mut skip = near2.simd_ge(F8::splat(self.skip_r2));
+        let mut take = far2.simd_lt(F8::splat(self.take_r2)) & near2.simd_gt(F8::splat(self.separation_r2));
         if self.kind != view::ALL {
-            // `far.x + far.y` bounds every offset's length
-            let margin = REL * (far.x + far.y) + 2.0 * self.slack;
-            let [(min0, max0), (min1, max1)] = self.edges.map(|n| extremes(n, lo, hi));
-            let in_cone = (min0 >= margin) & (min1 >= margin);
-            let out_of_cone = (max0 <= -margin) | (max1 <= -margin);
+            // `far_x + far_y` bounds every offset's length
+            let margin = F8::splat(REL) * (far_x + far_y) + F8::splat(2.0 * self.slack);
+            // the least and greatest `n · q` over each box
+            let extremes = |n: Vec2| {
+                let (x0, x1) = if n.x >= 0.0 { (lo_x, hi_x) } else { (hi_x, lo_x) };
+                let (y0, y1) = if n.y >= 0.0 { (lo_y, hi_y) } else { (hi_y, lo_y) };
+                let (nx, ny) = (F8::splat(n.x), F8::splat(n.y));
+                (nx * x0 + ny * y0, nx * x1 + ny * y1)
+            };
+            let [(min0, max0), (min1, max1)] = self.edges.map(extremes);
+            let neg = -margin;
+            let in_cone = min0.simd_ge(margin) & min1.simd_ge(margin);
+            let out_of_cone = max0.simd_le(neg) | max1.simd_le(neg);
             let (seen, hidden) = if self.kind == view::WIDE {
                 // birds ahead are seen whatever the cone
-                (out_of_cone | (extremes(self.ahead, lo, hi).0 >= margin), in_cone)
+                (out_of_cone | extremes(self.ahead).0.simd_ge(margin), in_cone)
             } else {
                 (in_cone, out_of_cone)
             };
-            if hidden {
-                return Class::Skip;
+            skip |= hidden;
+            take &= seen;
+        }
+        let align = match self.alignment_r2 {
+            None => take,
+            Some((within, beyond)) => {
+                let (all, none) = (far2.simd_lt(F8::splat(within)), near2.simd_gt(F8::splat(beyond)));
+                take &= all | none;
+                take & all
             }
-            if !seen {
-                return Class::Open;
-            }
-        }
-        let own = (node.first as usize..node.end as usize).contains(&self.slot);
-        if own | (farthest >= self.take_r2) | (nearest <= self.separation_r2) {
-            return Class::Open;
-        }
-        match self.alignment_r2 {
-            None => Class::Take { align: true },
-            Some((within, _)) if farthest < within => Class::Take { align: true },
-            Some((_, beyond)) if nearest > beyond => Class::Take { align: false },
-            Some(_) => Class::Open,
-        }
+        };
+        let lanes = (1u32 << count) - 1;
+        let own = own.map_or(0, |k| 1u32 << k);
+        let skip = skip.to_bitmask() & lanes;
+        let take = take.to_bitmask() & lanes & !skip & !own;
+        Classes { skip, take, align: align.to_bitmask() & take }
     }
 }
 
-/// What the neighbour pass does with a node.
-enum Class {
-    /// No bird in it is seen within reach.
-    Skip,
-    /// Every bird in it is a seen neighbour outside the separation radius, all within the
-    /// alignment radius (`align`) or all beyond it.
-    Take { align: bool },
-    /// Some may be and some not: look inside.
-    Open,
+/// What the neighbour pass does with up to eight nodes, one bit each ([`View::classify`]).
+struct Classes {
+    skip: u32,
+    take: u32,
+    align: u32,
 }
 
-/// The coordinate in `lo..=hi` nearest 0.
-fn axis_nearest(lo: f32, hi: f32) -> f32 {
-    if lo > 0.0 {
-        lo
-    } else if hi < 0.0 {
-        hi
-    } else {
-        0.0
-    }
-}
-
-/// The least and greatest `n · q` over the box `lo..=hi`.
-fn extremes(n: Vec2, lo: Vec2, hi: Vec2) -> (f32, f32) {
-    let pick = |n: f32, lo: f32, hi: f32| if n >= 0.0 { (n * lo, n * hi) } else { (n * hi, n * lo) };
-    let ((a0, a1), (b0, b1)) = (pick(n.x, lo.x, hi.x), pick(n.y, lo.y, hi.y));
-    (a0 + b0, a1 + b1)
-}
-
-/// Walks one crowded cell's tree depth first, in slot order: whole nodes into `whole`, opened
-/// leaves' slot ranges onto `ranges` (merged with the previous range when they touch).
+/// Walks one crowded cell's tree from the top, eight siblings at a time: whole nodes into
+/// `whole`, opened leaves' slot ranges onto `ranges` (merged with the previous range when they
+/// touch), opened inner nodes' children onto the stack.
 fn walk(grid: &SpatialGrid, view: &View, crowd: &Crowd, scratch: &mut Scratch, whole: &mut NeighborSums) {
     let Scratch { ranges, stack } = scratch;
-    let nodes = &grid.crowded.nodes;
+    let (nodes, boxes) = (&grid.crowded.nodes, &grid.crowded.boxes);
     let first = nodes[crowd.node(0, 0)].first;
     let end = nodes[crowd.node(crowd.levels(), 0) - 1].end;
     let Some(shift) = view.shift(crowd, grid.cell_size()) else {
@@ -209,28 +209,51 @@ fn walk(grid: &SpatialGrid, view: &View, crowd: &Crowd, scratch: &mut Scratch, w
         push_range(ranges, first, end);
         return;
     };
-    let base = crowd.origin - view.pos + shift;
+    let offset = shift - view.pos;
+    // the leaf holding the bird itself, if it is in this cell
+    let own_leaf = (first as usize..end as usize).contains(&view.slot).then(|| (view.slot - first as usize) / LEAF);
     let top = crowd.levels() - 1;
+    let top_count = crowd.node(top + 1, 0) - crowd.node(top, 0);
     stack.clear();
-    stack.extend((0..crowd.node(top + 1, 0) - crowd.node(top, 0)).rev().map(|i| (top, i)));
-    while let Some((level, i)) = stack.pop() {
-        let node = &nodes[crowd.node(level, i)];
-        let (lo, hi) = (node.min - view.pos + shift, node.max - view.pos + shift);
-        match view.classify(node, lo, hi) {
-            Class::Skip => {}
-            Class::Take { align } => {
-                let n = node.count();
-                whole.count += n;
-                whole.offset_sum += node.pos_sum + base * n as f32;
-                if align {
-                    whole.align_count += n;
-                    whole.velocity_sum += node.vel_sum;
-                }
-            }
-            Class::Open if level == 0 => push_range(ranges, node.first, node.end),
-            Class::Open => stack.extend(crowd.children(level, i).rev().map(|c| (level - 1, c))),
+    stack.extend((0..top_count).step_by(LANES).rev().map(|i| (top, i..(i + LANES).min(top_count))));
+    // whole nodes' birds and their positions relative to the cell's corner, added up here
+    let (mut taken, mut pos_sum) = (0, Vec2::ZERO);
+    while let Some((level, group)) = stack.pop() {
+        let own = own_leaf.map(|leaf| leaf / FANOUT.pow(level as u32)).filter(|i| group.contains(i)).map(|i| i - group.start);
+        let at = crowd.node(level, group.start);
+        let classes = view.classify(boxes, at, group.len(), offset, own);
+        for k in bits(classes.take) {
+            let node = &nodes[at + k];
+            taken += node.count();
+            pos_sum += node.pos_sum;
+        }
+        for k in bits(classes.align) {
+            let node = &nodes[at + k];
+            whole.align_count += node.count();
+            whole.velocity_sum += node.vel_sum;
+        }
+        let opened = ((1u32 << group.len()) - 1) & !classes.take & !classes.skip;
+        if level == 0 {
+            bits(opened).for_each(|k| push_range(ranges, nodes[at + k].first, nodes[at + k].end));
+        } else {
+            // walked next, in order
+            let children = |k: usize| (level - 1, crowd.children(level, group.start + k));
+            stack.extend(bits(opened.reverse_bits() >> (32 - group.len())).map(|k| children(group.len() - 1 - k)));
         }
     }
+    whole.count += taken;
+    whole.offset_sum += pos_sum + (crowd.origin + offset) * taken as f32;
+}
+
+/// The indices of the set bits of `mask`, lowest first.
+fn bits(mut mask: u32) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        (mask != 0).then(|| {
+            let k = mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            k
+        })
+    })
 }
 
 /// Appends the slot range `a..b`, merged into the last one when it ends at `a`.
