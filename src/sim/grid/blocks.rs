@@ -20,11 +20,16 @@ impl SpatialGrid {
     pub fn walk_blocks(&self, first: usize, end: usize, reach: usize, mut f: impl FnMut(Block<'_>)) {
         let (mut ranges, mut crowds) = (Vec::with_capacity(2 * (2 * reach + 1)), Vec::new());
         let (mut current, mut may_wrap) = (usize::MAX, true);
+        // the cell holding `first`: the last to start at or before it (cells are in slot order,
+        // so each slot's cell is found by walking on, with no division)
+        let mut cell = self.cell_start.partition_point(|&s| s as usize <= first).saturating_sub(1);
         for slot in first..end {
-            let (x, y) = self.cell_coords(self.pos[slot]);
-            let cell = y * self.cells_x + x;
+            while self.cell_start[cell + 1] as usize <= slot {
+                cell += 1;
+            }
             if cell != current {
                 current = cell;
+                let (x, y) = (cell % self.cells_x, cell / self.cells_x);
                 self.block_split(x, y, reach, &mut ranges, &mut crowds);
                 may_wrap = self.block_may_wrap(x, y, reach);
             }

@@ -204,17 +204,8 @@ fn sum_ranges_lanes<const WRAP: bool, const SEP: bool, const APART: bool, const 
 /// The neighbour pass for slots `first..first + out.len()` over the blocks of `reach` cells
 /// around each bird, by the [`active_kernel`].
 pub fn gather_slots(grid: &SpatialGrid, per: &Perception, reach: usize, first: usize, out: &mut [NeighborSums]) {
-    let kernel = active_kernel();
-    let (wrapping, inside) = (Shape::new(per, true), Shape::new(per, false));
-    let mut scratch = super::crowd::Scratch::default();
-    grid.walk_blocks(first, first + out.len(), reach, |block| {
-        let shape = if block.may_wrap { wrapping } else { inside };
-        out[block.slot - first] = if block.crowds.is_empty() {
-            sum_ranges_shaped(kernel, shape, grid, per, block.slot, block.ranges)
-        } else {
-            super::crowd::sum_block(kernel, shape, grid, per, &block, &mut scratch)
-        };
-    });
+    let kernel = resolve(active_kernel());
+    shaped(Shape::new(per, true), Pass { kernel, grid, per, reach, first, out });
 }
 
 /// Which parts of the kernel a bird's candidates need; each combination is compiled on its own,
@@ -258,7 +249,49 @@ pub mod view {
     pub const NARROW: u8 = 2;
 }
 
-/// One bird's neighbour pass, ready to run in any [`Shape`].
+/// Work compiled for a [`Shape`]: [`shaped`] turns the shape's fields into its const
+/// parameters, one at a time.
+trait ShapedWork {
+    type Out;
+    fn run<const WRAP: bool, const SEP: bool, const APART: bool, const VIEW: u8>(self) -> Self::Out;
+}
+
+/// Runs `work` compiled for `shape`.
+#[inline(always)]
+fn shaped<W: ShapedWork>(shape: Shape, work: W) -> W::Out {
+    match shape.wrap {
+        true => shaped_sep::<true, W>(shape, work),
+        false => shaped_sep::<false, W>(shape, work),
+    }
+}
+
+#[inline(always)]
+fn shaped_sep<const WRAP: bool, W: ShapedWork>(shape: Shape, work: W) -> W::Out {
+    match shape.separation {
+        true => shaped_align::<WRAP, true, W>(shape, work),
+        false => shaped_align::<WRAP, false, W>(shape, work),
+    }
+}
+
+#[inline(always)]
+fn shaped_align<const WRAP: bool, const SEP: bool, W: ShapedWork>(shape: Shape, work: W) -> W::Out {
+    match shape.align_apart {
+        true => shaped_view::<WRAP, SEP, true, W>(shape, work),
+        false => shaped_view::<WRAP, SEP, false, W>(shape, work),
+    }
+}
+
+#[inline(always)]
+fn shaped_view<const WRAP: bool, const SEP: bool, const APART: bool, W: ShapedWork>(shape: Shape, work: W) -> W::Out {
+    match shape.view {
+        view::ALL => work.run::<WRAP, SEP, APART, { view::ALL }>(),
+        view::NARROW => work.run::<WRAP, SEP, APART, { view::NARROW }>(),
+        _ => work.run::<WRAP, SEP, APART, { view::WIDE }>(),
+    }
+}
+
+/// One bird's neighbour pass over some slot ranges, by a kernel already [resolved](resolve).
+#[derive(Clone, Copy)]
 struct Job<'a> {
     kernel: Kernel,
     grid: &'a SpatialGrid,
@@ -267,52 +300,48 @@ struct Job<'a> {
     ranges: &'a [(u32, u32)],
 }
 
-impl Job<'_> {
-    /// Runs the build of the job's kernel compiled for one shape.
+impl ShapedWork for Job<'_> {
+    type Out = NeighborSums;
+
     #[inline(always)]
-    fn run<const WRAP: bool, const SEP: bool, const APART: bool, const VIEW: u8>(&self) -> NeighborSums {
-        let Job { kernel, grid, per, slot, ranges } = *self;
+    fn run<const WRAP: bool, const SEP: bool, const APART: bool, const VIEW: u8>(self) -> NeighborSums {
+        let Job { kernel, grid, per, slot, ranges } = self;
         #[cfg(target_arch = "x86_64")]
-        if resolve(kernel) == Kernel::Avx2 {
-            // SAFETY: `resolve` gives Avx2 only when the CPU supports AVX2.
+        if kernel == Kernel::Avx2 {
+            // SAFETY: a resolved kernel is Avx2 only when the CPU supports AVX2.
             return unsafe { avx2::sum_ranges::<WRAP, SEP, APART, VIEW>(grid, per, slot, ranges) };
         }
         let _ = kernel; // only x86-64 has a second build
         sum_ranges_lanes::<WRAP, SEP, APART, VIEW>(grid, per, slot, ranges)
     }
+}
 
-    /// Turns the shape's fields into const parameters, one at a time.
-    #[inline(always)]
-    fn shaped(&self, shape: Shape) -> NeighborSums {
-        match shape.wrap {
-            true => self.shaped_sep::<true>(shape),
-            false => self.shaped_sep::<false>(shape),
-        }
-    }
+/// The neighbour pass over a run of slots: the shape's fixed parts (separation, alignment,
+/// view) chosen once for the run, whether a block may wrap per cell.
+struct Pass<'a> {
+    kernel: Kernel,
+    grid: &'a SpatialGrid,
+    per: &'a Perception,
+    reach: usize,
+    first: usize,
+    out: &'a mut [NeighborSums],
+}
 
-    #[inline(always)]
-    fn shaped_sep<const WRAP: bool>(&self, shape: Shape) -> NeighborSums {
-        match shape.separation {
-            true => self.shaped_align::<WRAP, true>(shape),
-            false => self.shaped_align::<WRAP, false>(shape),
-        }
-    }
+impl ShapedWork for Pass<'_> {
+    type Out = ();
 
-    #[inline(always)]
-    fn shaped_align<const WRAP: bool, const SEP: bool>(&self, shape: Shape) -> NeighborSums {
-        match shape.align_apart {
-            true => self.shaped_view::<WRAP, SEP, true>(shape),
-            false => self.shaped_view::<WRAP, SEP, false>(shape),
-        }
-    }
-
-    #[inline(always)]
-    fn shaped_view<const WRAP: bool, const SEP: bool, const APART: bool>(&self, shape: Shape) -> NeighborSums {
-        match shape.view {
-            view::ALL => self.run::<WRAP, SEP, APART, { view::ALL }>(),
-            view::NARROW => self.run::<WRAP, SEP, APART, { view::NARROW }>(),
-            _ => self.run::<WRAP, SEP, APART, { view::WIDE }>(),
-        }
+    fn run<const WRAP: bool, const SEP: bool, const APART: bool, const VIEW: u8>(self) {
+        let Pass { kernel, grid, per, reach, first, out } = self;
+        let (wrapping, inside) = (Shape::new(per, true), Shape::new(per, false));
+        let mut scratch = super::crowd::Scratch::default();
+        grid.walk_blocks(first, first + out.len(), reach, |block| {
+            let job = Job { kernel, grid, per, slot: block.slot, ranges: block.ranges };
+            out[block.slot - first] = match (block.crowds.is_empty(), block.may_wrap) {
+                (true, true) => job.run::<true, SEP, APART, VIEW>(),
+                (true, false) => job.run::<false, SEP, APART, VIEW>(),
+                (false, wrap) => super::crowd::sum_block(kernel, if wrap { wrapping } else { inside }, grid, per, &block, &mut scratch),
+            };
+        });
     }
 }
 
@@ -328,7 +357,7 @@ pub fn sum_ranges(kernel: Kernel, grid: &SpatialGrid, per: &Perception, slot: us
 pub fn sum_ranges_shaped(kernel: Kernel, shape: Shape, grid: &SpatialGrid, per: &Perception, slot: usize, ranges: &[(u32, u32)]) -> NeighborSums {
     let len = grid.pos.len();
     assert!(ranges.iter().all(|&(a, b)| a <= b && b as usize <= len) && len == grid.vel.len(), "slot ranges within the grid");
-    Job { kernel, grid, per, slot, ranges }.shaped(shape)
+    shaped(shape, Job { kernel: resolve(kernel), grid, per, slot, ranges })
 }
 
 #[cfg(target_arch = "x86_64")]
