@@ -106,3 +106,29 @@ fn the_window_draws_between_fixed_steps_without_changing_the_simulation() {
     app.update();
     assert_eq!(app.world().resource::<DrawBlend>().alpha, 1.0);
 }
+
+/// The packed stress: no separation, strong cohesion, a wide radius; the flock collapses into
+/// balls whose cells are crowded (the neighbour pass adds whole tree nodes there).
+const PACKED: [&str; 6] = ["--set", "cohesion_weight=10", "--set", "separation_weight=0", "--set", "neighbor_radius=200"];
+
+#[test]
+fn a_packed_flock_gives_the_same_hash_on_every_kernel_and_thread_count() {
+    let hash = |threads: &str, kernel: &str| {
+        let mut args = vec!["sim", "--boids", "3000", "--steps", "300", "--threads", threads, "--kernel", kernel];
+        args.extend_from_slice(&PACKED);
+        let out = run(&args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        field(&stdout(&out), "state_hash").to_string()
+    };
+    let two = hash("2", "avx2");
+    assert_eq!(hash("1", "avx2"), two, "one thread");
+    assert_eq!(hash("2", "portable"), two, "the portable kernel");
+    // the same run in process: its cells are crowded by then
+    let assignments: Vec<String> = PACKED.iter().skip(1).step_by(2).map(|s| s.to_string()).chain(["boid_count=3000".into()]).collect();
+    let config = murmuration::run::RunConfig::resolve(None, None, &assignments, &[], "default").expect("the packed stress");
+    let mut sim = murmuration::run::Headless::new(&config, None);
+    sim.step(300);
+    let grid = sim.app.world().resource::<murmuration::sim::SpatialGrid>();
+    assert!(grid.crowded.cells.len() >= 2, "{} crowded cells", grid.crowded.cells.len());
+    assert_eq!(format!("{:016x}", sim.state_hash()), two, "the CLI runs the same flock");
+}
