@@ -132,6 +132,24 @@ fn predator_count_changes_live() {
     assert_eq!(named(&sim), 0);
 }
 
+/// The step holds flee forces only while some bird flees: none in a run without predators, room
+/// for every bird while they hunt, none again two steps after they are gone.
+#[test]
+fn flee_forces_are_held_only_while_birds_flee() {
+    use murmuration::sim::systems::StepForces;
+    let held = |sim: &murmuration::run::headless::Headless| sim.app.world().resource::<StepForces>().flee_capacity();
+    let params = SimParams { boid_count: 400, world_width: 500.0, world_height: 400.0, ..SimParams::default() };
+    let mut calm = headless(params.clone(), 1);
+    calm.step(60);
+    assert_eq!(held(&calm), 0, "no predator, no flee forces");
+    let mut hunted = headless(SimParams { predator_count: 2, ..params }, 1);
+    hunted.step(30);
+    assert!(held(&hunted) >= 400, "two predators in a small world: birds flee");
+    hunted.app.world_mut().resource_mut::<SimParams>().predator_count = 0;
+    hunted.step(3);
+    assert_eq!(held(&hunted), 0);
+}
+
 /// Birds carry an alarm state exactly while the alarm is on: none with it off (no memory spent),
 /// every bird (newborns too) once it is switched on, and none again once it is off. Switching it
 /// on before the first step gives the same run as starting with it on.

@@ -213,9 +213,7 @@ pub fn alarm(
         count.active += usize::from(new != Alarm::Calm);
         if new.is_alarmed() {
             count.alarmed += 1;
-            if let Some(f) = forces.0.get_mut(slot.0 as usize) {
-                f.flee += escape_force(pos.0, vel.0, bird.id, &at, &space, &params, clock.step);
-            }
+            forces.add_flee(slot.0 as usize, escape_force(pos.0, vel.0, bird.id, &at, &space, &params, clock.step));
         }
     }
 }

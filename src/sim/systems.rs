@@ -106,19 +106,61 @@ pub fn gather_neighbors(params: Res<SimParams>, grid: Res<SpatialGrid>, mut sums
     let per = Perception::from_params(&params);
     // The pass writes every slot's sums and the forces are zeroed in parallel: no serial memset.
     sums.resize(grid.len(), NeighborSums::default());
-    forces.0.resize(grid.len(), rules::Forces::default());
+    forces.flock.resize(grid.len(), Vec2::ZERO);
+    forces.start_flee();
     let grid = &*grid;
     sums.par_chunk_map_mut(ComputeTaskPool::get(), GATHER_CHUNK, |chunk_index, chunk| match per.topological_k {
         None => rules::gather_run(grid, &per, chunk_index * GATHER_CHUNK, chunk),
         Some(k) => rules::gather_run_topological(grid, &per, k, chunk_index * GATHER_CHUNK, chunk),
     });
-    forces.0.par_chunk_map_mut(ComputeTaskPool::get(), GATHER_CHUNK, |_, chunk| chunk.fill(rules::Forces::default()));
+    forces.flock.par_chunk_map_mut(ComputeTaskPool::get(), GATHER_CHUNK, |_, chunk| chunk.fill(Vec2::ZERO));
 }
 
 /// Every bird's forces of this step, in grid-slot order: the rule systems add to `flock`, the
-/// predator's flee and the alarm's escape to `flee`; integration applies them.
+/// predator's flee and the alarm's escape to the flee forces ([`Self::add_flee`]); integration
+/// applies them.
 #[derive(Resource, Debug, Default, Clone)]
-pub struct StepForces(pub Vec<rules::Forces>);
+pub struct StepForces {
+    /// The flocking rules' summed force on each slot.
+    pub flock: Vec<Vec2>,
+    /// The flee force on each slot; empty until a bird gets one in this step, so a run without
+    /// predators or alarm never holds it (8 bytes a bird).
+    flee: Vec<Vec2>,
+}
+
+impl StepForces {
+    /// Empties the flee forces for a new step, giving their memory back when the last step had
+    /// none.
+    fn start_flee(&mut self) {
+        if self.flee.is_empty() {
+            self.flee = Vec::new();
+        } else {
+            self.flee.clear();
+        }
+    }
+
+    /// How many slots' flee forces the memory held now has room for (0 when none is held).
+    pub fn flee_capacity(&self) -> usize {
+        self.flee.capacity()
+    }
+
+    /// Adds `force` to the flee force on `slot`.
+    pub fn add_flee(&mut self, slot: usize, force: Vec2) {
+        if self.flee.is_empty() {
+            self.flee.resize(self.flock.len(), Vec2::ZERO);
+        }
+        if let Some(f) = self.flee.get_mut(slot) {
+            *f += force;
+        }
+    }
+
+    /// The forces on `slot`, if the step's grid has it.
+    #[inline]
+    pub fn get(&self, slot: usize) -> Option<rules::Forces> {
+        let flock = *self.flock.get(slot)?;
+        Some(rules::Forces { flock, flee: self.flee.get(slot).copied().unwrap_or_default() })
+    }
+}
 
 /// Adds one rule's weighted force to every bird's flocking force, in slot order: the sums and
 /// the velocities they were taken with are the grid's. Generic over the rule, so each rule's
@@ -128,10 +170,10 @@ where
     F: Fn(&NeighborSums, Vec2, &SimParams) -> Vec2 + Sync,
 {
     let (sums, vel) = (&sums.0, &grid.vel);
-    forces.0.par_chunk_map_mut(ComputeTaskPool::get(), GATHER_CHUNK, |chunk_index, chunk| {
+    forces.flock.par_chunk_map_mut(ComputeTaskPool::get(), GATHER_CHUNK, |chunk_index, chunk| {
         let first = chunk_index * GATHER_CHUNK;
         for ((f, s), &v) in chunk.iter_mut().zip(&sums[first..]).zip(&vel[first..]) {
-            f.flock += force(s, v, params);
+            *f += force(s, v, params);
         }
     });
 }
@@ -185,7 +227,7 @@ pub fn integrate(
 ) {
     let params = &*params;
     let dt = params.dt();
-    let forces = &forces.0;
+    let forces = &*forces;
     // Only the alarm's turn trigger reads turn rates: birds carry them only while the alarm is on,
     // zero while the trigger is off (never a stale value), and the step skips an arctangent per
     // bird. Switched on, it sees turns from the next step on.
@@ -193,11 +235,11 @@ pub fn integrate(
     let step = |(slots, pos, vel, mut turn): IntegrateChunk| {
         for k in 0..slots.len() {
             if let Some(ahead) = slots.get(k + PREFETCH_AHEAD) {
-                prefetch(forces, ahead.0 as usize);
+                prefetch(&forces.flock, ahead.0 as usize);
             }
             let (slot, old) = (slots[k].0 as usize, vel[k].0);
-            debug_assert!(slot < forces.len(), "every bird has a slot in this step's grid");
-            let steering = forces.get(slot).copied().unwrap_or_default();
+            debug_assert!(slot < forces.flock.len(), "every bird has a slot in this step's grid");
+            let steering = forces.get(slot).unwrap_or_default();
             (pos[k].0, vel[k].0) = rules::integrate(pos[k].0, old, steering, params);
             if let Some(turn) = turn.as_deref_mut() {
                 let new = vel[k].0;

@@ -53,9 +53,7 @@ pub fn flee(
             sum += away[i].1;
             i += 1;
         }
-        if let Some(f) = forces.0.get_mut(slot) {
-            f.flee += flee_force(sum, grid.vel[slot], &params);
-        }
+        forces.add_flee(slot, flee_force(sum, grid.vel[slot], &params));
     }
 }
 
