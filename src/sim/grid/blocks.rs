@@ -1,5 +1,5 @@
-//! A bird's block of cells: the cells within a few cells of its own, as slot ranges, which
-//! the neighbour pass, the predator and the metrics scan.
+//! A bird's block of cells: the cells within a few cells of its own, as slot ranges. The
+//! neighbour pass, the predators and the metrics scan read their candidates from them.
 
 use super::{CROWDED, SpatialGrid};
 
@@ -9,6 +9,17 @@ impl SpatialGrid {
     #[inline]
     pub fn block_ranges(&self, x: usize, y: usize, reach: usize, out: &mut Vec<(u32, u32)>) {
         out.clear();
+        if x >= reach && x + reach < self.cells_x && y >= reach && y + reach < self.cells_y {
+            // inside the grid on both axes: one span a row, as `for_each_block` gives it
+            for row in y - reach..=y + reach {
+                let base = row * self.cells_x;
+                let (a, b) = (self.cell_start[base + x - reach], self.cell_start[base + x + reach + 1]);
+                if a < b {
+                    out.push((a, b));
+                }
+            }
+            return;
+        }
         self.for_each_block(x, y, reach, |a, b| out.push((a as u32, b as u32)));
     }
 

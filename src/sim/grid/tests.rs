@@ -132,3 +132,24 @@ fn a_block_said_not_to_wrap_holds_only_offsets_the_minimum_image_leaves_alone() 
         assert!((0..nx).all(|x| (0..ny).all(|y| !flat.block_may_wrap(x, y, 2))), "a world without seams never wraps");
     }
 }
+
+#[test]
+fn block_ranges_are_the_spans_of_for_each_block_in_every_cell() {
+    use rand::{RngExt, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+    for (size, wrap) in [(Vec2::new(300.0, 200.0), true), (Vec2::new(300.0, 200.0), false), (Vec2::new(60.0, 45.0), true)] {
+        let birds: Vec<(u32, Vec2, Vec2)> = (0..500).map(|i| (i, Vec2::new(rng.random::<f32>() * size.x, rng.random::<f32>() * size.y).min(size - 1e-3), Vec2::ZERO)).collect();
+        let mut grid = SpatialGrid::default();
+        grid.rebuild(Space { size, wrap }, 10.0, birds.into_iter());
+        let (nx, ny) = grid.dims();
+        let mut ranges = Vec::new();
+        for (x, y) in (0..ny).flat_map(|y| (0..nx).map(move |x| (x, y))) {
+            for reach in [1, 2] {
+                grid.block_ranges(x, y, reach, &mut ranges);
+                let mut spans = Vec::new();
+                grid.for_each_block(x, y, reach, |a, b| spans.push((a as u32, b as u32)));
+                assert_eq!(ranges, spans, "{size} wrap {wrap}: cell ({x}, {y}), reach {reach}");
+            }
+        }
+    }
+}
