@@ -26,7 +26,8 @@ const CELLS_PER_BIRD: usize = 4;
 /// A snapshot of every bird in cell order, plus the cell index.
 ///
 /// Slot `k` (`0..len()`) holds one bird; `cell_start[c]..cell_start[c + 1]` are the slots of cell `c`.
-/// Within a cell, birds are ordered by id (in a [crowded](CROWDED) cell, by Morton key, then id),
+/// Within a cell, birds are ordered by id (in a [crowded](CROWDED) cell with crowd trees on, by
+/// Morton key, then id),
 /// so the order of any sum over neighbours depends only on the positions and ids, never on ECS
 /// iteration order or thread count.
 #[derive(Resource, Default, Debug, Clone)]

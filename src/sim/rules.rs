@@ -53,7 +53,7 @@ impl Perception {
             space: Space::from_params(params),
             neighbor_r2: params.neighbor_radius * params.neighbor_radius,
             alignment_r2: params.alignment_radius.min(params.neighbor_radius).powi(2),
-            separation_r2: if params.separation_weight > 0.0 { params.separation_radius * params.separation_radius } else { 0.0 },
+            separation_r2: if takes_separation(params) { params.separation_radius * params.separation_radius } else { 0.0 },
             cos_half_fov: (params.fov_deg < 360.0).then(|| half.cos()),
             topological_k: (params.neighbor_mode == super::params::NeighborMode::Topological).then_some(params.topological_k as usize),
         }
@@ -117,13 +117,19 @@ pub fn cell_size_for(params: &SimParams) -> f32 {
     }
 }
 
+/// Whether the neighbour pass takes the separation sum: not when separation's weight is 0 (its
+/// force would be zero whatever the sum).
+pub fn takes_separation(params: &SimParams) -> bool {
+    params.separation_weight > 0.0
+}
+
 /// Whether the grid keeps trees over crowded cells for the neighbour pass ([`crowd`]): in
 /// metric mode without separation. Separation's inverse-distance sum cannot be taken from a
 /// node's totals, so with it on every bird within its radius is visited anyway; and it keeps
 /// birds apart, so cells stay light enough to scan (the presets' fullest cells hold about 300
 /// birds). Without it a flock can collapse into balls of thousands.
 pub fn crowd_trees_for(params: &SimParams) -> bool {
-    params.neighbor_mode == super::params::NeighborMode::Metric && params.separation_weight == 0.0
+    params.neighbor_mode == super::params::NeighborMode::Metric && !takes_separation(params)
 }
 
 /// The neighbour pass for the bird in `slot`: scans the block of cells around it that covers the

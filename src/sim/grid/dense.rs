@@ -20,7 +20,7 @@ pub const LEAF: usize = 32;
 /// Children per inner node.
 pub const FANOUT: usize = 8;
 
-/// The most levels a tree may have (leaves included): enough for 8⁹ = 134 million birds.
+/// The most levels a tree may have (leaves included): enough for 32 · 8⁹ ≈ 4.3 billion birds.
 const MAX_LEVELS: usize = 10;
 
 /// One node of a crowded cell's tree: some consecutive slots and what they sum to.

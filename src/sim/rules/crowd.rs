@@ -21,6 +21,10 @@ type F8 = wide::f32x8;
 /// instead of trusted whole.
 const REL: f32 = 1e-3;
 
+/// Below this squared speed the kernel's view test works on numbers near the bottom of `f32`'s
+/// range, so whole nodes are never taken or skipped on the view (only on distance).
+const MIN_VIEW_VV: f32 = 1e-20;
+
 /// Room reused from bird to bird: the slot ranges for the kernel and the walk's stack.
 #[derive(Default)]
 pub struct Scratch {
@@ -51,8 +55,15 @@ pub fn sum_block(kernel: Kernel, shape: Shape, grid: &SpatialGrid, per: &Percept
 struct View {
     slot: usize,
     pos: Vec2,
-    /// `view::ALL` for a bird that sees all round (or stands still), else the shape's view.
+    /// `view::ALL` for a bird that sees all round (or whose velocity squares to 0, as the kernel
+    /// has it), else the shape's view.
     kind: u8,
+    /// Whether nodes may be taken or skipped on the view: not for a bird nearly standing still,
+    /// nor for a blind cone too thin to tell from rounding.
+    view_known: bool,
+    /// The relative margin on the angle to a view edge: [`REL`], more when the cone is so thin
+    /// (`f32`'s rounding of its cosine) that `REL` could not cover it.
+    rel: f32,
     /// The bird's heading.
     ahead: Vec2,
     /// Inward unit normals of the view cone's two edges (the cone is where both are ≥ 0): the
@@ -77,13 +88,17 @@ struct View {
 impl View {
     fn new(grid: &SpatialGrid, per: &Perception, shape: Shape, slot: usize) -> Self {
         let (pos, vel) = (grid.pos[slot], grid.vel[slot]);
-        let ahead = vel.normalize_or_zero();
-        let kind = if ahead == Vec2::ZERO { view::ALL } else { shape.view };
+        let vv = vel.x * vel.x + vel.y * vel.y;
+        let kind = if vv == 0.0 { view::ALL } else { shape.view };
+        let ahead = if kind == view::ALL { Vec2::ZERO } else { vel.normalize_or_zero() };
         let cos_half = per.cos_half_fov.unwrap_or(-1.0).clamp(-1.0, 1.0);
         // a narrow view's cone is ahead, half-angle φ = half the view; a wide view's blind cone
         // is behind, φ = π − half the view
         let (axis, cos_phi) = if kind == view::WIDE { (-ahead, -cos_half) } else { (ahead, cos_half) };
         let sin_phi = (1.0 - cos_phi * cos_phi).max(0.0).sqrt();
+        // the cone's edge is known to about ε / sin φ radians
+        let view_known = kind == view::ALL || (vv >= MIN_VIEW_VV && ahead != Vec2::ZERO && sin_phi > 0.0);
+        let rel = if sin_phi > 0.0 { REL.max(64.0 * f32::EPSILON / sin_phi) } else { REL };
         let edges = [
             Vec2::new(axis.x * sin_phi + axis.y * cos_phi, -axis.x * cos_phi + axis.y * sin_phi),
             Vec2::new(axis.x * sin_phi - axis.y * cos_phi, axis.x * cos_phi + axis.y * sin_phi),
@@ -98,6 +113,8 @@ impl View {
             slot,
             pos,
             kind,
+            view_known,
+            rel,
             ahead,
             edges,
             skip_r2: outside(neighbor_r.max(separation_r)),
@@ -150,9 +167,11 @@ impl View {
         let far2 = far_x * far_x + far_y * far_y;
         let mut skip = near2.simd_ge(F8::splat(self.skip_r2));
         let mut take = far2.simd_lt(F8::splat(self.take_r2)) & near2.simd_gt(F8::splat(self.separation_r2));
-        if self.kind != view::ALL {
+        if !self.view_known {
+            take = zero;
+        } else if self.kind != view::ALL {
             // `far_x + far_y` bounds every offset's length
-            let margin = F8::splat(REL) * (far_x + far_y) + F8::splat(2.0 * self.slack);
+            let margin = F8::splat(self.rel) * (far_x + far_y) + F8::splat(2.0 * self.slack);
             // the least and greatest `n · q` over each box
             let extremes = |n: Vec2| {
                 let (x0, x1) = if n.x >= 0.0 { (lo_x, hi_x) } else { (hi_x, lo_x) };

@@ -8,7 +8,8 @@ use super::*;
 use crate::sim::params::EdgeMode;
 
 /// Balls of birds packed far tighter than a cell (some across the wrap seams, some at one
-/// point, some standing still) among scattered birds, in a world of `size`.
+/// point, some standing still or all but: velocities whose squares are 0 or subnormal) among
+/// scattered birds, in a world of `size`.
 fn balls(seed: u64, size: Vec2) -> Vec<(Vec2, Vec2)> {
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
     let mut birds = Vec::new();
@@ -17,7 +18,13 @@ fn balls(seed: u64, size: Vec2) -> Vec<(Vec2, Vec2)> {
         let (spread, heading) = ([3.0, 12.0, 6.0, 0.0][k], rng.random::<f32>() * std::f32::consts::TAU);
         for i in 0..300 {
             let p = c + Vec2::from_angle(rng.random::<f32>() * std::f32::consts::TAU) * spread * rng.random::<f32>().sqrt();
-            let v = if i % 50 == 0 { Vec2::ZERO } else { Vec2::from_angle(heading + 0.3 * (rng.random::<f32>() - 0.5)) * 40.0 };
+            let direction = Vec2::from_angle(heading + 0.3 * (rng.random::<f32>() - 0.5));
+            let v = match i % 50 {
+                0 => Vec2::ZERO,
+                1 => direction * 1e-30,
+                2 => direction * 1e-20,
+                _ => direction * 40.0,
+            };
             birds.push((p.rem_euclid(size), v));
         }
     }
@@ -37,6 +44,9 @@ fn crowded_cells_give_the_neighbours_of_brute_force_and_the_same_bits_on_every_k
         (4, Vec2::new(300.0, 200.0), 200.0, EdgeMode::Wrap, 10.0),
         (5, Vec2::new(40000.0, 30000.0), 270.0, EdgeMode::Wrap, 40.0),
         (6, Vec2::new(150.0, 120.0), 90.0, EdgeMode::Wrap, 40.0),
+        // a blind cone so thin that f32 barely tells its edges apart, and the narrowest view
+        (7, Vec2::new(200.0, 200.0), 359.95, EdgeMode::Wrap, 40.0),
+        (8, Vec2::new(200.0, 200.0), 10.0, EdgeMode::Wrap, 40.0),
     ] {
         let p = SimParams {
             world_width: size.x,

@@ -213,8 +213,8 @@ pub fn gather_slots(grid: &SpatialGrid, per: &Perception, reach: usize, first: u
 /// leaves an offset that does not cross the seam unchanged; with a separation radius of 0 no
 /// candidate adds to the separation sum; with the alignment radius equal to the neighbour
 /// radius the alignment test is the neighbour test; and with a full circle of view every
-/// candidate is seen. (A bird standing still sees all round too: its `dot` is ±0, which passes
-/// both view tests.)
+/// candidate is seen. (A bird whose velocity squares to 0 sees all round, as
+/// [`Perception::sees`] has it: it runs with the full-circle view.)
 #[derive(Clone, Copy, Debug)]
 pub struct Shape {
     /// Offsets may cross the world's wrap seam ([`SpatialGrid::block_may_wrap`]).
@@ -306,6 +306,11 @@ impl ShapedWork for Job<'_> {
     #[inline(always)]
     fn run<const WRAP: bool, const SEP: bool, const APART: bool, const VIEW: u8>(self) -> NeighborSums {
         let Job { kernel, grid, per, slot, ranges } = self;
+        let v = grid.vel[slot];
+        if VIEW != view::ALL && v.x * v.x + v.y * v.y == 0.0 {
+            // a bird whose velocity squares to 0 sees all round, as `Perception::sees` has it
+            return self.run::<WRAP, SEP, APART, { view::ALL }>();
+        }
         #[cfg(target_arch = "x86_64")]
         if kernel == Kernel::Avx2 {
             // SAFETY: a resolved kernel is Avx2 only when the CPU supports AVX2.

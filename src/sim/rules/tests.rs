@@ -239,7 +239,9 @@ fn random_birds(seed: u64, n: usize) -> Vec<(Vec2, Vec2)> {
                 1 => Vec2::new(0.0, rng.random::<f32>() * 199.0),
                 _ => Vec2::new(rng.random::<f32>() * 199.9, rng.random::<f32>() * 199.9),
             };
-            let v = if i % 7 == 0 { Vec2::ZERO } else { Vec2::from_angle(rng.random::<f32>() * std::f32::consts::TAU) * 50.0 };
+            // some standing still, some all but (velocities whose squares are 0 or subnormal)
+            let speed = [0.0, 1e-30, 1e-20, 50.0, 50.0, 50.0, 50.0][i % 7];
+            let v = Vec2::from_angle(rng.random::<f32>() * std::f32::consts::TAU) * speed;
             (p, v)
         })
         .collect()
