@@ -119,7 +119,8 @@ pub(super) fn angular_sum(space: &Space, c: Vec2, pos: &[Vec2], vel: &[Vec2]) ->
 }
 
 /// Polarization and milling together, `(φ, m)`, summed in parallel chunks: the same values as
-/// [`polarization`] and [`milling`] up to rounding.
+/// [`polarization`](super::reference::polarization) and
+/// [`milling`](super::reference::milling) up to rounding.
 pub fn order_parameters(space: &Space, pos: &[Vec2], vel: &[Vec2]) -> (f32, f32) {
     let n = pos.len();
     if n == 0 {

@@ -98,7 +98,7 @@ impl SpatialGrid {
     /// in it. A counting sort: each bird's cell found, the cells counted, each bird's id and
     /// index placed in its cell, the cells ordered by id, and positions and velocities copied in
     /// slot order. With Bevy's compute pool and a large flock, each step is split over its
-    /// threads ([`Parts`]: each task owns a range of cells). The result depends only on the
+    /// threads (each task owns a range of cells). The result depends only on the
     /// birds, not on their order or the thread count.
     pub fn rebuild_from<B: BirdSource + ?Sized>(&mut self, space: Space, min_cell: f32, birds: &B) {
         let n = birds.len();

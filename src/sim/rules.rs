@@ -123,7 +123,7 @@ pub fn takes_separation(params: &SimParams) -> bool {
     params.separation_weight > 0.0
 }
 
-/// Whether the grid keeps trees over crowded cells for the neighbour pass ([`crowd`]): in
+/// Whether the grid keeps trees over crowded cells for the neighbour pass (`rules::crowd`): in
 /// metric mode without separation. Separation's inverse-distance sum cannot be taken from a
 /// node's totals, so with it on every bird within its radius is visited anyway; and it keeps
 /// birds apart, so cells stay light enough to scan (the presets' fullest cells hold about 300

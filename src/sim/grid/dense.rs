@@ -88,8 +88,8 @@ pub struct CrowdedCells {
     /// Every tree's nodes.
     pub nodes: Vec<Node>,
     /// The nodes' bounding boxes by coordinate (`min.x`, `min.y`, `max.x`, `max.y`), so that the
-    /// neighbour pass can test eight siblings at once; each padded with [`PAD`] zeros past the
-    /// last node.
+    /// neighbour pass can test eight siblings at once; each padded with `PAD` (8) zeros past
+    /// the last node.
     pub boxes: [Vec<f32>; 4],
 }
 

@@ -181,7 +181,7 @@ fn nearest_catchable<F: Fn(usize) -> Option<Vec2>>(world: &HuntWorld<F>, space: 
     best.map(|(_, slot, at)| (slot, at))
 }
 
-/// The hunt system: gathers the predators (in id order), runs [`hunt_step`], and writes back
+/// The hunt system: gathers the predators (in id order), runs `hunt_step`, and writes back
 /// their state, the catches (despawned, logged) and the contacts.
 #[allow(clippy::too_many_arguments)]
 pub fn hunt(
