@@ -19,15 +19,8 @@ use crate::sim::{Bird, SimClock, SimParams};
 /// gives the compute pool a single thread on a two-core machine.
 pub fn task_pool_plugin(threads: Option<usize>) -> TaskPoolPlugin {
     let threads = threads.unwrap_or_else(available_parallelism).max(1);
-    let mut options = TaskPoolOptions::default();
-    options.compute = TaskPoolThreadAssignmentPolicy {
-        min_threads: threads,
-        max_threads: threads,
-        percent: 1.0,
-        on_thread_spawn: None,
-        on_thread_destroy: None,
-    };
-    TaskPoolPlugin { task_pool_options: options }
+    let compute = TaskPoolThreadAssignmentPolicy { min_threads: threads, max_threads: threads, percent: 1.0, on_thread_spawn: None, on_thread_destroy: None };
+    TaskPoolPlugin { task_pool_options: TaskPoolOptions { compute, ..TaskPoolOptions::default() } }
 }
 
 /// How to build a headless run.

@@ -69,10 +69,7 @@ fn min_speed_above_max_speed_is_capped_as_its_help_says() {
 
 #[test]
 fn ron_round_trip() {
-    let mut p = SimParams::default();
-    p.alignment_weight = 3.25;
-    p.edge_mode = EdgeMode::Steer;
-    p.boid_count = 77;
+    let p = SimParams { alignment_weight: 3.25, edge_mode: EdgeMode::Steer, boid_count: 77, ..SimParams::default() };
     let text = ron::to_string(&p).unwrap();
     assert!(text.contains("\"edge_mode\":\"steer\""), "{text}");
     let back: SimParams = ron::from_str(&text).unwrap();
