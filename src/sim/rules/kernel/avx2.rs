@@ -53,8 +53,9 @@ fn lanes_i32(v: __m256i) -> [i32; LANES] {
 /// One bird's sums over `ranges`, eight candidates per iteration.
 ///
 /// # Safety
-/// The CPU must support AVX2. (The ranges are checked by [`super::sum_ranges`], the one
-/// caller; a range past the grid would only read zeros through [`super::group`].)
+/// The CPU must support AVX2. (Memory is safe for any ranges: slots are read directly only
+/// where eight of them exist in both arrays, and a range past the grid reads zeros through
+/// [`super::group`].)
 #[target_feature(enable = "avx2")]
 pub unsafe fn sum_ranges<const WRAP: bool, const SEP: bool, const APART: bool, const VIEW: u8>(
     grid: &SpatialGrid,
@@ -62,7 +63,9 @@ pub unsafe fn sum_ranges<const WRAP: bool, const SEP: bool, const APART: bool, c
     slot: usize,
     ranges: &[(u32, u32)],
 ) -> NeighborSums {
-    let (pos, vel) = (&grid.pos[..], &grid.vel[..]);
+    let pos = &grid.pos[..];
+    // the direct reads below check `pos.len()` only: velocities cut to the same length
+    let vel = &grid.vel[..pos.len()];
     // slots travel as i32 lanes
     debug_assert!(pos.len() <= i32::MAX as usize - LANES);
     let (px, py, vx, vy) = (pos[slot].x, pos[slot].y, vel[slot].x, vel[slot].y);
