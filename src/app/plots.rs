@@ -8,6 +8,14 @@ use crate::metrics::strikes::{Strike, StrikeTracker};
 use crate::metrics::{Metrics, MetricsSample};
 
 const STRIKE_COLOR: egui::Color32 = egui::Color32::from_rgb(230, 80, 60);
+/// The colour of the moment a strike healed (the flock whole again).
+const HEALED_COLOR: egui::Color32 = egui::Color32::from_rgb(110, 210, 120);
+
+/// When strike `s` healed (simulated seconds) and its label, if it split and reformed.
+pub fn healed_mark(s: &Strike) -> Option<(f64, String)> {
+    let tau = s.reform_s.filter(|_| s.split)?;
+    Some((s.start_s + tau, format!("healed {tau:.1} s")))
+}
 
 fn series(metrics: &Metrics, from_s: f64, f: impl Fn(&MetricsSample) -> f64) -> PlotPoints<'static> {
     metrics
@@ -55,6 +63,14 @@ fn plot(ui: &mut egui::Ui, id: &str, metrics: &Metrics, from_s: f64, y_max: Opti
         }
         for s in metrics.strikes.strikes.iter().filter(|s| s.start_s >= from_s) {
             plot_ui.vline(VLine::new("strike", s.start_s).color(STRIKE_COLOR));
+            if let Some((at, label)) = healed_mark(s) {
+                plot_ui.vline(VLine::new("healed", at).color(HEALED_COLOR));
+                if label_patterns {
+                    // named just right of the moment, low in the plot (the patterns sit high)
+                    let text = egui::RichText::new(label).small().color(HEALED_COLOR);
+                    plot_ui.text(Text::new("healed", PlotPoint::new(at, y_max.unwrap_or(1.0) * 0.1), text).anchor(egui::Align2::LEFT_CENTER));
+                }
+            }
             if label_patterns {
                 // each pattern named just left of its time, stacked down from the top
                 for (i, p) in s.patterns.iter().enumerate() {
@@ -162,5 +178,21 @@ mod tests {
         let summary = strikes_summary(&t).unwrap();
         assert_eq!(summary, "2 strikes: 0 split and healed, 1 without a split");
         assert!(strike_line(&t.strikes[1], true, 10.0).contains("healing…"));
+        assert_eq!(healed_mark(&t.strikes[0]), None, "no split: nothing healed to mark");
+        assert_eq!(healed_mark(&t.strikes[1]), None, "still healing");
+    }
+
+    #[test]
+    fn a_healed_strike_is_marked_when_the_flock_was_whole_again() {
+        let mut t = StrikeTracker::default();
+        t.sample(0.0, 0.9, 1);
+        t.disturb(20.0, 1);
+        t.sample(21.0, 0.4, 3);
+        for i in 0..=20 {
+            t.sample(25.0 + 0.1 * f64::from(i), 0.88, 1);
+        }
+        let (at, label) = healed_mark(&t.strikes[0]).expect("healed");
+        assert!((at - 25.0).abs() < 1e-9, "healed from 25.0 s on, held 1 s: {at}");
+        assert_eq!(label, "healed 5.0 s");
     }
 }

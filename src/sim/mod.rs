@@ -18,6 +18,7 @@ pub mod space;
 pub mod spawn;
 pub mod systems;
 pub mod timeline;
+pub mod vision;
 
 use bevy::prelude::*;
 
@@ -166,6 +167,7 @@ impl Plugin for SimPlugin {
             .init_run_resource::<systems::GridEntities>()
             .init_run_resource::<systems::NeighborSumsBuf>()
             .init_run_resource::<systems::StepForces>()
+            .init_run_resource::<vision::Silhouettes>()
             .init_resource::<SimControl>()
             .init_resource::<ResetRequest>()
             .add_message::<SimReset>()
@@ -186,6 +188,8 @@ impl Plugin for SimPlugin {
                     systems::gather_neighbors.in_set(SimSystems::Gather),
                     // Chained: the forces are summed in one fixed order (bit-identical results).
                     (systems::separation, systems::alignment, systems::cohesion).chain().in_set(SimSystems::Rules),
+                    // After flee and the alarm: a bird that flees or escapes does not steer by sight.
+                    vision::vision.in_set(SimSystems::Rules).after(alarm::alarm),
                     systems::integrate.in_set(SimSystems::Integrate),
                     systems::advance_clock.in_set(SimSystems::Resolve),
                 ),

@@ -154,6 +154,11 @@ impl StepForces {
         }
     }
 
+    /// The flocking forces to add to, and the flee forces so far (empty when no bird flees).
+    pub fn flock_and_flee(&mut self) -> (&mut [Vec2], &[Vec2]) {
+        (&mut self.flock, &self.flee)
+    }
+
     /// The forces on `slot`, if the step's grid has it.
     #[inline]
     pub fn get(&self, slot: usize) -> Option<rules::Forces> {

@@ -61,6 +61,9 @@ param_table! {
     cohesion_weight: f32 = float(0.0, 10.0, 0.8),
         group Rules, label "Cohesion", unit "",
         help "Weight of the steering toward the neighbours' centre.";
+    vision_weight: f32 = float(0.0, 10.0, 0.0),
+        group Rules, label "Vision", unit "",
+        help "Weight of the steering toward the edges of the flock's silhouette as a bird sees it, out to the view range (Pearce et al. 2014, PNAS: birds respond to the projection of the flock they see): torn fragments find each other. 0: off.";
 
     neighbor_radius: f32 = float(1.0, 200.0, 25.0),
         group Perception, label "Neighbour radius", unit "u",
@@ -80,6 +83,10 @@ param_table! {
     topological_k: u32 = int(1, 20, 7),
         group Perception, label "Topological k", unit "birds",
         help "In topological mode, how many nearest birds (seen, within the neighbour radius) each bird aligns with and is drawn to; ties go to the lower id.";
+
+    view_range: f32 = float(1.0, 50000.0, 400.0),
+        group Perception, label "View range", unit "u",
+        help "How far a bird sees other birds' silhouette for the vision rule (beyond its neighbours; the silhouette's detail is a sixteenth of this).";
 
     max_speed: f32 = float(1.0, 1000.0, 120.0),
         group Motion, label "Max speed", unit "u/s",
@@ -143,6 +150,9 @@ param_table! {
     pn_gain: f32 = float(1.0, 10.0, 3.0),
         group Predator, label "Navigation gain", unit "",
         help "Proportional navigation's constant N: missiles use 3 to 5, peregrines' attacks are best fitted by N below 3 (Brighton et al. 2017, PNAS).";
+    predator_rest: f32 = float(0.0, 120.0, 0.0),
+        group Predator, label "Rest", unit "s",
+        help "After each attack, caught or missed, a hunter breaks off and flies away from the flock for this long before it hunts again, as a falcon makes pass after pass (0: it hunts on without a break).";
     catch_radius: f32 = float(0.5, 50.0, 5.0),
         group Predator, label "Catch radius", unit "u",
         help "A bird this close to a predator can be caught.";

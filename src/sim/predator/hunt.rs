@@ -78,6 +78,7 @@ pub fn hunt_step<F: Fn(usize) -> Option<Vec2>>(world: &HuntWorld<F>, hunters: &m
     let (mut catches, mut contacts) = (Vec::<Catch>::new(), Vec::new());
     for h in hunters.iter_mut() {
         h.state.cooldown = (h.state.cooldown - dt).max(0.0);
+        h.state.rest = (h.state.rest - dt).max(0.0);
         if !steer(world, &space, h) {
             h.gone = true;
             continue;
@@ -91,12 +92,16 @@ pub fn hunt_step<F: Fn(usize) -> Option<Vec2>>(world: &HuntWorld<F>, hunters: &m
         }
         h.state.in_contact = contact;
 
-        if h.state.cooldown > 0.0 {
+        if h.state.cooldown > 0.0 || h.state.rest > 0.0 {
             continue;
         }
         let Some((slot, at)) = nearest_catchable(world, &space, h.pos, &catches) else { continue };
         let mut crowd = 0;
         grid.for_each_within(grid.pos[slot], params.confusion_radius, |_, _, _| crowd += 1);
+        if !matches!(h.state.kind, PredatorKind::Dive { .. }) {
+            // a hunter breaks off after each attack, caught or missed, and comes back
+            h.state.rest = params.predator_rest;
+        }
         if rng.random::<f32>() < catch_chance(params.confusion, crowd.max(1)) {
             let kill = Kill { step: world.step, bird_id: grid.ids[slot], predator_id: h.state.id, position: at };
             catches.push(Catch { slot, kill });
@@ -132,6 +137,14 @@ fn steer<F: Fn(usize) -> Option<Vec2>>(world: &HuntWorld<F>, space: &Space, h: &
                 _ => None,
             };
             let desired = aim.map_or(h.vel, |a| space.offset(h.pos, a.position(grid)));
+            if h.state.rest > 0.0 {
+                // resting: away from the nearest bird, no target kept
+                let away = targeting::choose(TargetStrategy::Nearest, grid, world.counts, h.pos, range, None)
+                    .map_or(h.vel, |a| -space.offset(h.pos, a.position(grid)));
+                h.vel = turn_toward(h.vel, away, params.predator_turn_rate.to_radians() * dt) * hunter_speed(params);
+                (h.aim_slot, h.state.los) = (None, None);
+                return true;
+            }
             let max_turn = params.predator_turn_rate.to_radians() * dt;
             // the same bird as last step: its line of sight has a rate to navigate by
             let same = h.aim_slot.is_some() && h.aim_slot == h.locked.map(|(slot, _)| slot);
@@ -249,7 +262,7 @@ mod tests {
     }
 
     fn hunter(pos: Vec2, vel: Vec2, kind: PredatorKind) -> Hunter {
-        let state = Predator { id: 0, kind, cooldown: 0.0, target: None, los: None, in_contact: false, kills: 0 };
+        let state = Predator { id: 0, kind, cooldown: 0.0, target: None, los: None, in_contact: false, kills: 0, rest: 0.0 };
         Hunter { state, pos, vel, locked: None, aim_slot: None, gone: false }
     }
 

@@ -50,6 +50,8 @@ pub struct Predator {
     pub in_contact: bool,
     /// Birds it caught.
     pub kills: u32,
+    /// Seconds it still spends away from the flock after an attack (`predator_rest`).
+    pub rest: f32,
 }
 
 /// Predator bookkeeping.
@@ -95,7 +97,7 @@ pub fn spawn_predator(commands: &mut Commands, roster: &mut PredatorRoster, kind
     roster.next_id += 1;
     commands
         .spawn((
-            Predator { id, kind, cooldown: 0.0, target: None, los: None, in_contact: false, kills: 0 },
+            Predator { id, kind, cooldown: 0.0, target: None, los: None, in_contact: false, kills: 0, rest: 0.0 },
             Position(pos),
             Velocity(vel),
         ))
