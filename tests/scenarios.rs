@@ -26,14 +26,20 @@ fn falcon_splits_the_flock_and_it_reforms() {
     let mut sim = run_preset("falcon");
     let metrics = sim.app.world().resource::<Metrics>();
     let strikes = &metrics.strikes.strikes;
-    assert_eq!(strikes.len(), 1, "{strikes:?}");
+    // dives at 20 s and 60 s in the preset's 80 s
+    assert_eq!(strikes.len(), 2, "{strikes:?}");
     let s = &strikes[0];
-    // measured (seed 1): start 20.6 s, pre 0.999, min 0.764, τ_reform 46.2 s, 2 kills
+    // measured (seed 1): start 20.6 s, pre 0.999, min 0.743, τ_reform 11.2 s, 2 kills; the second
+    // dive at 60.6 s: min 0.583, τ_reform 4.6 s. Without vision (vision_weight=0) the first took
+    // 46.2 s.
     assert!((20.0..22.0).contains(&s.start_s), "{s:?}");
     assert!(s.pre_largest_frac >= 0.95, "the flock was formed before the dive: {s:?}");
     assert!(s.min_largest_frac < 0.9 * s.pre_largest_frac, "the dive split it: {s:?}");
     let tau = s.reform_s.expect("the flock reformed within the run");
-    assert!(tau > 1.0 && tau < 55.0, "{s:?}");
+    assert!(tau > 1.0 && tau < 20.0, "healed well before the next dive: {s:?}");
+    for s in strikes.iter().filter(|s| s.split) {
+        assert!(s.reform_s.is_some_and(|t| t < 20.0), "every split healed within 20 s: {s:?}");
+    }
     let kills = sim.app.world().resource::<PredationLog>().total_kills;
     assert!(kills >= 1, "the falcon caught a bird");
     assert!(metrics.strikes.events.iter().any(|e| e.is_split()));
@@ -49,8 +55,8 @@ fn repair_brings_the_population_back() {
     let mut sim = run_preset("repair");
     let kills = sim.app.world().resource::<PredationLog>().total_kills;
     let hatched = sim.app.world().resource::<Population>().hatched;
-    // measured (seed 3): 28 kills in 60 s, 27 hatched, 1999 alive (the last catch not yet replaced)
-    assert!(kills >= 10, "the predator hunted: {kills} kills");
+    // measured (seed 3): 4 kills in 60 s (the hunter rests 8 s after each), 4 hatched, 2000 alive
+    assert!(kills >= 2, "the predator hunted: {kills} kills");
     assert_eq!(sim.alive() as u64, 2000 + hatched - kills, "alive = initial + hatched − kills");
     assert!(hatched + 2 >= kills, "repair kept up: {hatched} hatched for {kills} kills");
 }

@@ -17,13 +17,18 @@
 //!   and the view range, and marks the [`BINS`] directions the discs cover (a bin is dark when
 //!   its centre direction is covered);
 //! - the edges are the boundaries between a dark and a light bin;
-//! - a bird takes its view cell's edges, keeps those inside its own field of view, and averages
-//!   their unit vectors into δ. Its force is Reynolds' steer toward δ, times the rule's weight,
-//!   times |δ| (≤ 1: a small far patch pulls fully, the wide arc of the bird's own flock hardly).
+//! - a bird takes its view cell's silhouette, keeps the edges of the dark runs narrower than half
+//!   the sky that lie inside its own field of view, and averages their unit vectors into δ. Its
+//!   force is Reynolds' steer toward δ, times the rule's weight, times |δ| (≤ 1: a small far
+//!   patch pulls fully, a wide one less).
 //!
-//! Pearce et al. normalise δ; scaling by |δ| instead keeps a bird at the edge of a whole flock,
-//! whose edges nearly cancel, from being pulled in at full strength (which would squeeze the
-//! flock into a ball). Birds in the eye's own view cell are its neighbours, not its view.
+//! Where we depart from Pearce et al.: they normalise δ and count every edge. From the rim of a
+//! flock a bird sees that flock over a little more than half its sky (the birds beside it reach
+//! past its horizon), and the two edges of that run then point outward: counted, they push the
+//! rim out and tear a formed flock apart (seen here at weight 1 in the `murmuration` preset).
+//! Leaving out runs of half the sky or more, and scaling by |δ|, keeps the pull for patches out
+//! there. Birds in the eye's own view cell, and every cell nearer than the near distance, are
+//! the bird's neighbours' business, not its view.
 //!
 //! The math is pure ([`Silhouettes::build`], [`delta`]); [`vision`] is the thin system.
 
@@ -72,9 +77,9 @@ pub struct Silhouettes {
     sums2: Vec<f32>,
     /// The occupied cells, in index order.
     occupied: Vec<u32>,
-    /// For each occupied cell: the edge bins of what its eye sees (bit i: a dark/light boundary
-    /// at angle i · 360° / [`BINS`]).
-    pub edges: Vec<u64>,
+    /// For each occupied cell: the dark bins its eye sees (bit i: the direction
+    /// (i + ½) · 360° / [`BINS`]).
+    pub dark: Vec<u64>,
     /// For each grid slot: its bird's position in `occupied`.
     pub slot_cell: Vec<u32>,
 }
@@ -125,21 +130,47 @@ pub fn silhouette(offsets: impl IntoIterator<Item = Vec2>, radius: f32) -> u64 {
     dark
 }
 
-/// δ for a bird moving with `vel`: the mean unit vector of the `edges` it sees (its field of view
-/// from `per`); zero when it sees none.
-pub fn delta(edges: u64, vel: Vec2, per: &Perception) -> Vec2 {
+/// δ for a bird moving with `vel` that sees the `dark` directions: the mean unit vector of the
+/// edges it sees (its field of view from `per`) of the dark runs narrower than half the sky;
+/// zero when it sees none. A run of half the sky or more is the flock the bird is at the edge of
+/// (from its rim the flock fills about half its view, a little more with the discs' width):
+/// its edges would push the bird out, so only patches out there draw it.
+pub fn delta(dark: u64, vel: Vec2, per: &Perception) -> Vec2 {
     let (mut sum, mut n) = (Vec2::ZERO, 0u32);
-    let mut bits = edges;
-    while bits != 0 {
-        let i = bits.trailing_zeros();
-        bits &= bits - 1;
-        let u = edge_direction(i);
-        if per.sees(vel, u, 1.0) {
-            sum += u;
-            n += 1;
+    for (start, end) in dark_runs(dark) {
+        let width = (end + BINS as u32 - start) % BINS as u32;
+        if width == 0 || width >= BINS as u32 / 2 {
+            continue;
+        }
+        for i in [start, end] {
+            let u = edge_direction(i);
+            if per.sees(vel, u, 1.0) {
+                sum += u;
+                n += 1;
+            }
         }
     }
     if n == 0 { Vec2::ZERO } else { sum / n as f32 }
+}
+
+/// The runs of dark bins of `dark` as `(first edge, last edge)`: the run covers bins
+/// `first..last` (mod [`BINS`]), its edges are at those two boundaries. None for an empty or
+/// full sky.
+pub fn dark_runs(dark: u64) -> impl Iterator<Item = (u32, u32)> {
+    let edges = edges_of(dark);
+    // rising edges: bin i dark, bin i − 1 light; falling: bin i light, bin i − 1 dark
+    let (mut rising, falling) = (edges & dark, edges & !dark);
+    std::iter::from_fn(move || {
+        if rising == 0 {
+            return None;
+        }
+        let start = rising.trailing_zeros();
+        rising &= rising - 1;
+        // the first falling edge after `start`, going round
+        let after = falling.rotate_right(start + 1);
+        let end = (start + 1 + after.trailing_zeros()) % BINS as u32;
+        Some((start, end))
+    })
 }
 
 /// The vision rule's force on a bird moving with `vel` whose δ is `delta`: a steer toward δ
@@ -192,17 +223,17 @@ impl Silhouettes {
         for c in &mut self.slot_cell {
             *c = self.occupied.partition_point(|&o| o < *c) as u32;
         }
-        let mut edges = std::mem::take(&mut self.edges);
-        edges.clear();
-        edges.resize(self.occupied.len(), 0);
+        let mut dark = std::mem::take(&mut self.dark);
+        dark.clear();
+        dark.resize(self.occupied.len(), 0);
         let this = &*self;
         let near = near_range.max(2.0 * self.cell.max_element());
-        edges.par_chunk_map_mut(ComputeTaskPool::get(), CELL_CHUNK, |chunk_index, chunk| {
+        dark.par_chunk_map_mut(ComputeTaskPool::get(), CELL_CHUNK, |chunk_index, chunk| {
             for (k, e) in chunk.iter_mut().enumerate() {
-                *e = this.edges_seen_from(space, this.occupied[chunk_index * CELL_CHUNK + k] as usize, near, view_range);
+                *e = this.dark_seen_from(space, this.occupied[chunk_index * CELL_CHUNK + k] as usize, near, view_range);
             }
         });
-        self.edges = edges;
+        self.dark = dark;
     }
 
     /// The centre of the birds in cell `i`.
@@ -219,9 +250,9 @@ impl Silhouettes {
         (2.0 * gyration2).sqrt().min(0.5 * self.cell.min_element())
     }
 
-    /// The edges the eye of occupied cell `i` sees: every occupied cell from `near` to
+    /// The dark bins the eye of occupied cell `i` sees: every occupied cell from `near` to
     /// `view_range` away as a disc ([`Self::disc_radius`]).
-    fn edges_seen_from(&self, space: Space, i: usize, near: f32, view_range: f32) -> u64 {
+    fn dark_seen_from(&self, space: Space, i: usize, near: f32, view_range: f32) -> u64 {
         let (nx, ny) = self.dims;
         let eye = self.centre(i);
         let (cx, cy) = ((i % nx) as isize, (i / nx) as isize);
@@ -255,7 +286,7 @@ impl Silhouettes {
                 }
             }
         }
-        edges_of(dark)
+        dark
     }
 
     /// Gives the memory back (the rule is off).
@@ -271,7 +302,7 @@ impl Silhouettes {
 /// and holds no memory, while the rule's weight is 0.
 pub fn vision(params: Res<SimParams>, grid: Res<SpatialGrid>, mut silhouettes: ResMut<Silhouettes>, mut forces: ResMut<StepForces>) {
     if params.vision_weight <= 0.0 || grid.is_empty() {
-        if !silhouettes.edges.is_empty() || silhouettes.counts.capacity() > 0 {
+        if !silhouettes.dark.is_empty() || silhouettes.counts.capacity() > 0 {
             silhouettes.clear();
         }
         return;
@@ -285,10 +316,10 @@ pub fn vision(params: Res<SimParams>, grid: Res<SpatialGrid>, mut silhouettes: R
         let first = chunk_index * BIRD_CHUNK;
         for (k, f) in chunk.iter_mut().enumerate() {
             let slot = first + k;
-            let edges = s.edges[s.slot_cell[slot] as usize];
+            let dark = s.dark[s.slot_cell[slot] as usize];
             let fleeing = flee.get(slot).is_some_and(|&v| v != Vec2::ZERO);
-            if edges != 0 && !fleeing {
-                *f += vision_force(delta(edges, vel[slot], &per), vel[slot], params);
+            if dark != 0 && dark != u64::MAX && !fleeing {
+                *f += vision_force(delta(dark, vel[slot], &per), vel[slot], params);
             }
         }
     });

@@ -152,7 +152,7 @@ param_table! {
         help "Proportional navigation's constant N: missiles use 3 to 5, peregrines' attacks are best fitted by N below 3 (Brighton et al. 2017, PNAS).";
     predator_rest: f32 = float(0.0, 120.0, 0.0),
         group Predator, label "Rest", unit "s",
-        help "After each attack, caught or missed, a hunter breaks off and flies away from the flock for this long before it hunts again, as a falcon makes pass after pass (0: it hunts on without a break).";
+        help "After a catch a hunter breaks off and flies away from the flock for this long before it hunts again, as a falcon makes pass after pass (0: it hunts on without a break).";
     catch_radius: f32 = float(0.5, 50.0, 5.0),
         group Predator, label "Catch radius", unit "u",
         help "A bird this close to a predator can be caught.";

@@ -98,11 +98,11 @@ pub fn hunt_step<F: Fn(usize) -> Option<Vec2>>(world: &HuntWorld<F>, hunters: &m
         let Some((slot, at)) = nearest_catchable(world, &space, h.pos, &catches) else { continue };
         let mut crowd = 0;
         grid.for_each_within(grid.pos[slot], params.confusion_radius, |_, _, _| crowd += 1);
-        if !matches!(h.state.kind, PredatorKind::Dive { .. }) {
-            // a hunter breaks off after each attack, caught or missed, and comes back
-            h.state.rest = params.predator_rest;
-        }
         if rng.random::<f32>() < catch_chance(params.confusion, crowd.max(1)) {
+            if !matches!(h.state.kind, PredatorKind::Dive { .. }) {
+                // a hunter breaks off after a catch and comes back
+                h.state.rest = params.predator_rest;
+            }
             let kill = Kill { step: world.step, bird_id: grid.ids[slot], predator_id: h.state.id, position: at };
             catches.push(Catch { slot, kill });
             h.state.kills += 1;
@@ -288,6 +288,36 @@ mod tests {
         assert_eq!(hunters[0].state.kills, 1);
         assert_eq!(hunters[0].state.cooldown, p.catch_cooldown);
         assert!(hunters[0].state.in_contact);
+    }
+
+    #[test]
+    fn a_hunter_rests_away_from_the_flock_after_a_catch_and_then_hunts_again() {
+        let p = SimParams { predator_rest: 0.5, catch_cooldown: 0.0, predator_turn_rate: 720.0, ..params() };
+        let flock: Vec<Vec2> = (0..6).map(|i| Vec2::new(105.0 + i as f32, 100.0)).collect();
+        let g = grid(&flock);
+        let world = HuntWorld { params: &p, grid: &g, counts: &[], now: |s| Some(g.pos[s]), step: 0 };
+        let mut h = [hunter(Vec2::new(100.0, 100.0), Vec2::X * 30.0, PredatorKind::Hunter)];
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        assert_eq!(hunt_step(&world, &mut h, &mut rng).0.len(), 1, "a catch");
+        assert_eq!(h[0].state.rest, 0.5);
+        // resting: it turns away from the birds (they are at +x) and catches nothing, though
+        // birds stay within the catch radius and its cooldown is 0
+        for _ in 0..29 {
+            h[0].pos = Vec2::new(100.0, 100.0);
+            assert!(hunt_step(&world, &mut h, &mut rng).0.is_empty(), "no catch while resting");
+            assert!(h[0].state.rest > 0.0);
+        }
+        assert!(h[0].vel.x < 0.0, "turned away from the flock: {}", h[0].vel);
+        // 0.5 s (30 steps) after the catch it hunts again
+        let again = (0..3).position(|_| {
+            h[0].pos = Vec2::new(100.0, 100.0);
+            !hunt_step(&world, &mut h, &mut rng).0.is_empty()
+        });
+        assert!(again.is_some_and(|k| k <= 1), "hunts again after its rest: {again:?}");
+        // a dive never rests
+        let mut dive = [hunter(Vec2::new(100.0, 100.0), Vec2::X * 30.0, PredatorKind::Dive { remaining_s: 5.0 })];
+        hunt_step(&world, &mut dive, &mut rng);
+        assert_eq!(dive[0].state.rest, 0.0);
     }
 
     #[test]

@@ -40,30 +40,30 @@ fn a_dark_run_has_two_edges_and_a_full_sky_none() {
 fn a_far_patch_pulls_fully_toward_itself_and_a_near_wide_one_hardly() {
     let p = per(360.0);
     let far = Vec2::new(0.0, 300.0);
-    let d = delta(edges_of(silhouette([far], 10.0)), Vec2::X, &p);
+    let d = delta(silhouette([far], 10.0), Vec2::X, &p);
     assert!(d.normalize().dot(Vec2::Y) > 0.999, "{d}");
     assert!(d.length() > 0.99, "two edges close together: |δ| ≈ 1, got {}", d.length());
     // the bird at the edge of its own flock, which fills half its sky
     let own: Vec<Vec2> = (0..40).map(|i| Vec2::from_angle(std::f32::consts::PI * (i as f32 + 0.5) / 40.0) * 5.0).collect();
-    let d = delta(edges_of(silhouette(own, 1.0)), Vec2::X, &p);
+    let d = delta(silhouette(own, 1.0), Vec2::X, &p);
     assert!(d.length() < 0.15, "a half-sky arc nearly cancels: {d}");
     // both: the far fragment wins the direction
     let mut sky: Vec<Vec2> = (0..40).map(|i| Vec2::from_angle(-std::f32::consts::PI * (i as f32 + 0.5) / 40.0) * 5.0).collect();
     sky.push(far);
-    let d = delta(edges_of(silhouette(sky, 1.0)), Vec2::X, &p);
+    let d = delta(silhouette(sky, 1.0), Vec2::X, &p);
     assert!(d.y > 0.3 && d.y > d.x.abs(), "{d}");
 }
 
 #[test]
 fn patches_on_opposite_sides_cancel() {
     let p = per(360.0);
-    let d = delta(edges_of(silhouette([Vec2::new(200.0, 0.0), Vec2::new(-200.0, 0.0)], 10.0)), Vec2::Y, &p);
+    let d = delta(silhouette([Vec2::new(200.0, 0.0), Vec2::new(-200.0, 0.0)], 10.0), Vec2::Y, &p);
     assert!(d.length() < 1e-5, "{d}");
 }
 
 #[test]
 fn edges_behind_the_bird_are_not_seen() {
-    let behind = edges_of(silhouette([Vec2::new(-300.0, 0.0)], 10.0));
+    let behind = silhouette([Vec2::new(-300.0, 0.0)], 10.0);
     assert_ne!(delta(behind, Vec2::NEG_X, &per(270.0)), Vec2::ZERO, "ahead");
     assert_eq!(delta(behind, Vec2::X, &per(270.0)), Vec2::ZERO, "in the blind angle");
     assert_ne!(delta(behind, Vec2::X, &per(360.0)), Vec2::ZERO, "no blind angle");
@@ -93,13 +93,13 @@ fn fragments_see_each_other_across_the_wrap_seam() {
     s.build(space, &pos, 0.0, 400.0);
     let p = per(360.0);
     for (slot, &at) in pos.iter().enumerate() {
-        let d = delta(s.edges[s.slot_cell[slot] as usize], Vec2::Y, &p);
+        let d = delta(s.dark[s.slot_cell[slot] as usize], Vec2::Y, &p);
         let toward = if at.x < 500.0 { Vec2::NEG_X } else { Vec2::X };
         assert!(d.dot(toward) > 0.9, "bird at {at}: δ {d}");
     }
     // out of range: nothing seen
     s.build(space, &pos, 0.0, 100.0);
-    assert!(s.edges.iter().all(|&e| e == 0));
+    assert!(s.dark.iter().all(|&e| e == 0));
 }
 
 /// A bird in the middle of a large even flock sees birds all round: no edges, no pull; the birds
@@ -112,9 +112,9 @@ fn the_middle_of_a_flock_sees_no_edges() {
     s.build(space, &pos, 0.0, 320.0);
     let p = per(360.0);
     let middle = pos.iter().position(|&q| q == Vec2::new(1000.0, 1000.0)).unwrap();
-    assert_eq!(s.edges[s.slot_cell[middle] as usize], 0);
+    assert_eq!(edges_of(s.dark[s.slot_cell[middle] as usize]), 0, "dark all round");
     let rim = pos.iter().position(|&q| q == Vec2::new(700.0, 1000.0)).unwrap();
-    let d = delta(s.edges[s.slot_cell[rim] as usize], Vec2::Y, &p);
+    let d = delta(s.dark[s.slot_cell[rim] as usize], Vec2::Y, &p);
     assert!(d.length() < 0.35, "rim: {d}");
 }
 
@@ -123,9 +123,36 @@ fn every_slot_has_its_cell_and_an_empty_world_works() {
     let space = Space { size: Vec2::new(300.0, 200.0), wrap: true };
     let mut s = Silhouettes::default();
     s.build(space, &[], 0.0, 400.0);
-    assert!(s.edges.is_empty() && s.slot_cell.is_empty());
+    assert!(s.dark.is_empty() && s.slot_cell.is_empty());
     let pos = [Vec2::new(1.0, 1.0), Vec2::new(299.0, 199.0), Vec2::new(150.0, 100.0)];
     s.build(space, &pos, 0.0, 400.0);
     assert_eq!(s.slot_cell.len(), 3);
-    assert!(s.slot_cell.iter().all(|&c| (c as usize) < s.edges.len()));
+    assert!(s.slot_cell.iter().all(|&c| (c as usize) < s.dark.len()));
+}
+
+#[test]
+fn dark_runs_are_found_round_the_circle() {
+    let runs = |m: u64| dark_runs(m).collect::<Vec<_>>();
+    assert_eq!(runs(0), vec![]);
+    assert_eq!(runs(u64::MAX), vec![], "a full sky has no run with edges");
+    assert_eq!(runs(0b1110), vec![(1, 4)]);
+    assert_eq!(runs(0b1110 | 1 << 10), vec![(1, 4), (10, 11)]);
+    // a run across bin 0: bins 62, 63, 0, 1
+    assert_eq!(runs(0b11 | 0b11 << 62), vec![(62, 2)]);
+}
+
+/// From the rim of its own flock a bird sees that flock over a little more than half its sky
+/// (the discs beside it reach past the horizon): that run is left out, so the rim is not pushed
+/// out, while a small patch out there still pulls.
+#[test]
+fn the_flock_a_bird_is_at_the_rim_of_does_not_push_it_out() {
+    let p = per(360.0);
+    // its flock below it: 200° of sky, symmetric about −y
+    let own = arc_mask(-std::f32::consts::FRAC_PI_2, 100f32.to_radians());
+    assert!(own.count_ones() > 32);
+    assert_eq!(delta(own, Vec2::X, &p), Vec2::ZERO);
+    // and a fragment up ahead-left
+    let fragment = arc_mask(2.0, 0.1);
+    let d = delta(own | fragment, Vec2::X, &p);
+    assert!(d.normalize().dot(Vec2::from_angle(2.0)) > 0.99 && d.length() > 0.9, "{d}");
 }
