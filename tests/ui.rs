@@ -196,8 +196,8 @@ fn captions_tell_the_story_of_a_scripted_dive() {
     assert!((17.0..20.0).contains(&warned), "warned at {warned} s, 3 s before the dive: {told:?}");
     let split = when("the flock splits into").expect("the dive splits the flock");
     assert!((20.0..30.0).contains(&split), "split told at {split} s: {told:?}");
-    // measured (seed 1): the strike at 20.6 s healed after 10.2 s
+    // measured (seed 1): the groups one flock again at 33.7 s, "healed in 13.0 s" told at 34.7 s
     let healed = when("healed in").expect("the flock healed before the next dive");
     assert!((split..39.0).contains(&healed), "healed told at {healed} s: {told:?}");
-    assert_eq!(told.iter().filter(|(_, t)| *t == "falcon incoming").count(), 1, "told once: {told:?}");
+    assert_eq!(told.iter().filter(|&&(at, t)| t == "falcon incoming" && at < 35.0).count(), 1, "told once per dive: {told:?}");
 }
