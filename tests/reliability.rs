@@ -163,6 +163,9 @@ pub fn soak(steps: u64) {
         repair: murmuration::sim::params::OnOff::On,
         repair_rate: 10.0,
         confusion: 0.3,
+        predator_rest: 2.0,
+        vision_weight: 0.3,
+        view_range: 1600.0,
         ..SimParams::default()
     };
     let mut sim = headless(params, 17);
