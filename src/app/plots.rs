@@ -11,9 +11,10 @@ const STRIKE_COLOR: egui::Color32 = egui::Color32::from_rgb(230, 80, 60);
 /// The colour of the moment a strike healed (the flock whole again).
 const HEALED_COLOR: egui::Color32 = egui::Color32::from_rgb(110, 210, 120);
 
-/// When strike `s` healed (simulated seconds) and its label, if it split and reformed.
+/// When strike `s` healed (simulated seconds) and its label, if it split and reformed (only a
+/// split strike has a τ_reform).
 pub fn healed_mark(s: &Strike) -> Option<(f64, String)> {
-    let tau = s.reform_s.filter(|_| s.split)?;
+    let tau = s.reform_s?;
     Some((s.start_s + tau, format!("healed {tau:.1} s")))
 }
 

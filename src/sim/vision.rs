@@ -71,10 +71,12 @@ pub struct Silhouettes {
     cell: Vec2,
     /// Birds in each view cell (all cells, row by row).
     counts: Vec<u32>,
-    /// Sum of the positions of the birds in each view cell, relative to the cell's corner.
-    sums: Vec<Vec2>,
-    /// Sum of those positions' squared lengths (their spread).
-    sums2: Vec<f32>,
+    /// The centre of the birds in each occupied view cell (while building: the sum of their
+    /// positions relative to the cell's corner).
+    centres: Vec<Vec2>,
+    /// The radius of the disc the birds of each occupied view cell are seen as (while building:
+    /// the sum of their positions' squared lengths relative to the corner).
+    radii: Vec<f32>,
     /// The occupied cells, in index order.
     occupied: Vec<u32>,
     /// For each occupied cell: the dark bins its eye sees (bit i: the direction
@@ -176,11 +178,7 @@ pub fn dark_runs(dark: u64) -> impl Iterator<Item = (u32, u32)> {
 /// The vision rule's force on a bird moving with `vel` whose δ is `delta`: a steer toward δ
 /// scaled by the weight and by |δ|.
 pub fn vision_force(delta: Vec2, vel: Vec2, params: &SimParams) -> Vec2 {
-    let strength = delta.length().min(1.0);
-    if strength == 0.0 {
-        return Vec2::ZERO;
-    }
-    steer_toward(delta, vel, params.max_speed, params.max_force) * (params.vision_weight * strength)
+    steer_toward(delta, vel, params.max_speed, params.max_force) * (params.vision_weight * delta.length().min(1.0))
 }
 
 impl Silhouettes {
@@ -198,10 +196,10 @@ impl Silhouettes {
         self.cell = space.size / Vec2::new(nx as f32, ny as f32);
         self.counts.clear();
         self.counts.resize(nx * ny, 0);
-        self.sums.clear();
-        self.sums.resize(nx * ny, Vec2::ZERO);
-        self.sums2.clear();
-        self.sums2.resize(nx * ny, 0.0);
+        self.centres.clear();
+        self.centres.resize(nx * ny, Vec2::ZERO);
+        self.radii.clear();
+        self.radii.resize(nx * ny, 0.0);
         self.slot_cell.clear();
         self.slot_cell.reserve(pos.len());
         let cell = self.cell;
@@ -213,12 +211,22 @@ impl Silhouettes {
         for &p in pos {
             let (i, corner) = index_of(p);
             self.counts[i] += 1;
-            self.sums[i] += p - corner;
-            self.sums2[i] += (p - corner).length_squared();
+            self.centres[i] += p - corner;
+            self.radii[i] += (p - corner).length_squared();
             self.slot_cell.push(i as u32);
         }
         self.occupied.clear();
         self.occupied.extend((0..nx * ny).filter(|&i| self.counts[i] > 0).map(|i| i as u32));
+        // each occupied cell's centre and disc, once (every eye in range reads them)
+        let half_side = 0.5 * cell.min_element();
+        for &i in &self.occupied {
+            let i = i as usize;
+            let n = self.counts[i] as f32;
+            let mean = self.centres[i] / n;
+            let gyration2 = (self.radii[i] / n - mean.length_squared()).max(0.0);
+            self.radii[i] = (2.0 * gyration2).sqrt().min(half_side);
+            self.centres[i] = Vec2::new((i % nx) as f32, (i / nx) as f32) * cell + mean;
+        }
         // slot → position in `occupied` (the list is sorted by cell index)
         for c in &mut self.slot_cell {
             *c = self.occupied.partition_point(|&o| o < *c) as u32;
@@ -236,25 +244,11 @@ impl Silhouettes {
         self.dark = dark;
     }
 
-    /// The centre of the birds in cell `i`.
-    fn centre(&self, i: usize) -> Vec2 {
-        let (x, y) = (i % self.dims.0, i / self.dims.0);
-        Vec2::new(x as f32, y as f32) * self.cell + self.sums[i] / self.counts[i] as f32
-    }
-
-    /// The radius of the disc the birds of cell `i` are seen as.
-    fn disc_radius(&self, i: usize) -> f32 {
-        let n = self.counts[i] as f32;
-        let mean = self.sums[i] / n;
-        let gyration2 = (self.sums2[i] / n - mean.length_squared()).max(0.0);
-        (2.0 * gyration2).sqrt().min(0.5 * self.cell.min_element())
-    }
-
     /// The dark bins the eye of occupied cell `i` sees: every occupied cell from `near` to
-    /// `view_range` away as a disc ([`Self::disc_radius`]).
+    /// `view_range` away as a disc (its birds' centre, √2 × their radius of gyration).
     fn dark_seen_from(&self, space: Space, i: usize, near: f32, view_range: f32) -> u64 {
         let (nx, ny) = self.dims;
-        let eye = self.centre(i);
+        let eye = self.centres[i];
         let (cx, cy) = ((i % nx) as isize, (i / nx) as isize);
         let reach = |n: usize, side: f32| {
             let r = (view_range / side).ceil() as isize + 1;
@@ -279,10 +273,10 @@ impl Silhouettes {
                 if j == i || self.counts[j] == 0 {
                     continue;
                 }
-                let d = space.offset(eye, self.centre(j));
+                let d = space.offset(eye, self.centres[j]);
                 let d2 = d.length_squared();
                 if d2 >= near2 && d2 <= range2 {
-                    dark |= silhouette([d], self.disc_radius(j));
+                    dark |= silhouette([d], self.radii[j]);
                 }
             }
         }
@@ -302,7 +296,7 @@ impl Silhouettes {
 /// and holds no memory, while the rule's weight is 0.
 pub fn vision(params: Res<SimParams>, grid: Res<SpatialGrid>, mut silhouettes: ResMut<Silhouettes>, mut forces: ResMut<StepForces>) {
     if params.vision_weight <= 0.0 || grid.is_empty() {
-        if !silhouettes.dark.is_empty() || silhouettes.counts.capacity() > 0 {
+        if silhouettes.counts.capacity() > 0 {
             silhouettes.clear();
         }
         return;

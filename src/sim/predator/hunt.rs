@@ -127,6 +127,15 @@ fn steer<F: Fn(usize) -> Option<Vec2>>(world: &HuntWorld<F>, space: &Space, h: &
         }
         PredatorKind::Hunter | PredatorKind::Placed => {
             let range = hunting_range(params);
+            let max_turn = params.predator_turn_rate.to_radians() * dt;
+            if h.state.rest > 0.0 {
+                // resting: away from the nearest bird, no target kept
+                let away = targeting::choose(TargetStrategy::Nearest, grid, world.counts, h.pos, range, None)
+                    .map_or(h.vel, |a| -space.offset(h.pos, a.position(grid)));
+                h.vel = turn_toward(h.vel, away, max_turn) * hunter_speed(params);
+                (h.aim_slot, h.state.los) = (None, None);
+                return true;
+            }
             let locked = h
                 .locked
                 .filter(|&(slot, at)| space.offset(h.pos, at).length() <= range && slot < grid.len())
@@ -137,15 +146,6 @@ fn steer<F: Fn(usize) -> Option<Vec2>>(world: &HuntWorld<F>, space: &Space, h: &
                 _ => None,
             };
             let desired = aim.map_or(h.vel, |a| space.offset(h.pos, a.position(grid)));
-            if h.state.rest > 0.0 {
-                // resting: away from the nearest bird, no target kept
-                let away = targeting::choose(TargetStrategy::Nearest, grid, world.counts, h.pos, range, None)
-                    .map_or(h.vel, |a| -space.offset(h.pos, a.position(grid)));
-                h.vel = turn_toward(h.vel, away, params.predator_turn_rate.to_radians() * dt) * hunter_speed(params);
-                (h.aim_slot, h.state.los) = (None, None);
-                return true;
-            }
-            let max_turn = params.predator_turn_rate.to_radians() * dt;
             // the same bird as last step: its line of sight has a rate to navigate by
             let same = h.aim_slot.is_some() && h.aim_slot == h.locked.map(|(slot, _)| slot);
             let los = desired.to_angle();
