@@ -237,7 +237,16 @@ pub fn gather_topological(grid: &SpatialGrid, per: &Perception, k: usize, slot: 
             if bound * bound >= reach2 || (full && bound * bound > kth && bound * bound >= per.separation_r2) {
                 break;
             }
-            for_each_ring_cell(cx, cy, r, nx, ny, space.wrap, |x, y| grid.cell_slots(x, y).for_each(|j| visit(j, &mut nearest, &mut separation)));
+            for_each_ring_cell(cx, cy, r, nx, ny, space.wrap, |x, y, dx, dy| {
+                // a cell none of whose birds could be chosen or repel is skipped: the choice is
+                // the same as a full scan's, with less work where cells are crowded
+                let gap = cell_gap(p, (cx as isize + dx, cy as isize + dy), grid.cell_size());
+                let need = if nearest.len == nearest.k { nearest.items[nearest.len - 1].0.min(per.neighbor_r2) } else { per.neighbor_r2 };
+                if r > 0 && gap > need.max(per.separation_r2) {
+                    return;
+                }
+                grid.cell_slots(x, y).for_each(|j| visit(j, &mut nearest, &mut separation));
+            });
         }
     }
     let mut sums = NeighborSums { separation, ..NeighborSums::default() };
@@ -252,10 +261,22 @@ pub fn gather_topological(grid: &SpatialGrid, per: &Perception, k: usize, slot: 
     sums
 }
 
-/// Calls `f(x, y)` for each cell at Chebyshev distance exactly `r` from `(cx, cy)` in an
-/// `nx × ny` grid, row by row (wrapping around when `wrap`; the caller keeps 2r + 1 within the
-/// grid then), skipping cells outside a non-wrapping grid.
-fn for_each_ring_cell(cx: usize, cy: usize, r: usize, nx: usize, ny: usize, wrap: bool, mut f: impl FnMut(usize, usize)) {
+/// A lower bound on the squared distance from `p` (inside cell `(cx, cy)` of the ring scan) to
+/// any point of the cell at unwrapped coordinates `at`, cells of side `side`. It is shrunk by a
+/// thousandth of a cell so that rounding never makes it exceed a true distance.
+#[inline]
+pub fn cell_gap(p: Vec2, at: (isize, isize), side: Vec2) -> f32 {
+    let lo = Vec2::new(at.0 as f32, at.1 as f32) * side;
+    let gap = (lo - p).max(p - (lo + side)).max(Vec2::ZERO);
+    let gap = (gap - side * 1e-3).max(Vec2::ZERO);
+    gap.length_squared()
+}
+
+/// Calls `f(x, y, dx, dy)` for each cell at Chebyshev distance exactly `r` from `(cx, cy)` in
+/// an `nx × ny` grid (`(x, y)` the cell, `(dx, dy)` its offset from the centre cell before any
+/// wrap), row by row (wrapping around when `wrap`; the caller keeps 2r + 1 within the grid then),
+/// skipping cells outside a non-wrapping grid.
+fn for_each_ring_cell(cx: usize, cy: usize, r: usize, nx: usize, ny: usize, wrap: bool, mut f: impl FnMut(usize, usize, isize, isize)) {
     let r = r as isize;
     let at = |c: usize, d: isize, n: usize| -> Option<usize> {
         let i = c as isize + d;
@@ -270,7 +291,7 @@ fn for_each_ring_cell(cx: usize, cy: usize, r: usize, nx: usize, ny: usize, wrap
         let step = if dy.abs() == r { 1 } else { (2 * r).max(1) as usize };
         for dx in (-r..=r).step_by(step) {
             if let Some(x) = at(cx, dx, nx) {
-                f(x, y);
+                f(x, y, dx, dy);
             }
         }
     }

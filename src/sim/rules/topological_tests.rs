@@ -111,6 +111,27 @@ fn random_and_clumped_flocks_match_brute_force() {
         });
         assert_same(&p, &clumped, "clumped");
     }
+    // a murmuration-like ball far denser than the cells (the skipped cells must not matter),
+    // with a small separation radius, straddling cell borders
+    let dense = SimParams { neighbor_radius: 10.0, separation_radius: 1.2, ..params(7, false) };
+    let ball = random_birds(1500, 21, |r| Vec2::new(200.0, 150.0) + Vec2::new(r.random::<f32>() - 0.5, r.random::<f32>() - 0.5) * 12.0);
+    assert_same(&dense, &ball, "dense ball");
+}
+
+#[test]
+fn a_cells_gap_never_exceeds_the_distance_to_any_point_in_it() {
+    let side = Vec2::new(3.27, 2.5);
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(4);
+    for _ in 0..2000 {
+        let (cx, cy) = (rng.random_range(0..20i32) as isize, rng.random_range(0..20i32) as isize);
+        let p = (Vec2::new(cx as f32, cy as f32) + Vec2::new(rng.random(), rng.random())) * side;
+        let at = (cx + rng.random_range(-3..=3i32) as isize, cy + rng.random_range(-3..=3i32) as isize);
+        let q = (Vec2::new(at.0 as f32, at.1 as f32) + Vec2::new(rng.random(), rng.random())) * side;
+        assert!(cell_gap(p, at, side) <= (q - p).length_squared(), "{p} to {q} in cell {at:?}");
+    }
+    // a cell two columns over is at least one cell's width away, less the margin
+    let gap = cell_gap(Vec2::new(0.9, 0.5), (2, 0), Vec2::ONE);
+    assert!((gap - 1.1f32.powi(2)).abs() < 0.01, "{gap}");
 }
 
 #[test]
