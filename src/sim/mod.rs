@@ -18,6 +18,7 @@ pub mod space;
 pub mod spawn;
 pub mod systems;
 pub mod timeline;
+pub mod vector;
 pub mod vision;
 
 use bevy::prelude::*;

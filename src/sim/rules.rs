@@ -8,30 +8,31 @@ use bevy::math::Vec2;
 use super::grid::SpatialGrid;
 use super::params::{EdgeMode, SimParams};
 use super::space::{Space, bounce_coord, edge_steer};
+use super::vector::Vector;
 
 /// Distances below this are treated as this when weighting separation (avoids 1/0).
 const MIN_SEPARATION_DIST2: f32 = 1e-6;
 
 /// What one bird saw of its neighbours in one step: the sums the rules turn into forces.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct NeighborSums {
+pub struct NeighborSums<V = Vec2> {
     /// Neighbours within the neighbour radius and the field of view.
     pub count: u32,
     /// Sum of the offsets from this bird to those neighbours.
-    pub offset_sum: Vec2,
+    pub offset_sum: V,
     /// Neighbours also within the alignment radius.
     pub align_count: u32,
     /// Sum of those neighbours' velocities.
-    pub velocity_sum: Vec2,
+    pub velocity_sum: V,
     /// Sum of `-offset / distance²` over birds within the separation radius and field of view.
-    pub separation: Vec2,
+    pub separation: V,
 }
 
 /// The perception parameters, precomputed for the neighbour pass.
 #[derive(Clone, Copy, Debug)]
-pub struct Perception {
+pub struct Perception<V = Vec2> {
     /// The world.
-    pub space: Space,
+    pub space: Space<V>,
     /// Neighbour radius squared.
     pub neighbor_r2: f32,
     /// Alignment radius squared (at most the neighbour radius squared).
@@ -48,9 +49,16 @@ pub struct Perception {
 impl Perception {
     /// Derives the perception constants from parameters.
     pub fn from_params(params: &SimParams) -> Self {
+        Perception::in_space(Space::from_params(params), params)
+    }
+}
+
+impl<V: Vector> Perception<V> {
+    /// The perception constants of `params` in `space`.
+    pub fn in_space(space: Space<V>, params: &SimParams) -> Self {
         let half = (params.fov_deg * 0.5).to_radians();
         Self {
-            space: Space::from_params(params),
+            space,
             neighbor_r2: params.neighbor_radius * params.neighbor_radius,
             alignment_r2: params.alignment_radius.min(params.neighbor_radius).powi(2),
             separation_r2: if takes_separation(params) { params.separation_radius * params.separation_radius } else { 0.0 },
@@ -59,9 +67,10 @@ impl Perception {
         }
     }
 
-    /// Whether a bird moving with `vel` sees something at `offset` (squared length `d2`).
+    /// Whether a bird moving with `vel` sees something at `offset` (squared length `d2`): the
+    /// field of view is a wedge in 2D and a cone in 3D, with the blind angle behind.
     #[inline]
-    pub fn sees(&self, vel: Vec2, offset: Vec2, d2: f32) -> bool {
+    pub fn sees(&self, vel: V, offset: V, d2: f32) -> bool {
         let Some(cos_half) = self.cos_half_fov else {
             return true;
         };
@@ -79,7 +88,7 @@ impl Perception {
 
 /// Adds one candidate (at `offset`, squared distance `d2`, moving with `other_vel`) to the sums.
 #[inline]
-pub fn accumulate(sums: &mut NeighborSums, per: &Perception, vel: Vec2, offset: Vec2, d2: f32, other_vel: Vec2) {
+pub fn accumulate<V: Vector>(sums: &mut NeighborSums<V>, per: &Perception<V>, vel: V, offset: V, d2: f32, other_vel: V) {
     let near = d2 < per.neighbor_r2;
     let close = d2 < per.separation_r2;
     if !(near || close) || !per.sees(vel, offset, d2) {
@@ -299,42 +308,42 @@ fn for_each_ring_cell(cx: usize, cy: usize, r: usize, nx: usize, ny: usize, wrap
 
 /// Reynolds steering toward a desired direction at full speed: `desired − velocity`, limited.
 #[inline]
-pub fn steer_toward(direction: Vec2, vel: Vec2, max_speed: f32, max_force: f32) -> Vec2 {
+pub fn steer_toward<V: Vector>(direction: V, vel: V, max_speed: f32, max_force: f32) -> V {
     let dir = direction.normalize_or_zero();
-    if dir == Vec2::ZERO {
-        return Vec2::ZERO;
+    if dir == V::ZERO {
+        return V::ZERO;
     }
     (dir * max_speed - vel).clamp_length_max(max_force)
 }
 
 /// Separation: steer away from birds that are too close (weighted by inverse distance).
-pub fn separation_force(sums: &NeighborSums, vel: Vec2, params: &SimParams) -> Vec2 {
+pub fn separation_force<V: Vector>(sums: &NeighborSums<V>, vel: V, params: &SimParams) -> V {
     steer_toward(sums.separation, vel, params.max_speed, params.max_force) * params.separation_weight
 }
 
 /// Alignment: steer toward the neighbours' mean velocity.
-pub fn alignment_force(sums: &NeighborSums, vel: Vec2, params: &SimParams) -> Vec2 {
+pub fn alignment_force<V: Vector>(sums: &NeighborSums<V>, vel: V, params: &SimParams) -> V {
     if sums.align_count == 0 {
-        return Vec2::ZERO;
+        return V::ZERO;
     }
     steer_toward(sums.velocity_sum, vel, params.max_speed, params.max_force) * params.alignment_weight
 }
 
 /// Cohesion: steer toward the neighbours' centre.
-pub fn cohesion_force(sums: &NeighborSums, vel: Vec2, params: &SimParams) -> Vec2 {
+pub fn cohesion_force<V: Vector>(sums: &NeighborSums<V>, vel: V, params: &SimParams) -> V {
     if sums.count == 0 {
-        return Vec2::ZERO;
+        return V::ZERO;
     }
     steer_toward(sums.offset_sum, vel, params.max_speed, params.max_force) * params.cohesion_weight
 }
 
 /// Limits a speed to `[min, max]`, keeping the direction (a standing bird keeps `fallback`'s).
 #[inline]
-pub fn limit_speed(vel: Vec2, min: f32, max: f32, fallback: Vec2) -> Vec2 {
+pub fn limit_speed<V: Vector>(vel: V, min: f32, max: f32, fallback: V) -> V {
     let min = min.min(max);
     let speed = vel.length();
     if !speed.is_finite() {
-        return fallback.normalize_or(Vec2::X) * min.max(f32::MIN_POSITIVE);
+        return fallback.normalize_or(V::X) * min.max(f32::MIN_POSITIVE);
     }
     if speed > max {
         vel * (max / speed)
@@ -342,7 +351,7 @@ pub fn limit_speed(vel: Vec2, min: f32, max: f32, fallback: Vec2) -> Vec2 {
         if speed > 1e-6 {
             vel * (min / speed)
         } else {
-            fallback.normalize_or(Vec2::X) * min
+            fallback.normalize_or(V::X) * min
         }
     } else {
         vel
@@ -351,25 +360,24 @@ pub fn limit_speed(vel: Vec2, min: f32, max: f32, fallback: Vec2) -> Vec2 {
 
 /// One step's steering forces on one bird.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct Forces {
+pub struct Forces<V = Vec2> {
     /// Sum of the flocking rules' forces; limited to `max_force` as a whole.
-    pub flock: Vec2,
+    pub flock: V,
     /// The flee force: an escape response on top of the flocking forces, not limited by them.
-    pub flee: Vec2,
+    pub flee: V,
 }
 
 /// One integration step for one bird: limit the summed flocking force to `max_force`, add the flee
-/// force, update the velocity (within the speed limits) and the position, and apply the edge mode.
-/// Returns `(position, velocity)`.
-pub fn integrate(pos: Vec2, vel: Vec2, steering: Forces, params: &SimParams) -> (Vec2, Vec2) {
+/// force, update the velocity (within the speed limits) and the position, and apply the edge mode
+/// in a world of extent `size`. Returns `(position, velocity)`.
+pub fn integrate<V: Vector>(pos: V, vel: V, steering: Forces<V>, size: V, params: &SimParams) -> (V, V) {
     let dt = params.dt();
-    let size = Vec2::new(params.world_width, params.world_height);
     // the flee force holds the predator's flee and, with the alarm on, the escape
     let escape = if params.alarm.is_on() { params.escape_weight } else { 0.0 };
     let flee_cap = params.max_force * params.flee_weight.max(escape).max(1.0);
     let mut force = steering.flock.clamp_length_max(params.max_force) + steering.flee.clamp_length_max(flee_cap);
     if !force.is_finite() {
-        force = Vec2::ZERO;
+        force = V::ZERO;
     }
     if params.edge_mode == EdgeMode::Steer {
         force += edge_steer(pos, size, params.edge_margin, params.max_force * 2.0);
@@ -379,49 +387,50 @@ pub fn integrate(pos: Vec2, vel: Vec2, steering: Forces, params: &SimParams) -> 
     }
     let mut vel_new = limit_speed(vel + force * dt, params.min_speed, params.max_speed, vel);
     if params.max_turn_rate > 0.0 {
-        vel_new = limit_turn(vel, vel_new, params.max_turn_rate.to_radians() * dt);
+        vel_new = V::limit_turn(vel, vel_new, params.max_turn_rate.to_radians() * dt);
     }
-    apply_edges(pos + vel_new * dt, vel_new, params)
+    apply_edges(pos + vel_new * dt, vel_new, size, params)
 }
 
 /// The new velocity `new`, turned back toward `old` so that the heading turns by at most
-/// `max_angle` radians (its speed kept); unchanged when either is zero.
-pub fn limit_turn(old: Vec2, new: Vec2, max_angle: f32) -> Vec2 {
-    if old == Vec2::ZERO || new == Vec2::ZERO {
-        return new;
-    }
-    let angle = old.angle_to(new);
-    if angle.abs() <= max_angle {
-        return new;
-    }
-    Vec2::from_angle(max_angle.copysign(angle)).rotate(old.normalize()) * new.length()
+/// `max_angle` radians (its speed kept); unchanged when either is zero ([`Vector::limit_turn`]).
+pub fn limit_turn<V: Vector>(old: V, new: V, max_angle: f32) -> V {
+    V::limit_turn(old, new, max_angle)
 }
 
 /// The pull of the roost at `centre` on a bird at `pos`: none within `roost_radius`, growing to
 /// `roost_weight` × a full steer toward the roost over the next half radius.
-pub fn roost_pull(pos: Vec2, vel: Vec2, centre: Vec2, params: &SimParams) -> Vec2 {
+pub fn roost_pull<V: Vector>(pos: V, vel: V, centre: V, params: &SimParams) -> V {
     let to = centre - pos;
     let over = (to.length() - params.roost_radius) / (0.5 * params.roost_radius);
     if over <= 0.0 {
-        return Vec2::ZERO;
+        return V::ZERO;
     }
     steer_toward(to, vel, params.max_speed, params.max_force) * params.roost_weight * over.min(1.0)
 }
 
 /// Brings a moved agent back inside the world by the edge mode: wraps on a torus, reflects off the
-/// walls otherwise (in steer mode the walls are the backstop of the steer-back force).
-pub fn apply_edges(mut p: Vec2, mut v: Vec2, params: &SimParams) -> (Vec2, Vec2) {
-    let size = Vec2::new(params.world_width, params.world_height);
+/// walls otherwise (in steer mode the walls are the backstop of the steer-back force). The world
+/// is `[0, size)` on every axis.
+pub fn apply_edges<V: Vector>(mut p: V, mut v: V, size: V, params: &SimParams) -> (V, V) {
     match params.edge_mode {
         EdgeMode::Wrap => {
             p = Space { size, wrap: true }.contain(p);
         }
         EdgeMode::Bounce | EdgeMode::Steer | EdgeMode::Roost => {
-            (p.x, v.x) = bounce_coord(p.x, v.x, size.x);
-            (p.y, v.y) = bounce_coord(p.y, v.y, size.y);
+            for i in 0..V::DIM {
+                let (x, vx) = bounce_coord(p.axis(i), v.axis(i), size.axis(i));
+                p.set_axis(i, x);
+                v.set_axis(i, vx);
+            }
         }
     }
     (p, v)
+}
+
+/// The world's extent in a flat run: width and height.
+pub fn world_size_2d(params: &SimParams) -> Vec2 {
+    Vec2::new(params.world_width, params.world_height)
 }
 
 mod crowd;

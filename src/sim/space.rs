@@ -5,17 +5,18 @@
 use bevy::math::Vec2;
 
 use super::params::{EdgeMode, SimParams};
+use super::vector::Vector;
 
-/// The world rectangle `[0, size.x) × [0, size.y)` and whether it wraps.
+/// The world box `[0, size)` on every axis (a rectangle in 2D, a box in 3D) and whether it wraps.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Space {
-    /// Width and height.
-    pub size: Vec2,
+pub struct Space<V = Vec2> {
+    /// The extent along each axis (width, height in 2D; and depth, up, in 3D).
+    pub size: V,
     /// Whether the world is a torus (minimum-image distances, positions wrap).
     pub wrap: bool,
 }
 
-impl Space {
+impl Space<Vec2> {
     /// The space described by a parameter set.
     pub fn from_params(params: &SimParams) -> Self {
         Self {
@@ -23,35 +24,28 @@ impl Space {
             wrap: params.edge_mode == EdgeMode::Wrap,
         }
     }
+}
 
+impl<V: Vector> Space<V> {
     /// The offset from `from` to `to`: in a wrapping world the shortest one over the seams.
     #[inline]
-    pub fn offset(&self, from: Vec2, to: Vec2) -> Vec2 {
+    pub fn offset(&self, from: V, to: V) -> V {
         let d = to - from;
-        if self.wrap {
-            Vec2::new(min_image(d.x, self.size.x), min_image(d.y, self.size.y))
-        } else {
-            d
-        }
+        if self.wrap { d.zip_axes(self.size, |_, d, len| min_image(d, len)) } else { d }
     }
 
     /// Brings a position back inside the world: wraps on a torus, clamps otherwise.
     #[inline]
-    pub fn contain(&self, p: Vec2) -> Vec2 {
-        if self.wrap {
-            Vec2::new(wrap_coord(p.x, self.size.x), wrap_coord(p.y, self.size.y))
-        } else {
-            p.clamp(Vec2::ZERO, self.size)
-        }
+    pub fn contain(&self, p: V) -> V {
+        if self.wrap { p.zip_axes(self.size, |_, x, len| wrap_coord(x, len)) } else { p.clamp(V::ZERO, self.size) }
     }
 
     /// Whether a position is inside the world (half-open on a torus, closed otherwise).
-    pub fn contains(&self, p: Vec2) -> bool {
-        if self.wrap {
-            (0.0..self.size.x).contains(&p.x) && (0.0..self.size.y).contains(&p.y)
-        } else {
-            (0.0..=self.size.x).contains(&p.x) && (0.0..=self.size.y).contains(&p.y)
-        }
+    pub fn contains(&self, p: V) -> bool {
+        (0..V::DIM).all(|i| {
+            let (x, len) = (p.axis(i), self.size.axis(i));
+            if self.wrap { (0.0..len).contains(&x) } else { (0.0..=len).contains(&x) }
+        })
     }
 }
 
@@ -92,16 +86,16 @@ pub fn bounce_coord(x: f32, v: f32, len: f32) -> (f32, f32) {
 
 /// The steer-back acceleration for a bird within `margin` of a wall: up to `strength`, pointing
 /// inward, growing linearly from zero at the margin to full at the wall.
-pub fn edge_steer(p: Vec2, size: Vec2, margin: f32, strength: f32) -> Vec2 {
+pub fn edge_steer<V: Vector>(p: V, size: V, margin: f32, strength: f32) -> V {
     if margin <= 0.0 {
-        return Vec2::ZERO;
+        return V::ZERO;
     }
     let push = |x: f32, len: f32| {
         let low = (margin - x) / margin;
         let high = (margin - (len - x)) / margin;
         low.clamp(0.0, 1.0) - high.clamp(0.0, 1.0)
     };
-    Vec2::new(push(p.x, size.x), push(p.y, size.y)) * strength
+    p.zip_axes(size, |_, x, len| push(x, len)) * strength
 }
 
 #[cfg(test)]
@@ -140,5 +134,19 @@ mod tests {
         assert!(edge_steer(Vec2::new(2.0, 50.0), size, 10.0, 1.0).x > 0.0);
         assert!(edge_steer(Vec2::new(50.0, 99.0), size, 10.0, 1.0).y < 0.0);
         assert_eq!(edge_steer(Vec2::new(0.0, 50.0), size, 10.0, 3.0).x, 3.0);
+    }
+
+    #[test]
+    fn a_box_wraps_clamps_and_steers_on_every_axis() {
+        use bevy::math::Vec3;
+        let torus = Space { size: Vec3::new(100.0, 50.0, 20.0), wrap: true };
+        assert_eq!(torus.offset(Vec3::new(1.0, 1.0, 1.0), Vec3::new(99.0, 49.0, 19.0)), Vec3::new(-2.0, -2.0, -2.0));
+        assert_eq!(torus.contain(Vec3::new(-1.0, 60.0, 21.0)), Vec3::new(99.0, 10.0, 1.0));
+        assert!(torus.contains(Vec3::new(0.0, 49.9, 19.9)) && !torus.contains(Vec3::new(0.0, 0.0, 20.0)));
+        let walled = Space { wrap: false, ..torus };
+        assert_eq!(walled.contain(Vec3::new(-1.0, 60.0, 21.0)), Vec3::new(0.0, 50.0, 20.0));
+        assert!(walled.contains(Vec3::new(0.0, 50.0, 20.0)) && !walled.contains(Vec3::new(0.0, 0.0, -0.1)));
+        let up = edge_steer(Vec3::new(50.0, 25.0, 1.0), torus.size, 5.0, 2.0);
+        assert_eq!(up, Vec3::new(0.0, 0.0, 1.6));
     }
 }

@@ -237,6 +237,7 @@ pub fn integrate(
     // zero while the trigger is off (never a stale value), and the step skips an arctangent per
     // bird. Switched on, it sees turns from the next step on.
     let measure_turns = params.alarm.is_on() && params.alarm_turn_rate > 0.0;
+    let size = rules::world_size_2d(params);
     let step = |(slots, pos, vel, mut turn): IntegrateChunk| {
         for k in 0..slots.len() {
             if let Some(ahead) = slots.get(k + PREFETCH_AHEAD) {
@@ -245,7 +246,7 @@ pub fn integrate(
             let (slot, old) = (slots[k].0 as usize, vel[k].0);
             debug_assert!(slot < forces.flock.len(), "every bird has a slot in this step's grid");
             let steering = forces.get(slot).unwrap_or_default();
-            (pos[k].0, vel[k].0) = rules::integrate(pos[k].0, old, steering, params);
+            (pos[k].0, vel[k].0) = rules::integrate(pos[k].0, old, steering, size, params);
             if let Some(turn) = turn.as_deref_mut() {
                 let new = vel[k].0;
                 turn[k].0 = if !measure_turns || old == Vec2::ZERO || new == Vec2::ZERO { 0.0 } else { old.angle_to(new).abs().to_degrees() / dt };

@@ -83,7 +83,7 @@ pub fn hunt_step<F: Fn(usize) -> Option<Vec2>>(world: &HuntWorld<F>, hunters: &m
             h.gone = true;
             continue;
         }
-        (h.pos, h.vel) = apply_edges(h.pos + h.vel * dt, h.vel, params);
+        (h.pos, h.vel) = apply_edges(h.pos + h.vel * dt, h.vel, space.size, params);
 
         let mut contact = false;
         grid.for_each_within(h.pos, params.fear_radius, |_, _, _| contact = true);
