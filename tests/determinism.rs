@@ -132,3 +132,32 @@ fn a_packed_flock_gives_the_same_hash_on_every_kernel_and_thread_count() {
     assert!(grid.crowded.cells.len() >= 2, "{} crowded cells", grid.crowded.cells.len());
     assert_eq!(format!("{:016x}", sim.state_hash()), two, "the CLI runs the same flock");
 }
+
+/// Every preset's state hash, pinned: the simulation's code may be reorganised (made generic over
+/// the dimension, for instance) only in ways that keep every flat run bit for bit. A change that
+/// moves one of these on purpose updates it here and says why in its commit.
+#[test]
+fn every_preset_keeps_its_pinned_state_hash() {
+    const PINNED: [(&str, u32, &str); 9] = [
+        ("default", 300, "513fcb8c6b281369"),
+        ("swarm", 1500, "144825676302c31a"),
+        ("parallel", 1500, "ebc8ee58cc82ccb9"),
+        ("torus", 1500, "83e1d4f345c21318"),
+        ("murmuration", 300, "0933cd403f26eb88"),
+        // past the first dive (20 s) and, for story, its second (40 s)
+        ("story", 2700, "6a0209f46be0c94e"),
+        ("falcon", 2700, "19172633255a787c"),
+        ("hunt", 600, "32a435501f6a2310"),
+        ("repair", 600, "2d82d4cce6ef5714"),
+    ];
+    let mut wrong = Vec::new();
+    for (preset, steps, want) in PINNED {
+        let out = run(&["sim", "--preset", preset, "--steps", &steps.to_string()]);
+        assert!(out.status.success(), "{preset}: {}", stderr(&out));
+        let got = field(&stdout(&out), "state_hash").to_string();
+        if got != want {
+            wrong.push(format!("{preset} ({steps} steps): {got}, pinned {want}"));
+        }
+    }
+    assert!(wrong.is_empty(), "state hashes moved:\n{}", wrong.join("\n"));
+}
