@@ -4,17 +4,20 @@
 //! It is the one neighbour-query structure: the flocking rules, the predator and the metrics all
 //! read it. Pure data, no ECS; [`crate::sim::systems`] fills it from the world.
 
-use bevy::math::Vec2;
+use bevy::math::{Vec2, Vec3};
 use bevy::prelude::Resource;
 
 use super::space::Space;
 use super::parallel::run_tasks;
+use super::vector::Vector;
 use parts::Parts;
 
 pub use blocks::{Block, axis_spans};
 pub use dense::{CROWDED, Crowd, CrowdedCells, FANOUT, LEAF, Node};
 
-/// The grid may always have this many cells, whatever the number of birds (memory guard).
+/// The grid may always have this many cells, whatever the number of birds (memory guard); in
+/// 3D eight times as many (a box of cells the same number of cells wide as a 2D grid's square
+/// would need 256 times as many).
 const MIN_CELL_CAP: usize = 1 << 16;
 
 /// Beyond [`MIN_CELL_CAP`], cells per bird allowed. A flock gathered into groups in a wide sky
@@ -30,28 +33,58 @@ const CELLS_PER_BIRD: usize = 4;
 /// Morton key, then id),
 /// so the order of any sum over neighbours depends only on the positions and ids, never on ECS
 /// iteration order or thread count.
+///
+/// In 3D the cells are boxes, numbered layer by layer (z), row by row (y), then along x; a 2D
+/// grid is one layer, numbered as it always was.
 #[derive(Resource, Default, Debug, Clone)]
-pub struct SpatialGrid {
-    space: Option<Space>,
+pub struct SpatialGrid<V = Vec2> {
+    space: Option<Space<V>>,
     cells_x: usize,
     cells_y: usize,
-    cell_size: Vec2,
+    /// Layers along z: 1 in 2D.
+    cells_z: usize,
+    cell_size: V,
     cell_start: Vec<u32>,
     /// Positions in slot order.
-    pub pos: Vec<Vec2>,
+    pub pos: Vec<V>,
     /// Velocities in slot order.
-    pub vel: Vec<Vec2>,
+    pub vel: Vec<V>,
     /// Bird ids in slot order.
     pub ids: Vec<u32>,
     /// For each slot, the bird's index in the input ([`BirdSource`]).
     pub src: Vec<u32>,
-    /// The trees over crowded cells (none unless [`Self::set_crowd_trees`] asked for them).
+    /// The trees over crowded cells (none unless [`Self::set_crowd_trees`] asked for them;
+    /// flat grids only).
     pub crowded: CrowdedCells,
     crowd_trees: bool,
 }
 
+/// A vector type a grid can be built over: what a grid of that dimension does beyond the
+/// generic counting sort.
+pub trait GridVector: Vector + bytemuck::Pod {
+    /// With crowd trees on, orders the crowded cells and builds their trees (after the copy);
+    /// otherwise clears them. Crowd trees exist in 2D only (the metric pass without separation
+    /// uses them); a 3D grid never has any.
+    fn build_crowds<B: BirdSource<Self> + ?Sized>(grid: &mut SpatialGrid<Self>, birds: &B);
+}
+
+impl GridVector for Vec2 {
+    fn build_crowds<B: BirdSource<Self> + ?Sized>(grid: &mut SpatialGrid<Self>, birds: &B) {
+        grid.order_crowded_cells(birds);
+        grid.gather(birds);
+        grid.build_crowd_trees();
+    }
+}
+
+impl GridVector for Vec3 {
+    fn build_crowds<B: BirdSource<Self> + ?Sized>(grid: &mut SpatialGrid<Self>, birds: &B) {
+        grid.gather(birds);
+        grid.crowded.clear();
+    }
+}
+
 /// Birds to place in a grid, read by index: the simulation reads the ECS tables in place.
-pub trait BirdSource: Sync {
+pub trait BirdSource<V = Vec2>: Sync {
     /// How many birds.
     fn len(&self) -> usize;
     /// Whether there are none.
@@ -60,15 +93,15 @@ pub trait BirdSource: Sync {
     }
     /// Bird `i`'s `(id, position, velocity)`, the same each time it is asked; the position
     /// inside the grid's space.
-    fn bird(&self, i: usize) -> (u32, Vec2, Vec2);
+    fn bird(&self, i: usize) -> (u32, V, V);
 }
 
-impl BirdSource for [(u32, Vec2, Vec2)] {
+impl<V: Vector> BirdSource<V> for [(u32, V, V)] {
     fn len(&self) -> usize {
         <[_]>::len(self)
     }
     #[inline]
-    fn bird(&self, i: usize) -> (u32, Vec2, Vec2) {
+    fn bird(&self, i: usize) -> (u32, V, V) {
         self[i]
     }
 }
@@ -76,20 +109,23 @@ impl BirdSource for [(u32, Vec2, Vec2)] {
 /// Slots per task when the grid copies positions and velocities in parallel.
 const COPY_CHUNK: usize = 16 * 1024;
 
-/// The cell of `p` in a grid of `cols × rows` cells of `size`, clamped into the grid.
+/// The cell `[x, y, z]` of `p` in a grid of `dims` cells of `size`, clamped into the grid
+/// (z = 0 in 2D).
 #[inline]
-fn cell_at(p: Vec2, size: Vec2, cols: usize, rows: usize) -> (usize, usize) {
-    let x = ((p.x / size.x) as isize).clamp(0, cols as isize - 1) as usize;
-    let y = ((p.y / size.y) as isize).clamp(0, rows as isize - 1) as usize;
-    (x, y)
+fn cell_at<V: Vector>(p: V, size: V, dims: [usize; 3]) -> [usize; 3] {
+    let mut c = [0; 3];
+    for (i, c) in c.iter_mut().enumerate().take(V::DIM) {
+        *c = ((p.axis(i) / size.axis(i)) as isize).clamp(0, dims[i] as isize - 1) as usize;
+    }
+    c
 }
 
-impl SpatialGrid {
+impl<V: GridVector> SpatialGrid<V> {
     /// Rebuilds the grid from birds given as `(id, position, velocity)` in any order (copied
     /// once; the simulation reads its birds in place through [`Self::rebuild_from`]).
     ///
     /// `min_cell` is the smallest allowed cell side. Positions must be inside `space`.
-    pub fn rebuild(&mut self, space: Space, min_cell: f32, birds: impl Iterator<Item = (u32, Vec2, Vec2)>) {
+    pub fn rebuild(&mut self, space: Space<V>, min_cell: f32, birds: impl Iterator<Item = (u32, V, V)>) {
         let birds: Vec<_> = birds.collect();
         self.rebuild_from(space, min_cell, &birds[..]);
     }
@@ -100,24 +136,24 @@ impl SpatialGrid {
     /// slot order. With Bevy's compute pool and a large flock, each step is split over its
     /// threads (each task owns a range of cells). The result depends only on the
     /// birds, not on their order or the thread count.
-    pub fn rebuild_from<B: BirdSource + ?Sized>(&mut self, space: Space, min_cell: f32, birds: &B) {
+    pub fn rebuild_from<B: BirdSource<V> + ?Sized>(&mut self, space: Space<V>, min_cell: f32, birds: &B) {
         let n = birds.len();
         self.layout(space, min_cell, n);
-        let cells = self.cells_x * self.cells_y;
+        let cells = self.cells_x * self.cells_y * self.cells_z;
         self.cell_start.resize(cells + 1, 0);
         self.cell_start.fill(0);
         // Every slot is written below: resized, not cleared (no memset per step).
         for v in [&mut self.ids, &mut self.src] {
             v.resize(n, 0);
         }
-        self.pos.resize(n, Vec2::ZERO);
+        self.pos.resize(n, V::ZERO);
         // Until the copy at the end, the position array holds each bird's cell, in input order.
-        let (size, cols, rows) = (self.cell_size, self.cells_x, self.cells_y);
-        let cell_index = |p: Vec2| {
-            let (x, y) = cell_at(p, size, cols, rows);
-            (y * cols + x) as u32
+        let (size, dims) = (self.cell_size, self.dims3());
+        let cell_index = |p: V| {
+            let [x, y, z] = cell_at(p, size, dims);
+            ((z * dims[1] + y) * dims[0] + x) as u32
         };
-        let cell_of = &mut bytemuck::cast_slice_mut::<Vec2, u32>(&mut self.pos)[..n];
+        let cell_of = &mut bytemuck::cast_slice_mut::<V, u32>(&mut self.pos)[..n];
         let parts = Parts::new(cells, n);
         parts.run_chunks(cell_of, |first, chunk| {
             for (k, c) in chunk.iter_mut().enumerate() {
@@ -151,53 +187,7 @@ impl SpatialGrid {
         self.cell_start.copy_within(0..cells, 1);
         self.cell_start[0] = 0;
         self.order_cells_by_id(&parts, &starts);
-        self.order_crowded_cells(birds);
-        self.gather(birds);
-        self.build_crowds();
-    }
-
-    /// With crowd trees on, builds the crowded cells' trees (after the positions are copied).
-    fn build_crowds(&mut self) {
-        if self.crowd_trees {
-            let mut crowded = std::mem::take(&mut self.crowded);
-            crowded.build(&self.cell_start, &self.pos, &self.vel, |c| self.cell_origin(c));
-            self.crowded = crowded;
-        } else {
-            self.crowded.clear();
-        }
-    }
-
-    /// The corner of cell `c` with the smallest coordinates.
-    fn cell_origin(&self, c: usize) -> Vec2 {
-        Vec2::new((c % self.cells_x) as f32, (c / self.cells_x) as f32) * self.cell_size
-    }
-
-    /// Whether rebuilds order [crowded](CROWDED) cells by Morton key and build their trees
-    /// ([`CrowdedCells`]); off by default (every cell ordered by id).
-    pub fn set_crowd_trees(&mut self, on: bool) {
-        self.crowd_trees = on;
-    }
-
-    /// With crowd trees on, orders each [crowded](CROWDED) cell's slots by Morton key (then
-    /// id), so the leaves of its tree hold birds close together.
-    fn order_crowded_cells<B: BirdSource + ?Sized>(&mut self, birds: &B) {
-        if !self.crowd_trees {
-            return;
-        }
-        let mut keyed = Vec::new();
-        for c in 0..self.cells_x * self.cells_y {
-            let (a, b) = (self.cell_start[c] as usize, self.cell_start[c + 1] as usize);
-            if b - a < CROWDED {
-                continue;
-            }
-            let origin = self.cell_origin(c);
-            keyed.clear();
-            keyed.extend((a..b).map(|k| (dense::morton_key(birds.bird(self.src[k] as usize).1, origin, self.cell_size), self.ids[k], self.src[k])));
-            keyed.sort_unstable();
-            for (k, &(_, id, src)) in keyed.iter().enumerate() {
-                (self.ids[a + k], self.src[a + k]) = (id, src);
-            }
-        }
+        V::build_crowds(self, birds);
     }
 
     /// Orders each cell's slots by id (insertion sort: cells hold a handful of birds), each task
@@ -224,10 +214,10 @@ impl SpatialGrid {
 
     /// Copies each slot's position and velocity from its bird (`src`), in parallel chunks of
     /// slots when Bevy's compute pool exists.
-    fn gather<B: BirdSource + ?Sized>(&mut self, birds: &B) {
+    fn gather<B: BirdSource<V> + ?Sized>(&mut self, birds: &B) {
         let n = self.src.len();
         for v in [&mut self.pos, &mut self.vel] {
-            v.resize(n, Vec2::ZERO);
+            v.resize(n, V::ZERO);
         }
         let src = &self.src[..];
         let chunks = if n > COPY_CHUNK && bevy::tasks::ComputeTaskPool::try_get().is_some() { COPY_CHUNK } else { n.max(1) };
@@ -239,25 +229,31 @@ impl SpatialGrid {
         });
     }
 
-    fn layout(&mut self, space: Space, min_cell: f32, n: usize) {
+    fn layout(&mut self, space: Space<V>, min_cell: f32, n: usize) {
         let min_cell = min_cell.max(1e-3);
-        let mut cx = ((space.size.x / min_cell).floor() as usize).max(1);
-        let mut cy = ((space.size.y / min_cell).floor() as usize).max(1);
-        let cap = MIN_CELL_CAP.max(CELLS_PER_BIRD * n);
-        if cx * cy > cap {
-            // Cells only as much larger as the cap needs: the same factor on both sides, then
+        let mut c = [1usize; 3];
+        for (i, c) in c.iter_mut().enumerate().take(V::DIM) {
+            *c = ((space.size.axis(i) / min_cell).floor() as usize).max(1);
+        }
+        let count = |c: &[usize; 3]| c[0] * c[1] * c[2];
+        let cap = (MIN_CELL_CAP << (3 * (V::DIM - 2))).max(CELLS_PER_BIRD * n);
+        if count(&c) > cap {
+            // Cells only as much larger as the cap needs: the same factor on every axis, then
             // one cell fewer each way until the count fits (rounding).
-            let grow = ((cx * cy) as f64 / cap as f64).sqrt();
-            cx = ((cx as f64 / grow).floor() as usize).max(1);
-            cy = ((cy as f64 / grow).floor() as usize).max(1);
-            while cx * cy > cap {
-                (cx, cy) = ((cx - 1).max(1), (cy - 1).max(1));
+            let ratio = count(&c) as f64 / cap as f64;
+            let grow = if V::DIM == 2 { ratio.sqrt() } else { ratio.cbrt() };
+            for c in c.iter_mut().take(V::DIM) {
+                *c = ((*c as f64 / grow).floor() as usize).max(1);
+            }
+            while count(&c) > cap {
+                for c in c.iter_mut().take(V::DIM) {
+                    *c = (*c - 1).max(1);
+                }
             }
         }
         self.space = Some(space);
-        self.cells_x = cx;
-        self.cells_y = cy;
-        self.cell_size = Vec2::new(space.size.x / cx as f32, space.size.y / cy as f32);
+        [self.cells_x, self.cells_y, self.cells_z] = c;
+        self.cell_size = space.size.map_axes(|i, len| len / c[i] as f32);
     }
 
     /// Number of birds in the grid.
@@ -271,51 +267,77 @@ impl SpatialGrid {
     }
 
     /// The space the grid was built for, if it was ever built.
-    pub fn space_opt(&self) -> Option<Space> {
+    pub fn space_opt(&self) -> Option<Space<V>> {
         self.space
     }
 
     /// The space the grid was built for (panics if never built).
-    pub fn space(&self) -> Space {
+    pub fn space(&self) -> Space<V> {
         self.space.expect("SpatialGrid used before its first rebuild")
     }
 
-    /// Cell counts along x and y.
-    pub fn dims(&self) -> (usize, usize) {
-        (self.cells_x, self.cells_y)
+    /// Cell counts along x, y and z (1 in 2D).
+    pub fn dims3(&self) -> [usize; 3] {
+        [self.cells_x, self.cells_y, self.cells_z]
     }
 
     /// The size of one cell.
-    pub fn cell_size(&self) -> Vec2 {
+    pub fn cell_size(&self) -> V {
         self.cell_size
     }
 
-    /// The cell coordinates of a position (clamped into the grid).
+    /// The cell `[x, y, z]` of a position (clamped into the grid; z = 0 in 2D).
     #[inline]
-    pub fn cell_coords(&self, p: Vec2) -> (usize, usize) {
-        cell_at(p, self.cell_size, self.cells_x, self.cells_y)
+    pub fn cell_of(&self, p: V) -> [usize; 3] {
+        cell_at(p, self.cell_size, self.dims3())
     }
 
-    /// The slots of the cell at `(x, y)`.
+    /// The slots of the cell at `[x, y, z]`.
     #[inline]
-    pub fn cell_slots(&self, x: usize, y: usize) -> std::ops::Range<usize> {
-        let cell = y * self.cells_x + x;
+    pub fn slots_of(&self, c: [usize; 3]) -> std::ops::Range<usize> {
+        let cell = (c[2] * self.cells_y + c[1]) * self.cells_x + c[0];
         self.cell_start[cell] as usize..self.cell_start[cell + 1] as usize
+    }
+
+    /// Calls `f(first_slot, end_slot)` for contiguous slot ranges that together cover every cell
+    /// within `reach` cells of `c` on every axis, each cell exactly once (wrap-aware): one range
+    /// per row (and wrap piece) of each layer, layer by layer, row by row.
+    #[inline]
+    pub fn for_each_block_at(&self, c: [usize; 3], reach: usize, mut f: impl FnMut(usize, usize)) {
+        let wrap = self.space().wrap;
+        let cols = axis_spans(c[0], reach, self.cells_x, wrap);
+        let rows = axis_spans(c[1], reach, self.cells_y, wrap);
+        let layers = if V::DIM == 3 { axis_spans(c[2], reach, self.cells_z, wrap) } else { [Some((0, 0)), None] };
+        for &(l0, l1) in layers.iter().flatten() {
+            for layer in l0..=l1 {
+                for &(r0, r1) in rows.iter().flatten() {
+                    for row in r0..=r1 {
+                        let base = (layer * self.cells_y + row) * self.cells_x;
+                        for &(c0, c1) in cols.iter().flatten() {
+                            let a = self.cell_start[base + c0] as usize;
+                            let b = self.cell_start[base + c1 + 1] as usize;
+                            if a < b {
+                                f(a, b);
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// Calls `f(slot, offset, distance²)` for every bird within `radius` of `p`
     /// (`offset` points from `p` to the bird; minimum-image in a wrapping world).
-    pub fn for_each_within(&self, p: Vec2, radius: f32, mut f: impl FnMut(usize, Vec2, f32)) {
+    pub fn for_each_within(&self, p: V, radius: f32, mut f: impl FnMut(usize, V, f32)) {
         if self.is_empty() || radius.is_nan() || radius <= 0.0 {
             return;
         }
         let space = self.space();
-        let (x, y) = self.cell_coords(p);
-        let reach_x = (radius / self.cell_size.x).ceil() as usize;
-        let reach_y = (radius / self.cell_size.y).ceil() as usize;
-        let reach = reach_x.max(reach_y).min(self.cells_x.max(self.cells_y));
+        let dims = self.dims3();
+        let reach = (0..V::DIM).map(|i| (radius / self.cell_size.axis(i)).ceil() as usize).max().unwrap_or(0);
+        let reach = reach.min((0..V::DIM).map(|i| dims[i]).max().unwrap_or(1));
         let r2 = radius * radius;
-        self.for_each_block(x, y, reach, |a, b| {
+        self.for_each_block_at(self.cell_of(p), reach, |a, b| {
             for j in a..b {
                 let d = space.offset(p, self.pos[j]);
                 let d2 = d.length_squared();
@@ -324,6 +346,70 @@ impl SpatialGrid {
                 }
             }
         });
+    }
+}
+
+impl SpatialGrid<Vec2> {
+    /// With crowd trees on, builds the crowded cells' trees (after the positions are copied).
+    fn build_crowd_trees(&mut self) {
+        if self.crowd_trees {
+            let mut crowded = std::mem::take(&mut self.crowded);
+            crowded.build(&self.cell_start, &self.pos, &self.vel, |c| self.cell_origin(c));
+            self.crowded = crowded;
+        } else {
+            self.crowded.clear();
+        }
+    }
+
+    /// The corner of cell `c` with the smallest coordinates.
+    fn cell_origin(&self, c: usize) -> Vec2 {
+        Vec2::new((c % self.cells_x) as f32, (c / self.cells_x) as f32) * self.cell_size
+    }
+
+    /// Whether rebuilds order [crowded](CROWDED) cells by Morton key and build their trees
+    /// ([`CrowdedCells`]); off by default (every cell ordered by id).
+    pub fn set_crowd_trees(&mut self, on: bool) {
+        self.crowd_trees = on;
+    }
+
+    /// With crowd trees on, orders each [crowded](CROWDED) cell's slots by Morton key (then
+    /// id), so the leaves of its tree hold birds close together.
+    fn order_crowded_cells<B: BirdSource<Vec2> + ?Sized>(&mut self, birds: &B) {
+        if !self.crowd_trees {
+            return;
+        }
+        let mut keyed = Vec::new();
+        for c in 0..self.cells_x * self.cells_y {
+            let (a, b) = (self.cell_start[c] as usize, self.cell_start[c + 1] as usize);
+            if b - a < CROWDED {
+                continue;
+            }
+            let origin = self.cell_origin(c);
+            keyed.clear();
+            keyed.extend((a..b).map(|k| (dense::morton_key(birds.bird(self.src[k] as usize).1, origin, self.cell_size), self.ids[k], self.src[k])));
+            keyed.sort_unstable();
+            for (k, &(_, id, src)) in keyed.iter().enumerate() {
+                (self.ids[a + k], self.src[a + k]) = (id, src);
+            }
+        }
+    }
+
+    /// Cell counts along x and y.
+    pub fn dims(&self) -> (usize, usize) {
+        (self.cells_x, self.cells_y)
+    }
+
+    /// The cell coordinates of a position (clamped into the grid).
+    #[inline]
+    pub fn cell_coords(&self, p: Vec2) -> (usize, usize) {
+        let [x, y, _] = self.cell_of(p);
+        (x, y)
+    }
+
+    /// The slots of the cell at `(x, y)`.
+    #[inline]
+    pub fn cell_slots(&self, x: usize, y: usize) -> std::ops::Range<usize> {
+        self.slots_of([x, y, 0])
     }
 }
 

@@ -5,7 +5,7 @@
 
 use bevy::math::Vec2;
 
-use super::grid::SpatialGrid;
+use super::grid::{GridVector, SpatialGrid};
 use super::params::{EdgeMode, SimParams};
 use super::space::{Space, bounce_coord, edge_steer};
 use super::vector::Vector;
@@ -164,21 +164,21 @@ pub const MAX_TOPOLOGICAL_K: usize = 20;
 /// The `k` nearest candidates so far, sorted by (distance², id): ties go to the lower id, so the
 /// choice does not depend on the order candidates are visited.
 #[derive(Clone, Copy, Debug)]
-pub struct Nearest {
+pub struct Nearest<V = Vec2> {
     k: usize,
     len: usize,
-    items: [(f32, u32, Vec2, Vec2); MAX_TOPOLOGICAL_K],
+    items: [(f32, u32, V, V); MAX_TOPOLOGICAL_K],
 }
 
-impl Nearest {
+impl<V: Vector> Nearest<V> {
     /// An empty selection of at most `k` (1 to [`MAX_TOPOLOGICAL_K`]).
     pub fn new(k: usize) -> Self {
-        Self { k: k.clamp(1, MAX_TOPOLOGICAL_K), len: 0, items: [(0.0, 0, Vec2::ZERO, Vec2::ZERO); MAX_TOPOLOGICAL_K] }
+        Self { k: k.clamp(1, MAX_TOPOLOGICAL_K), len: 0, items: [(0.0, 0, V::ZERO, V::ZERO); MAX_TOPOLOGICAL_K] }
     }
 
     /// Offers a candidate at squared distance `d2` with `id`, `offset` and velocity `vel`.
     #[inline]
-    pub fn offer(&mut self, d2: f32, id: u32, offset: Vec2, vel: Vec2) {
+    pub fn offer(&mut self, d2: f32, id: u32, offset: V, vel: V) {
         let key = (d2, id);
         if self.len == self.k && key >= (self.items[self.len - 1].0, self.items[self.len - 1].1) {
             return;
@@ -193,7 +193,7 @@ impl Nearest {
     }
 
     /// The chosen candidates, nearest first: `(distance², id, offset, velocity)`.
-    pub fn chosen(&self) -> &[(f32, u32, Vec2, Vec2)] {
+    pub fn chosen(&self) -> &[(f32, u32, V, V)] {
         &self.items[..self.len]
     }
 }
@@ -201,24 +201,25 @@ impl Nearest {
 /// The topological neighbour pass for the consecutive slots `first..first + out.len()`:
 /// alignment and cohesion count only each bird's `k` nearest birds that it sees within the
 /// neighbour radius (summed nearest first); separation stays metric. See [`gather_topological`].
-pub fn gather_run_topological(grid: &SpatialGrid, per: &Perception, k: usize, first: usize, out: &mut [NeighborSums]) {
+pub fn gather_run_topological<V: GridVector>(grid: &SpatialGrid<V>, per: &Perception<V>, k: usize, first: usize, out: &mut [NeighborSums<V>]) {
     for (i, sums) in out.iter_mut().enumerate() {
         *sums = gather_topological(grid, per, k, first + i);
     }
 }
 
-/// One bird's topological sums, found by widening rings of cells around its own: ring r is
-/// scanned only while a bird in it could still be among the k nearest (its cells are at least
-/// (r − 1) cells away) or within the separation radius, so the work per bird stays about the same
+/// One bird's topological sums, found by widening rings (in 3D shells) of cells around its own:
+/// ring r is scanned only while a bird in it could still be among the k nearest (its cells are
+/// at least (r − 1) cells away) or within the separation radius, and within a ring a cell only
+/// when its nearest point is that close ([`cell_gap`]), so the work per bird stays about the same
 /// however dense the flock. Falls back to one block scan when the rings would wrap onto
 /// themselves in a small wrapping world. The k chosen do not depend on the scan order (ties by
 /// id); separation is summed in the rings' fixed order.
-pub fn gather_topological(grid: &SpatialGrid, per: &Perception, k: usize, slot: usize) -> NeighborSums {
+pub fn gather_topological<V: GridVector>(grid: &SpatialGrid<V>, per: &Perception<V>, k: usize, slot: usize) -> NeighborSums<V> {
     let (p, v) = (grid.pos[slot], grid.vel[slot]);
     let space = per.space;
     let mut nearest = Nearest::new(k);
-    let mut separation = Vec2::ZERO;
-    let visit = |j: usize, nearest: &mut Nearest, separation: &mut Vec2| {
+    let mut separation = V::ZERO;
+    let visit = |j: usize, nearest: &mut Nearest<V>, separation: &mut V| {
         let d = space.offset(p, grid.pos[j]);
         let d2 = d.length_squared();
         if j == slot || !per.sees(v, d, d2) {
@@ -231,13 +232,14 @@ pub fn gather_topological(grid: &SpatialGrid, per: &Perception, k: usize, slot: 
             nearest.offer(d2, grid.ids[j], d, grid.vel[j]);
         }
     };
-    let (cx, cy) = grid.cell_coords(p);
-    let (nx, ny) = grid.dims();
+    let centre = grid.cell_of(p);
+    let dims = grid.dims3();
     let cell = grid.cell_size().min_element();
     let reach2 = per.neighbor_r2.max(per.separation_r2);
     let rings = (reach2.sqrt() / cell).ceil() as usize + 1;
-    if space.wrap && 2 * rings + 1 > nx.min(ny) {
-        grid.for_each_block(cx, cy, rings, |a, b| (a..b).for_each(|j| visit(j, &mut nearest, &mut separation)));
+    let narrowest = dims[..V::DIM].iter().copied().min().unwrap_or(1);
+    if space.wrap && 2 * rings + 1 > narrowest {
+        grid.for_each_block_at(centre, rings, |a, b| (a..b).for_each(|j| visit(j, &mut nearest, &mut separation)));
     } else {
         for r in 0..=rings {
             let bound = r.saturating_sub(1) as f32 * cell;
@@ -246,15 +248,16 @@ pub fn gather_topological(grid: &SpatialGrid, per: &Perception, k: usize, slot: 
             if bound * bound >= reach2 || (full && bound * bound > kth && bound * bound >= per.separation_r2) {
                 break;
             }
-            for_each_ring_cell(cx, cy, r, nx, ny, space.wrap, |x, y, dx, dy| {
+            for_each_ring_cell(centre, r, dims, V::DIM, space.wrap, |at, offset| {
                 // a cell none of whose birds could be chosen or repel is skipped: the choice is
                 // the same as a full scan's, with less work where cells are crowded
-                let gap = cell_gap(p, (cx as isize + dx, cy as isize + dy), grid.cell_size());
+                let unwrapped = [0, 1, 2].map(|i| centre[i] as isize + offset[i]);
+                let gap = cell_gap(p, unwrapped, grid.cell_size());
                 let need = if nearest.len == nearest.k { nearest.items[nearest.len - 1].0.min(per.neighbor_r2) } else { per.neighbor_r2 };
                 if r > 0 && gap > need.max(per.separation_r2) {
                     return;
                 }
-                grid.cell_slots(x, y).for_each(|j| visit(j, &mut nearest, &mut separation));
+                grid.slots_of(at).for_each(|j| visit(j, &mut nearest, &mut separation));
             });
         }
     }
@@ -270,22 +273,24 @@ pub fn gather_topological(grid: &SpatialGrid, per: &Perception, k: usize, slot: 
     sums
 }
 
-/// A lower bound on the squared distance from `p` (inside cell `(cx, cy)` of the ring scan) to
-/// any point of the cell at unwrapped coordinates `at`, cells of side `side`. It is shrunk by a
-/// thousandth of a cell so that rounding never makes it exceed a true distance.
+/// A lower bound on the squared distance from `p` (inside the centre cell of the ring scan) to
+/// any point of the cell at unwrapped coordinates `at` (`[x, y, z]`, z unused in 2D), cells of
+/// side `side`. It is shrunk by a thousandth of a cell so that rounding never makes it exceed a
+/// true distance.
 #[inline]
-pub fn cell_gap(p: Vec2, at: (isize, isize), side: Vec2) -> f32 {
-    let lo = Vec2::new(at.0 as f32, at.1 as f32) * side;
-    let gap = (lo - p).max(p - (lo + side)).max(Vec2::ZERO);
-    let gap = (gap - side * 1e-3).max(Vec2::ZERO);
+pub fn cell_gap<V: Vector>(p: V, at: [isize; 3], side: V) -> f32 {
+    let lo = side.map_axes(|i, _| at[i] as f32) * side;
+    let gap = (lo - p).max(p - (lo + side)).max(V::ZERO);
+    let gap = (gap - side * 1e-3).max(V::ZERO);
     gap.length_squared()
 }
 
-/// Calls `f(x, y, dx, dy)` for each cell at Chebyshev distance exactly `r` from `(cx, cy)` in
-/// an `nx × ny` grid (`(x, y)` the cell, `(dx, dy)` its offset from the centre cell before any
-/// wrap), row by row (wrapping around when `wrap`; the caller keeps 2r + 1 within the grid then),
-/// skipping cells outside a non-wrapping grid.
-fn for_each_ring_cell(cx: usize, cy: usize, r: usize, nx: usize, ny: usize, wrap: bool, mut f: impl FnMut(usize, usize, isize, isize)) {
+/// Calls `f(cell, offset)` for each cell at Chebyshev distance exactly `r` from `centre` in a
+/// grid of `dims` cells over `dim` axes (`cell` its `[x, y, z]`, `offset` its offset from the
+/// centre before any wrap), layer by layer, row by row (wrapping around when `wrap`; the caller
+/// keeps 2r + 1 within the grid then), skipping cells outside a non-wrapping grid. In 2D the
+/// one layer is z = 0.
+fn for_each_ring_cell(centre: [usize; 3], r: usize, dims: [usize; 3], dim: usize, wrap: bool, mut f: impl FnMut([usize; 3], [isize; 3])) {
     let r = r as isize;
     let at = |c: usize, d: isize, n: usize| -> Option<usize> {
         let i = c as isize + d;
@@ -295,12 +300,17 @@ fn for_each_ring_cell(cx: usize, cy: usize, r: usize, nx: usize, ny: usize, wrap
             (0..n as isize).contains(&i).then_some(i as usize)
         }
     };
-    for dy in -r..=r {
-        let Some(y) = at(cy, dy, ny) else { continue };
-        let step = if dy.abs() == r { 1 } else { (2 * r).max(1) as usize };
-        for dx in (-r..=r).step_by(step) {
-            if let Some(x) = at(cx, dx, nx) {
-                f(x, y, dx, dy);
+    let depth = if dim == 3 { r } else { 0 };
+    for dz in -depth..=depth {
+        let Some(z) = at(centre[2], dz, dims[2]) else { continue };
+        for dy in -r..=r {
+            let Some(y) = at(centre[1], dy, dims[1]) else { continue };
+            // on a face of the shell every cell of the row; otherwise its two ends
+            let step = if dy.abs() == r || dz.abs() == r { 1 } else { (2 * r).max(1) as usize };
+            for dx in (-r..=r).step_by(step) {
+                if let Some(x) = at(centre[0], dx, dims[0]) {
+                    f([x, y, z], [dx, dy, dz]);
+                }
             }
         }
     }

@@ -1,9 +1,11 @@
 //! A bird's block of cells: the cells within a few cells of its own, as slot ranges. The
 //! neighbour pass, the predators and the metrics scan read their candidates from them.
 
+use bevy::math::Vec2;
+
 use super::{CROWDED, SpatialGrid};
 
-impl SpatialGrid {
+impl SpatialGrid<Vec2> {
     /// The contiguous slot ranges covering every cell within `reach` cells of `(x, y)` (at most
     /// 3 rows × 2 spans for reach 1), written into `out`; returns how many.
     #[inline]
@@ -101,24 +103,11 @@ impl SpatialGrid {
     }
 
     /// Calls `f(first_slot, end_slot)` for contiguous slot ranges that together cover every cell
-    /// within `reach` cells of `(x, y)`, each cell exactly once (wrap-aware).
+    /// within `reach` cells of `(x, y)`, each cell exactly once (wrap-aware; see
+    /// [`Self::for_each_block_at`]).
     #[inline]
-    pub fn for_each_block(&self, x: usize, y: usize, reach: usize, mut f: impl FnMut(usize, usize)) {
-        let wrap = self.space().wrap;
-        let cols = axis_spans(x, reach, self.cells_x, wrap);
-        let rows = axis_spans(y, reach, self.cells_y, wrap);
-        for &(r0, r1) in rows.iter().flatten() {
-            for row in r0..=r1 {
-                let base = row * self.cells_x;
-                for &(c0, c1) in cols.iter().flatten() {
-                    let a = self.cell_start[base + c0] as usize;
-                    let b = self.cell_start[base + c1 + 1] as usize;
-                    if a < b {
-                        f(a, b);
-                    }
-                }
-            }
-        }
+    pub fn for_each_block(&self, x: usize, y: usize, reach: usize, f: impl FnMut(usize, usize)) {
+        self.for_each_block_at([x, y, 0], reach, f);
     }
 }
 

@@ -153,3 +153,59 @@ fn block_ranges_are_the_spans_of_for_each_block_in_every_cell() {
         }
     }
 }
+
+/// A 3D grid: boxes of cells numbered layer by layer, every cell's birds contiguous and by id,
+/// and radius queries giving exactly the birds a brute-force look finds, across every seam of a
+/// 3-torus and inside a walled box.
+#[test]
+fn a_box_of_cells_answers_radius_queries_as_brute_force_does() {
+    use bevy::math::Vec3;
+    use rand::{RngExt, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+    for wrap in [true, false] {
+        let space = Space { size: Vec3::new(120.0, 90.0, 60.0), wrap };
+        let birds: Vec<(u32, Vec3, Vec3)> = (0..1500u32)
+            .map(|i| {
+                let p = Vec3::new(rng.random::<f32>() * 120.0, rng.random::<f32>() * 90.0, rng.random::<f32>() * 60.0);
+                (3000 - 2 * i, p, Vec3::new(i as f32, 0.0, -1.0))
+            })
+            .collect();
+        let mut grid = SpatialGrid::<Vec3>::default();
+        grid.rebuild_from(space, 10.0, &birds[..]);
+        assert_eq!(grid.dims3(), [12, 9, 6]);
+        let [nx, ny, nz] = grid.dims3();
+        let cell_index = |s: usize| {
+            let [x, y, z] = grid.cell_of(grid.pos[s]);
+            (z * ny + y) * nx + x
+        };
+        assert!((1..grid.len()).all(|s| (cell_index(s - 1), grid.ids[s - 1]) < (cell_index(s), grid.ids[s])), "cell order, then id");
+        for c in 0..nx * ny * nz {
+            let at = [c % nx, (c / nx) % ny, c / (nx * ny)];
+            assert!(grid.slots_of(at).all(|s| cell_index(s) == c), "cell {at:?}");
+        }
+        for &(p, radius) in &[(Vec3::new(1.0, 1.0, 1.0), 15.0), (Vec3::new(119.0, 45.0, 59.5), 22.0), (Vec3::new(60.0, 45.0, 30.0), 7.5), (Vec3::new(5.0, 88.0, 30.0), 60.0)] {
+            let mut got: Vec<(u32, Vec3)> = Vec::new();
+            grid.for_each_within(p, radius, |slot, d, d2| {
+                assert_eq!(d.length_squared(), d2);
+                got.push((grid.ids[slot], d));
+            });
+            got.sort_by_key(|g| g.0);
+            let mut want: Vec<(u32, Vec3)> = birds.iter().map(|&(id, q, _)| (id, space.offset(p, q))).filter(|(_, d)| d.length_squared() < radius * radius).collect();
+            want.sort_by_key(|w| w.0);
+            assert_eq!(got, want, "wrap {wrap}, around {p} within {radius}");
+            assert!(!want.is_empty());
+        }
+    }
+}
+
+#[test]
+fn a_box_of_cells_is_capped_eight_times_higher_than_a_square() {
+    use bevy::math::Vec3;
+    let mut grid = SpatialGrid::<Vec3>::default();
+    grid.rebuild(Space { size: Vec3::new(1000.0, 700.0, 300.0), wrap: false }, 2.5, std::iter::empty());
+    let [x, y, z] = grid.dims3();
+    assert!(x * y * z <= MIN_CELL_CAP * 8 && x * y * z * 10 > MIN_CELL_CAP * 8 * 7, "{x}×{y}×{z}");
+    // the same factor on every axis: cells stay cubes
+    let side = grid.cell_size();
+    assert!(side.max_element() / side.min_element() < 1.1, "{side}");
+}

@@ -5,6 +5,7 @@ use rand::{RngExt, SeedableRng};
 
 use super::*;
 use crate::sim::params::NeighborMode;
+use bevy::math::Vec3;
 
 fn params(k: u32, wrap: bool) -> SimParams {
     SimParams {
@@ -39,12 +40,16 @@ fn by_grid(p: &SimParams, birds: &[(Vec2, Vec2)]) -> Vec<NeighborSums> {
 
 /// The same sums by looking at every pair.
 fn brute(p: &SimParams, birds: &[(Vec2, Vec2)]) -> Vec<NeighborSums> {
-    let per = Perception::from_params(p);
+    brute_in(Perception::from_params(p), p, birds)
+}
+
+/// [`brute`] in any dimension, with the perception given.
+fn brute_in<V: Vector>(per: Perception<V>, p: &SimParams, birds: &[(V, V)]) -> Vec<NeighborSums<V>> {
     let k = p.topological_k as usize;
     (0..birds.len())
         .map(|i| {
             let (x, v) = birds[i];
-            let mut seen: Vec<(f32, u32, Vec2, Vec2)> = Vec::new();
+            let mut seen: Vec<(f32, u32, V, V)> = Vec::new();
             let mut s = NeighborSums::default();
             for (j, &(y, w)) in birds.iter().enumerate() {
                 let d = per.space.offset(x, y);
@@ -73,7 +78,7 @@ fn brute(p: &SimParams, birds: &[(Vec2, Vec2)]) -> Vec<NeighborSums> {
         .collect()
 }
 
-fn close(a: Vec2, b: Vec2) -> bool {
+fn close<V: Vector>(a: V, b: V) -> bool {
     (a - b).length() <= 1e-3 * (1.0 + a.length())
 }
 
@@ -125,12 +130,12 @@ fn a_cells_gap_never_exceeds_the_distance_to_any_point_in_it() {
     for _ in 0..2000 {
         let (cx, cy) = (rng.random_range(0..20i32) as isize, rng.random_range(0..20i32) as isize);
         let p = (Vec2::new(cx as f32, cy as f32) + Vec2::new(rng.random(), rng.random())) * side;
-        let at = (cx + rng.random_range(-3..=3i32) as isize, cy + rng.random_range(-3..=3i32) as isize);
-        let q = (Vec2::new(at.0 as f32, at.1 as f32) + Vec2::new(rng.random(), rng.random())) * side;
+        let at = [cx + rng.random_range(-3..=3i32) as isize, cy + rng.random_range(-3..=3i32) as isize, 0];
+        let q = (Vec2::new(at[0] as f32, at[1] as f32) + Vec2::new(rng.random(), rng.random())) * side;
         assert!(cell_gap(p, at, side) <= (q - p).length_squared(), "{p} to {q} in cell {at:?}");
     }
     // a cell two columns over is at least one cell's width away, less the margin
-    let gap = cell_gap(Vec2::new(0.9, 0.5), (2, 0), Vec2::ONE);
+    let gap = cell_gap(Vec2::new(0.9, 0.5), [2, 0, 0], Vec2::ONE);
     assert!((gap - 1.1f32.powi(2)).abs() < 0.01, "{gap}");
 }
 
@@ -163,4 +168,32 @@ fn nearest_keeps_the_k_smallest_by_distance_then_id() {
     }
     let ids: Vec<u32> = n.chosen().iter().map(|c| c.1).collect();
     assert_eq!(ids, [4, 7, 1], "at distance² 5 the lowest id wins");
+}
+
+/// In 3D: shells of box cells around each bird, a cone of view; the same choice as looking at
+/// every pair, in a wrapping box and a walled one, in an even spread and a dense ball.
+#[test]
+fn a_3d_flock_matches_brute_force() {
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(17);
+    for wrap in [true, false] {
+        let p = SimParams { neighbor_radius: 20.0, separation_radius: 1.2, ..params(7, wrap) };
+        let space = Space { size: Vec3::new(150.0, 120.0, 80.0), wrap };
+        let per = Perception::in_space(space, &p);
+        let even: Vec<(Vec3, Vec3)> = (0..1200).map(|_| (Vec3::new(rng.random::<f32>() * 150.0, rng.random::<f32>() * 120.0, rng.random::<f32>() * 80.0), Vec3::new(rng.random::<f32>() - 0.5, rng.random::<f32>() - 0.5, rng.random::<f32>() - 0.5) * 20.0)).collect();
+        let ball: Vec<(Vec3, Vec3)> = (0..1200).map(|_| (Vec3::new(75.0, 60.0, 1.0) + Vec3::new(rng.random::<f32>() - 0.5, rng.random::<f32>() - 0.5, rng.random::<f32>()) * 8.0, Vec3::new(1.0, rng.random::<f32>() - 0.5, 0.2) * 10.0)).collect();
+        for (what, birds) in [("even", &even), ("ball", &ball)] {
+            let mut grid = SpatialGrid::<Vec3>::default();
+            grid.rebuild(space, cell_size_for(&p), birds.iter().enumerate().map(|(i, &(x, v))| (i as u32, x, v)));
+            let mut by_grid = vec![NeighborSums::default(); birds.len()];
+            for slot in 0..grid.len() {
+                by_grid[grid.ids[slot] as usize] = gather_topological(&grid, &per, 7, slot);
+            }
+            let want = brute_in(per, &p, birds);
+            for (id, (g, b)) in by_grid.iter().zip(&want).enumerate() {
+                assert_eq!((g.count, g.align_count), (b.count, b.align_count), "{what}, wrap {wrap}: bird {id}");
+                assert!(close(g.offset_sum, b.offset_sum) && close(g.velocity_sum, b.velocity_sum) && close(g.separation, b.separation), "{what}, wrap {wrap}: bird {id}: {g:?} vs {b:?}");
+            }
+            assert!(want.iter().filter(|s| s.count == 7).count() > birds.len() / 2, "{what}: most birds have 7 neighbours");
+        }
+    }
 }
