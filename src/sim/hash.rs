@@ -1,17 +1,17 @@
 //! The state hash: a fingerprint of every bird's position and velocity bits, and of its alarm
 //! when it is not calm.
 
-use bevy::math::Vec2;
 use bevy::prelude::World;
 
 use super::alarm::Alarm;
 use super::components::{Bird, Position, Velocity};
+use super::vector::Vector;
 
-/// FNV-1a over `(id, x, y, vx, vy)` of every bird, in id order, followed by `(kind, step)` of its
-/// alarm unless it is calm (so runs without alarms keep the hashes they had before alarms
-/// existed). Stable across runs, machines and releases: equal hashes mean bit-identical states
-/// (up to hash collisions).
-pub fn state_hash(birds: impl Iterator<Item = (u32, Vec2, Vec2, Alarm)>) -> u64 {
+/// FNV-1a over `(id, x, y, vx, vy)` of every bird (`(id, x, y, z, vx, vy, vz)` in 3D), in id
+/// order, followed by `(kind, step)` of its alarm unless it is calm (so runs without alarms keep
+/// the hashes they had before alarms existed). Stable across runs, machines and releases: equal
+/// hashes mean bit-identical states (up to hash collisions).
+pub fn state_hash<V: Vector>(birds: impl Iterator<Item = (u32, V, V, Alarm)>) -> u64 {
     let mut all: Vec<_> = birds.collect();
     all.sort_unstable_by_key(|&(id, ..)| id);
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -23,7 +23,7 @@ pub fn state_hash(birds: impl Iterator<Item = (u32, Vec2, Vec2, Alarm)>) -> u64 
     };
     for (id, p, v, alarm) in all {
         eat(id);
-        for x in [p.x, p.y, v.x, v.y] {
+        for x in p.coords().chain(v.coords()) {
             eat(x.to_bits());
         }
         if let Some((kind, step)) = alarm.code() {
@@ -44,6 +44,7 @@ pub fn world_state_hash(world: &mut World) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bevy::math::{Vec2, Vec3};
 
     #[test]
     fn hash_ignores_order_but_not_bits() {
@@ -55,6 +56,16 @@ mod tests {
         let alarmed = (2, b.1, b.2, Alarm::Alarmed { until: 9, from: 0 });
         assert_ne!(state_hash([a, b].into_iter()), state_hash([a, alarmed].into_iter()), "the alarm is part of the state");
         assert_ne!(state_hash([a, alarmed].into_iter()), state_hash([a, (2, b.1, b.2, Alarm::Pending { at: 9 })].into_iter()));
-        assert_eq!(state_hash(std::iter::empty()), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(state_hash::<Vec2>(std::iter::empty()), 0xcbf2_9ce4_8422_2325);
+    }
+
+    #[test]
+    fn a_flat_bird_hashes_its_four_numbers_and_a_3d_bird_its_six() {
+        // the 2D stream is (id, x, y, vx, vy): pinned, so generic code cannot move a 2D hash
+        let flat = state_hash([(7, Vec2::new(1.0, 2.0), Vec2::new(3.0, 4.0), Alarm::Calm)].into_iter());
+        assert_eq!(flat, 0xc91f_d688_6968_9bbb, "{flat:#x}");
+        let level = state_hash([(7, Vec3::new(1.0, 2.0, 0.0), Vec3::new(3.0, 4.0, 0.0), Alarm::Calm)].into_iter());
+        let high = state_hash([(7, Vec3::new(1.0, 2.0, 5.0), Vec3::new(3.0, 4.0, 0.0), Alarm::Calm)].into_iter());
+        assert!(flat != level && level != high, "the height is part of a 3D state");
     }
 }
