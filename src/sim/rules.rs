@@ -158,6 +158,22 @@ pub fn gather_run(grid: &SpatialGrid, per: &Perception, first: usize, out: &mut 
     kernel::gather_slots(grid, per, CELLS_PER_RADIUS, first, out);
 }
 
+/// The metric neighbour pass for one bird, one candidate at a time in its block's fixed order
+/// (layer by layer, row by row, slot by slot), so the result is deterministic. A 3D grid runs
+/// this pass; a 2D one runs [`gather_run`]'s eight-lane kernel (the same candidates, summed in
+/// lane order).
+pub fn gather_scalar<V: GridVector>(grid: &SpatialGrid<V>, per: &Perception<V>, slot: usize) -> NeighborSums<V> {
+    let (p, v) = (grid.pos[slot], grid.vel[slot]);
+    let mut sums = NeighborSums::default();
+    grid.for_each_block_at(grid.cell_of(p), CELLS_PER_RADIUS, |a, b| {
+        for j in (a..b).filter(|&j| j != slot) {
+            let d = per.space.offset(p, grid.pos[j]);
+            accumulate(&mut sums, per, v, d, d.length_squared(), grid.vel[j]);
+        }
+    });
+    sums
+}
+
 /// The largest `topological_k`.
 pub const MAX_TOPOLOGICAL_K: usize = 20;
 

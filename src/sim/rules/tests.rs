@@ -290,3 +290,47 @@ fn every_kernel_gives_the_same_bits_and_the_rule_by_rule_sums() {
         }
     }
 }
+
+/// The metric pass in 3D: every bird within the radius and the view cone, as looking at every
+/// pair finds, across the seams of a 3-torus and in a walled box; and in 2D the same sums as
+/// the eight-lane kernel (up to the order of the additions).
+#[test]
+fn the_scalar_metric_pass_matches_brute_force_in_3d_and_the_kernel_in_2d() {
+    use bevy::math::Vec3;
+    use rand::{RngExt, SeedableRng};
+    let close = |a: Vec3, b: Vec3| (a - b).length() <= 1e-3 * (1.0 + a.length());
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+    for wrap in [true, false] {
+        let p = SimParams { neighbor_radius: 12.0, separation_radius: 4.0, edge_mode: if wrap { EdgeMode::Wrap } else { EdgeMode::Bounce }, ..params() };
+        let space = Space { size: Vec3::new(100.0, 80.0, 60.0), wrap };
+        let per = Perception::in_space(space, &p);
+        let birds: Vec<(Vec3, Vec3)> = (0..1500).map(|_| (Vec3::new(rng.random::<f32>() * 100.0, rng.random::<f32>() * 80.0, rng.random::<f32>() * 60.0), Vec3::new(rng.random::<f32>() - 0.5, rng.random::<f32>() - 0.5, rng.random::<f32>() - 0.5) * 30.0)).collect();
+        let mut grid = SpatialGrid::<Vec3>::default();
+        grid.rebuild(space, cell_size_for(&p), birds.iter().enumerate().map(|(i, &(x, v))| (i as u32, x, v)));
+        let mut seen = 0;
+        for slot in 0..grid.len() {
+            let got = gather_scalar(&grid, &per, slot);
+            let i = grid.ids[slot] as usize;
+            let mut want = NeighborSums::default();
+            for &(q, w) in birds.iter().enumerate().filter(|&(j, _)| j != i).map(|(_, b)| b) {
+                let d = space.offset(birds[i].0, q);
+                accumulate(&mut want, &per, birds[i].1, d, d.length_squared(), w);
+            }
+            assert_eq!((got.count, got.align_count), (want.count, want.align_count), "wrap {wrap}: bird {i}");
+            assert!(close(got.offset_sum, want.offset_sum) && close(got.velocity_sum, want.velocity_sum) && close(got.separation, want.separation), "wrap {wrap}: bird {i}: {got:?} vs {want:?}");
+            seen += want.count;
+        }
+        assert!(seen > 1500, "birds have neighbours: {seen}");
+    }
+    // 2D: the kernel's sums
+    let p = params();
+    let per = Perception::from_params(&p);
+    let birds: Vec<(Vec2, Vec2)> = (0..800).map(|_| (Vec2::new(rng.random::<f32>() * 200.0, rng.random::<f32>() * 200.0), Vec2::new(rng.random::<f32>() - 0.5, rng.random::<f32>() - 0.5) * 30.0)).collect();
+    let grid = grid_of(&p, &birds);
+    let close2 = |a: Vec2, b: Vec2| (a - b).length() <= 1e-3 * (1.0 + a.length());
+    for slot in 0..grid.len() {
+        let (s, k) = (gather_scalar(&grid, &per, slot), gather(&grid, &per, slot));
+        assert_eq!((s.count, s.align_count), (k.count, k.align_count));
+        assert!(close2(s.offset_sum, k.offset_sum) && close2(s.velocity_sum, k.velocity_sum) && close2(s.separation, k.separation));
+    }
+}
