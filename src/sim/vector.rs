@@ -93,7 +93,20 @@ pub trait Vector:
 }
 
 macro_rules! forward {
-    () => {
+    ($t:ident, $dim:expr) => {
+        const DIM: usize = $dim;
+        const ZERO: Self = $t::ZERO;
+        const ONE: Self = $t::ONE;
+        const X: Self = $t::X;
+
+        #[inline(always)]
+        fn axis(self, i: usize) -> f32 {
+            self[i]
+        }
+        #[inline(always)]
+        fn set_axis(&mut self, i: usize, value: f32) {
+            self[i] = value;
+        }
         #[inline(always)]
         fn dot(self, other: Self) -> f32 {
             Self::dot(self, other)
@@ -150,19 +163,8 @@ macro_rules! forward {
 }
 
 impl Vector for Vec2 {
-    const DIM: usize = 2;
-    const ZERO: Self = Vec2::ZERO;
-    const ONE: Self = Vec2::ONE;
-    const X: Self = Vec2::X;
+    forward!(Vec2, 2);
 
-    #[inline(always)]
-    fn axis(self, i: usize) -> f32 {
-        self[i]
-    }
-    #[inline(always)]
-    fn set_axis(&mut self, i: usize, value: f32) {
-        self[i] = value;
-    }
     fn limit_turn(old: Self, new: Self, max_angle: f32) -> Self {
         if old == Vec2::ZERO || new == Vec2::ZERO {
             return new;
@@ -196,23 +198,11 @@ impl Vector for Vec2 {
     fn coords(self) -> impl Iterator<Item = f32> {
         [self.x, self.y].into_iter()
     }
-    forward!();
 }
 
 impl Vector for Vec3 {
-    const DIM: usize = 3;
-    const ZERO: Self = Vec3::ZERO;
-    const ONE: Self = Vec3::ONE;
-    const X: Self = Vec3::X;
+    forward!(Vec3, 3);
 
-    #[inline(always)]
-    fn axis(self, i: usize) -> f32 {
-        self[i]
-    }
-    #[inline(always)]
-    fn set_axis(&mut self, i: usize, value: f32) {
-        self[i] = value;
-    }
     fn limit_turn(old: Self, new: Self, max_angle: f32) -> Self {
         if old == Vec3::ZERO || new == Vec3::ZERO {
             return new;
@@ -248,7 +238,6 @@ impl Vector for Vec3 {
     fn coords(self) -> impl Iterator<Item = f32> {
         [self.x, self.y, self.z].into_iter()
     }
-    forward!();
 }
 
 #[cfg(test)]
