@@ -1,9 +1,9 @@
 //! Order parameters: polarization φ and milling m (Couzin et al. 2002), summed in parallel chunks
-//! of a fixed size so they round the same on every machine.
-
-use bevy::math::Vec2;
+//! of a fixed size so they round the same on every machine. Generic over the dimension: in 3D
+//! milling is the turning about the vertical (z) axis.
 
 use crate::sim::space::Space;
+use crate::sim::vector::Vector;
 
 /// Birds per task in the parallel sums (a fixed size, so sums round the same on every machine).
 const CHUNK: usize = 8192;
@@ -25,33 +25,32 @@ pub(super) fn chunked<T: Send + 'static>(n: usize, f: impl Fn(std::ops::Range<us
 
 /// Sums over birds that the centre of mass and the polarization come from.
 #[derive(Clone, Copy, Default)]
-struct Sums {
-    heading: Vec2,
-    pos: Vec2,
+struct Sums<V> {
+    heading: V,
+    pos: V,
     /// Σ cos, Σ sin of each coordinate as an angle around the torus.
-    cos: Vec2,
-    sin: Vec2,
+    cos: V,
+    sin: V,
 }
 
-impl Sums {
-    fn of(space: &Space, pos: &[Vec2], vel: &[Vec2]) -> Self {
+impl<V: Vector> Sums<V> {
+    fn of(space: &Space<V>, pos: &[V], vel: &[V]) -> Self {
         let heading = vel.iter().map(|v| v.normalize_or_zero()).sum();
         Sums { heading, ..Sums::positions(space, pos) }
     }
 
     /// The position sums alone (no headings).
-    fn positions(space: &Space, pos: &[Vec2]) -> Self {
+    fn positions(space: &Space<V>, pos: &[V]) -> Self {
         let mut s = Sums::default();
         if space.wrap {
-            let per_turn = space.size.recip();
+            let per_turn = V::ONE / space.size;
             for &p in pos {
                 let u = p * per_turn;
-                let ((sx, cx), (sy, cy)) = (sin_cos_turns(u.x), sin_cos_turns(u.y));
-                s.cos += Vec2::new(cx, cy);
-                s.sin += Vec2::new(sx, sy);
+                s.cos += u.map_axes(|_, x| sin_cos_turns(x).1);
+                s.sin += u.map_axes(|_, x| sin_cos_turns(x).0);
             }
         } else {
-            s.pos = pos.iter().sum();
+            s.pos = pos.iter().copied().sum();
         }
         s
     }
@@ -61,7 +60,7 @@ impl Sums {
     }
 
     /// The centre of mass of `n` birds; on a torus the circular mean of each coordinate.
-    fn centre(&self, space: &Space, n: usize) -> Vec2 {
+    fn centre(&self, space: &Space<V>, n: usize) -> V {
         if n == 0 {
             return space.size * 0.5;
         }
@@ -73,7 +72,7 @@ impl Sums {
             let a = s.atan2(c);
             if a < 0.0 { a + tau } else { a }
         };
-        space.contain(Vec2::new(angle(self.sin.x, self.cos.x), angle(self.sin.y, self.cos.y)) / tau * space.size)
+        space.contain(self.sin.zip_axes(self.cos, |_, s, c| angle(s, c)) / tau * space.size)
     }
 }
 
@@ -101,18 +100,19 @@ pub fn sin_cos_turns(u: f32) -> (f32, f32) {
 }
 
 /// The centre of mass; on a torus the circular mean of each coordinate.
-pub fn centre(space: &Space, pos: &[Vec2]) -> Vec2 {
+pub fn centre<V: Vector>(space: &Space<V>, pos: &[V]) -> V {
     Sums::positions(space, pos).centre(space, pos.len())
 }
 
-/// Σ r̂ × v̂ over birds, r̂ the unit vector from `c` to a bird, v̂ its heading.
-pub(super) fn angular_sum(space: &Space, c: Vec2, pos: &[Vec2], vel: &[Vec2]) -> f32 {
+/// Σ r̂ × v̂ over birds, r̂ the unit vector from `c` to a bird, v̂ its heading (in 3D the
+/// vertical component: the turning about the z axis).
+pub(super) fn angular_sum<V: Vector>(space: &Space<V>, c: V, pos: &[V], vel: &[V]) -> f32 {
     let mut sum = 0.0;
     for (&p, &v) in pos.iter().zip(vel) {
         let r = space.offset(c, p);
         // r̂ × v̂ = (r × v) / (|r| |v|): one square root; a bird at the centre or at rest adds 0.
         let norms2 = r.length_squared() * v.length_squared();
-        let term = r.perp_dot(v) / norms2.sqrt();
+        let term = r.xy().perp_dot(v.xy()) / norms2.sqrt();
         sum += if norms2 > 0.0 { term } else { 0.0 };
     }
     sum
@@ -121,7 +121,7 @@ pub(super) fn angular_sum(space: &Space, c: Vec2, pos: &[Vec2], vel: &[Vec2]) ->
 /// Polarization and milling together, `(φ, m)`, summed in parallel chunks: the same values as
 /// [`polarization`](super::reference::polarization) and
 /// [`milling`](super::reference::milling) up to rounding.
-pub fn order_parameters(space: &Space, pos: &[Vec2], vel: &[Vec2]) -> (f32, f32) {
+pub fn order_parameters<V: Vector>(space: &Space<V>, pos: &[V], vel: &[V]) -> (f32, f32) {
     let n = pos.len();
     if n == 0 {
         return (0.0, 0.0);

@@ -180,3 +180,36 @@ fn groups_count_only_clusters_with_a_share_of_the_birds() {
     assert_eq!(map.groups(0.0), 3, "a lone bird is never a group");
     assert_eq!(super::ClusterMap::default().groups(0.05), 0);
 }
+
+/// In 3D: a flock flying one way is polarized; birds circling in a horizontal ring mill (about
+/// the vertical); the same ring stood on its edge, looping over and under, does not; the centre
+/// is found across the seams of a 3-torus.
+#[test]
+fn order_parameters_in_3d_mill_about_the_vertical() {
+    use bevy::math::Vec3;
+    let box3 = Space { size: Vec3::new(400.0, 300.0, 200.0), wrap: true };
+    let ring = |axis_up: bool| -> (Vec<Vec3>, Vec<Vec3>) {
+        let c = Vec3::new(200.0, 150.0, 100.0);
+        (0..720)
+            .map(|i| {
+                let (s, k) = (i as f32 * std::f32::consts::TAU / 720.0).sin_cos();
+                let (r, v) = if axis_up { (Vec3::new(k, s, 0.0), Vec3::new(-s, k, 0.0)) } else { (Vec3::new(k, 0.0, s), Vec3::new(-s, 0.0, k)) };
+                (c + r * 50.0, v * 10.0)
+            })
+            .unzip()
+    };
+    let (pos, vel) = ring(true);
+    let (phi, m) = order_parameters(&box3, &pos, &vel);
+    assert!(phi < 1e-3 && (m - 1.0).abs() < 1e-3, "a level ring: φ {phi} m {m}");
+    let (pos, vel) = ring(false);
+    let (_, m) = order_parameters(&box3, &pos, &vel);
+    assert!(m < 1e-3, "a vertical loop does not mill about the vertical: {m}");
+    let straight = vec![Vec3::new(3.0, 0.0, 1.0); 720];
+    let (phi, _) = order_parameters(&box3, &pos, &straight);
+    assert!((phi - 1.0).abs() < 1e-4, "{phi}");
+    // birds straddling every seam: the circular mean is the corner, not the middle
+    let corner: Vec<Vec3> = [1.0f32, -1.0].iter().flat_map(|&d| [Vec3::new(d, d, d), Vec3::new(d, -d, d), Vec3::new(-d, d, -d)]).map(|p| box3.contain(p)).collect();
+    let c = centre(&box3, &corner);
+    let d = box3.offset(Vec3::ZERO, c);
+    assert!(d.length() < 1.0, "{c}");
+}
