@@ -46,8 +46,13 @@ impl<V: Vector> Sums<V> {
             let per_turn = V::ONE / space.size;
             for &p in pos {
                 let u = p * per_turn;
-                s.cos += u.map_axes(|_, x| sin_cos_turns(x).1);
-                s.sin += u.map_axes(|_, x| sin_cos_turns(x).0);
+                let mut sin = V::ZERO;
+                s.cos += u.map_axes(|i, x| {
+                    let (sx, cx) = sin_cos_turns(x);
+                    sin.set_axis(i, sx);
+                    cx
+                });
+                s.sin += sin;
             }
         } else {
             s.pos = pos.iter().copied().sum();

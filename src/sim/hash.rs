@@ -64,8 +64,8 @@ mod tests {
         // the 2D stream is (id, x, y, vx, vy): pinned, so generic code cannot move a 2D hash
         let flat = state_hash([(7, Vec2::new(1.0, 2.0), Vec2::new(3.0, 4.0), Alarm::Calm)].into_iter());
         assert_eq!(flat, 0xc91f_d688_6968_9bbb, "{flat:#x}");
-        let level = state_hash([(7, Vec3::new(1.0, 2.0, 0.0), Vec3::new(3.0, 4.0, 0.0), Alarm::Calm)].into_iter());
-        let high = state_hash([(7, Vec3::new(1.0, 2.0, 5.0), Vec3::new(3.0, 4.0, 0.0), Alarm::Calm)].into_iter());
-        assert!(flat != level && level != high, "the height is part of a 3D state");
+        let bird = |z: f32, vz: f32| state_hash([(7, Vec3::new(1.0, 2.0, z), Vec3::new(3.0, 4.0, vz), Alarm::Calm)].into_iter());
+        let level = bird(0.0, 0.0);
+        assert!(level != bird(5.0, 0.0) && level != bird(0.0, 5.0) && bird(5.0, 0.0) != bird(0.0, 5.0), "z and vz are part of a 3D state, each in its place");
     }
 }

@@ -291,13 +291,17 @@ pub fn gather_topological<V: GridVector>(grid: &SpatialGrid<V>, per: &Perception
 
 /// A lower bound on the squared distance from `p` (inside the centre cell of the ring scan) to
 /// any point of the cell at unwrapped coordinates `at` (`[x, y, z]`, z unused in 2D), cells of
-/// side `side`. It is shrunk by a thousandth of a cell so that rounding never makes it exceed a
-/// true distance.
+/// side `side`. The grid puts a bird in a cell by `⌊p / side⌋` (clamped), which rounds
+/// differently from the cell's corner `at · side`: the gap is shrunk on each axis by a
+/// thousandth of a cell plus a few units in the last place of the coordinates involved, so that
+/// rounding never makes it exceed a true distance, however many cells the world has.
 #[inline]
 pub fn cell_gap<V: Vector>(p: V, at: [isize; 3], side: V) -> f32 {
     let lo = side.map_axes(|i, _| at[i] as f32) * side;
     let gap = (lo - p).max(p - (lo + side)).max(V::ZERO);
-    let gap = (gap - side * 1e-3).max(V::ZERO);
+    let ulps = lo.zip_axes(p, |_, lo, p| lo.abs() + p.abs()) + side;
+    let margin = side * 1e-3 + ulps * (8.0 * f32::EPSILON);
+    let gap = (gap - margin).max(V::ZERO);
     gap.length_squared()
 }
 
@@ -437,7 +441,7 @@ pub fn roost_pull<V: Vector>(pos: V, vel: V, centre: V, params: &SimParams) -> V
 
 /// Brings a moved agent back inside the world by the edge mode: wraps on a torus, reflects off the
 /// walls otherwise (in steer mode the walls are the backstop of the steer-back force). The world
-/// is `[0, size)` on every axis.
+/// is `[0, size)` on every axis when it wraps, `[0, size]` between walls.
 pub fn apply_edges<V: Vector>(mut p: V, mut v: V, size: V, params: &SimParams) -> (V, V) {
     match params.edge_mode {
         EdgeMode::Wrap => {

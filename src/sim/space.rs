@@ -7,7 +7,8 @@ use bevy::math::Vec2;
 use super::params::{EdgeMode, SimParams};
 use super::vector::Vector;
 
-/// The world box `[0, size)` on every axis (a rectangle in 2D, a box in 3D) and whether it wraps.
+/// The world box (a rectangle in 2D, a box in 3D): `[0, size)` on every axis when it wraps,
+/// `[0, size]` between walls.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Space<V = Vec2> {
     /// The extent along each axis (width, height in 2D; and depth, up, in 3D).

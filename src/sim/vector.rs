@@ -49,7 +49,8 @@ pub trait Vector:
     fn set_axis(&mut self, i: usize, value: f32);
     /// The new velocity `new`, turned back toward `old` so that the heading turns by at most
     /// `max_angle` radians (its speed kept); unchanged when either is zero. In 3D the turn is
-    /// about the axis perpendicular to both (about z when they point in opposite directions).
+    /// about the axis perpendicular to both; between opposite headings it is level (about z), or,
+    /// for a bird flying straight up or down, about a horizontal axis.
     fn limit_turn(old: Self, new: Self, max_angle: f32) -> Self;
     /// The vector with `f` applied to each component (with its axis index).
     fn map_axes(self, f: impl FnMut(usize, f32) -> f32) -> Self;
@@ -207,12 +208,16 @@ impl Vector for Vec3 {
         if old == Vec3::ZERO || new == Vec3::ZERO {
             return new;
         }
-        let angle = old.angle_between(new);
-        if angle <= max_angle {
+        let (from, to) = (old.normalize(), new.normalize());
+        // atan2 of |sin| and cos: accurate for the smallest turns (acos of a dot is not)
+        let cross = from.cross(to);
+        if cross.length().atan2(from.dot(to)) <= max_angle {
             return new;
         }
-        let (from, to) = (old.normalize(), new.normalize());
-        let axis = from.cross(to).try_normalize().unwrap_or(Vec3::Z);
+        // opposite headings: a yaw, about the bird's up (the part of z across its heading), or,
+        // flying straight up or down, about any axis across the heading
+        let up = Vec3::Z - from * from.z;
+        let axis = cross.try_normalize().or_else(|| up.try_normalize()).unwrap_or_else(|| from.any_orthonormal_vector());
         bevy::math::Quat::from_axis_angle(axis, max_angle) * from * new.length()
     }
     #[inline(always)]
@@ -288,5 +293,14 @@ mod tests {
         let t = Vec3::limit_turn(Vec3::X, -Vec3::X, limit);
         assert!((t.angle_between(Vec3::X) - limit).abs() < 1e-5 && t.z.abs() < 1e-6, "{t}");
         assert_eq!(Vec3::limit_turn(Vec3::ZERO, Vec3::X, limit), Vec3::X);
+        // straight up, asked to go straight down: it still turns, by the limit
+        let t = Vec3::limit_turn(Vec3::Z * 2.0, -Vec3::Z * 2.0, limit);
+        assert!((t.angle_between(Vec3::Z) - limit).abs() < 1e-4 && (t.length() - 2.0).abs() < 1e-5, "{t}");
+        // a turn smaller than acos can resolve is still limited: 1e-3 rad asked, 2.9e-4 allowed
+        let small = 2.9e-4;
+        let t = Vec3::limit_turn(Vec3::X, Vec3::new(1.0, 1e-3, 0.0), small);
+        assert!((t.y.atan2(t.x) - small).abs() < 2e-6, "{t}");
+        let t2 = Vec2::limit_turn(Vec2::X, Vec2::new(1.0, 1e-3), small);
+        assert!((t.truncate() - t2).length() < 1e-6, "2D and 3D agree on a level turn: {t} {t2}");
     }
 }
