@@ -69,7 +69,7 @@ pub fn symmetric_eigen(m: DMat3) -> ([f64; 3], [DVec3; 3]) {
     let mut v = [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]];
     for _sweep in 0..50 {
         let off = a[0][1].abs() + a[0][2].abs() + a[1][2].abs();
-        if off <= 1e-15 * (a[0][0].abs() + a[1][1].abs() + a[2][2].abs()) || off == 0.0 {
+        if off <= 1e-15 * (a[0][0].abs() + a[1][1].abs() + a[2][2].abs()) {
             break;
         }
         for (p, q) in [(0, 1), (0, 2), (1, 2)] {

@@ -60,25 +60,53 @@ pub struct SpatialGrid<V = Vec2> {
 }
 
 /// A vector type a grid can be built over: what a grid of that dimension does beyond the
-/// generic counting sort.
+/// generic counting sort. Crowd trees (for the metric pass without separation) exist in 2D
+/// only: [`SpatialGrid::set_crowd_trees`] is a flat grid's, so a 3D grid never has any.
 pub trait GridVector: Vector + bytemuck::Pod {
-    /// With crowd trees on, orders the crowded cells and builds their trees (after the copy);
-    /// otherwise clears them. Crowd trees exist in 2D only (the metric pass without separation
-    /// uses them); a 3D grid never has any.
-    fn build_crowds<B: BirdSource<Self> + ?Sized>(grid: &mut SpatialGrid<Self>, birds: &B);
+    /// With crowd trees on, orders each crowded cell's slots by Morton key (before the copy).
+    fn order_crowded_cells<B: BirdSource<Self> + ?Sized>(grid: &mut SpatialGrid<Self>, birds: &B);
+    /// With crowd trees on, builds the crowded cells' trees (after the copy); otherwise clears
+    /// them.
+    fn build_crowd_trees(grid: &mut SpatialGrid<Self>);
 }
 
 impl GridVector for Vec2 {
-    fn build_crowds<B: BirdSource<Self> + ?Sized>(grid: &mut SpatialGrid<Self>, birds: &B) {
-        grid.order_crowded_cells(birds);
-        grid.gather(birds);
-        grid.build_crowd_trees();
+    /// Orders each [crowded](CROWDED) cell's slots by Morton key (then id), so the leaves of its
+    /// tree hold birds close together.
+    fn order_crowded_cells<B: BirdSource<Self> + ?Sized>(grid: &mut SpatialGrid<Self>, birds: &B) {
+        if !grid.crowd_trees {
+            return;
+        }
+        let mut keyed = Vec::new();
+        for c in 0..grid.cells_x * grid.cells_y {
+            let (a, b) = (grid.cell_start[c] as usize, grid.cell_start[c + 1] as usize);
+            if b - a < CROWDED {
+                continue;
+            }
+            let origin = grid.cell_origin(c);
+            keyed.clear();
+            keyed.extend((a..b).map(|k| (dense::morton_key(birds.bird(grid.src[k] as usize).1, origin, grid.cell_size), grid.ids[k], grid.src[k])));
+            keyed.sort_unstable();
+            for (k, &(_, id, src)) in keyed.iter().enumerate() {
+                (grid.ids[a + k], grid.src[a + k]) = (id, src);
+            }
+        }
+    }
+
+    fn build_crowd_trees(grid: &mut SpatialGrid<Self>) {
+        if grid.crowd_trees {
+            let mut crowded = std::mem::take(&mut grid.crowded);
+            crowded.build(&grid.cell_start, &grid.pos, &grid.vel, |c| grid.cell_origin(c));
+            grid.crowded = crowded;
+        } else {
+            grid.crowded.clear();
+        }
     }
 }
 
 impl GridVector for Vec3 {
-    fn build_crowds<B: BirdSource<Self> + ?Sized>(grid: &mut SpatialGrid<Self>, birds: &B) {
-        grid.gather(birds);
+    fn order_crowded_cells<B: BirdSource<Self> + ?Sized>(_: &mut SpatialGrid<Self>, _: &B) {}
+    fn build_crowd_trees(grid: &mut SpatialGrid<Self>) {
         grid.crowded.clear();
     }
 }
@@ -187,7 +215,9 @@ impl<V: GridVector> SpatialGrid<V> {
         self.cell_start.copy_within(0..cells, 1);
         self.cell_start[0] = 0;
         self.order_cells_by_id(&parts, &starts);
-        V::build_crowds(self, birds);
+        V::order_crowded_cells(self, birds);
+        self.gather(birds);
+        V::build_crowd_trees(self);
     }
 
     /// Orders each cell's slots by id (insertion sort: cells hold a handful of birds), each task
@@ -350,17 +380,6 @@ impl<V: GridVector> SpatialGrid<V> {
 }
 
 impl SpatialGrid<Vec2> {
-    /// With crowd trees on, builds the crowded cells' trees (after the positions are copied).
-    fn build_crowd_trees(&mut self) {
-        if self.crowd_trees {
-            let mut crowded = std::mem::take(&mut self.crowded);
-            crowded.build(&self.cell_start, &self.pos, &self.vel, |c| self.cell_origin(c));
-            self.crowded = crowded;
-        } else {
-            self.crowded.clear();
-        }
-    }
-
     /// The corner of cell `c` with the smallest coordinates.
     fn cell_origin(&self, c: usize) -> Vec2 {
         Vec2::new((c % self.cells_x) as f32, (c / self.cells_x) as f32) * self.cell_size
@@ -370,28 +389,6 @@ impl SpatialGrid<Vec2> {
     /// ([`CrowdedCells`]); off by default (every cell ordered by id).
     pub fn set_crowd_trees(&mut self, on: bool) {
         self.crowd_trees = on;
-    }
-
-    /// With crowd trees on, orders each [crowded](CROWDED) cell's slots by Morton key (then
-    /// id), so the leaves of its tree hold birds close together.
-    fn order_crowded_cells<B: BirdSource<Vec2> + ?Sized>(&mut self, birds: &B) {
-        if !self.crowd_trees {
-            return;
-        }
-        let mut keyed = Vec::new();
-        for c in 0..self.cells_x * self.cells_y {
-            let (a, b) = (self.cell_start[c] as usize, self.cell_start[c + 1] as usize);
-            if b - a < CROWDED {
-                continue;
-            }
-            let origin = self.cell_origin(c);
-            keyed.clear();
-            keyed.extend((a..b).map(|k| (dense::morton_key(birds.bird(self.src[k] as usize).1, origin, self.cell_size), self.ids[k], self.src[k])));
-            keyed.sort_unstable();
-            for (k, &(_, id, src)) in keyed.iter().enumerate() {
-                (self.ids[a + k], self.src[a + k]) = (id, src);
-            }
-        }
     }
 
     /// Cell counts along x and y.

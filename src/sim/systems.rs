@@ -237,7 +237,7 @@ pub fn integrate(
     // zero while the trigger is off (never a stale value), and the step skips an arctangent per
     // bird. Switched on, it sees turns from the next step on.
     let measure_turns = params.alarm.is_on() && params.alarm_turn_rate > 0.0;
-    let size = rules::world_size_2d(params);
+    let size = Space::from_params(params).size;
     let step = |(slots, pos, vel, mut turn): IntegrateChunk| {
         for k in 0..slots.len() {
             if let Some(ahead) = slots.get(k + PREFETCH_AHEAD) {

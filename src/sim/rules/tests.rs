@@ -86,7 +86,7 @@ fn step_pair(p: &SimParams, birds: &[(Vec2, Vec2)], force: fn(&NeighborSums, Vec
             let slot = slot_of(&grid, i as u32);
             let sums = gather(&grid, &per, slot);
             let (pos, vel) = birds[i];
-            integrate(pos, vel, Forces { flock: force(&sums, vel, p), flee: Vec2::ZERO }, world_size_2d(p), p)
+            integrate(pos, vel, Forces { flock: force(&sums, vel, p), flee: Vec2::ZERO }, Space::from_params(p).size, p)
         })
         .collect()
 }
@@ -158,7 +158,7 @@ fn integrate_keeps_birds_inside_in_every_edge_mode() {
             (Vec2::new(199.9, 199.9), Vec2::new(120.0, 120.0)),
             (Vec2::new(0.0, 200.0), Vec2::new(-1.0, 1.0)),
         ] {
-            let (np, nv) = integrate(pos, vel, Forces { flock: Vec2::new(1e30, -1e30), flee: Vec2::new(f32::MAX, 1.0) }, world_size_2d(&p), &p);
+            let (np, nv) = integrate(pos, vel, Forces { flock: Vec2::new(1e30, -1e30), flee: Vec2::new(f32::MAX, 1.0) }, Space::from_params(&p).size, &p);
             assert!(Space::from_params(&p).contains(np), "{edge_mode:?} {np:?}");
             assert!(nv.length() <= p.max_speed * 1.0001);
         }
@@ -206,7 +206,7 @@ fn a_turn_is_limited_to_the_turn_rate_and_keeps_the_new_speed() {
     assert_eq!(limit_turn(Vec2::ZERO, Vec2::X, 0.1), Vec2::X);
     // in integration: 90°/s at 60 steps/s is 1.5° per step, however hard the steering
     let p = SimParams { max_turn_rate: 90.0, ..params() };
-    let (_, v) = integrate(Vec2::new(100.0, 100.0), Vec2::new(100.0, 0.0), Forces { flock: Vec2::new(0.0, 1e5), ..Forces::default() }, world_size_2d(&p), &p);
+    let (_, v) = integrate(Vec2::new(100.0, 100.0), Vec2::new(100.0, 0.0), Forces { flock: Vec2::new(0.0, 1e5), ..Forces::default() }, Space::from_params(&p).size, &p);
     assert!((Vec2::X.angle_to(v).to_degrees() - 1.5).abs() < 1e-3, "{v}");
 }
 
@@ -222,7 +222,7 @@ fn the_roost_pulls_only_birds_beyond_its_radius() {
     let (mut pos, mut vel) = (Vec2::new(100.0, 100.0), Vec2::new(120.0, 0.0));
     let mut farthest: f32 = 0.0;
     for _ in 0..3000 {
-        (pos, vel) = integrate(pos, vel, Forces::default(), world_size_2d(&p), &p);
+        (pos, vel) = integrate(pos, vel, Forces::default(), Space::from_params(&p).size, &p);
         farthest = farthest.max(pos.distance(centre));
     }
     assert!(farthest < 100.0 && pos.x.is_finite(), "farthest {farthest}");
